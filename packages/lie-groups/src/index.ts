@@ -1,0 +1,2 @@
+import './internal/register-tfjs';
+export const x = 1;

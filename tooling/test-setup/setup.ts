@@ -1,0 +1,33 @@
+/**
+ * Per-backend test setup: selects the backend injected by the vitest project, silences tfjs'
+ * "install tfjs-node" banner, and checks every test for leaked tensors.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-backend-wasm';
+import { afterEach, beforeAll, beforeEach, expect, inject } from 'vitest';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    backend: 'cpu' | 'wasm';
+  }
+}
+
+let before = 0;
+
+beforeAll(async () => {
+  tf.env().set('IS_TEST', true);
+  const backend = inject('backend');
+  if (!(await tf.setBackend(backend))) throw new Error(`test setup: backend '${backend}' failed to initialise`);
+  await tf.ready();
+});
+
+beforeEach(() => {
+  before = tf.memory().numTensors;
+});
+
+afterEach((context) => {
+  if (context.task.result?.state === 'fail') return;
+  const leaked = tf.memory().numTensors - before;
+  expect(leaked, `test leaked ${leaked} tensor(s)`).toBe(0);
+});
