@@ -1,0 +1,17 @@
+import type { Dataset } from '../dataset';
+import { MNIST_ROT_SCALE_PROTOCOL } from '../mnist-variant-protocol';
+import { type LoadMnistVariantOptions, loadMnistVariant } from './load-mnist-variant';
+
+/** MNIST-rot-scale by {@link MNIST_ROT_SCALE_PROTOCOL}, cached: `train` 12k, `validation` 8k, `test` 50k, uint8 `[n, 28, 28, 1]`. */
+export function loadMnistRotScale(options: LoadMnistVariantOptions = {}): {
+  train: Dataset;
+  validation: Dataset;
+  test: Dataset;
+} {
+  const d = loadMnistVariant(MNIST_ROT_SCALE_PROTOCOL, options);
+  return {
+    train: d.train as Dataset,
+    validation: d.validation as Dataset,
+    test: d.test as Dataset,
+  };
+}
