@@ -16,9 +16,12 @@ declare module 'vitest' {
 let before = 0;
 
 beforeAll(async () => {
-  tf.env().set('IS_TEST', true);
+  // Silences tfjs' "install tfjs-node" banner. Not IS_TEST: that also turns on a kernel leak check
+  // that counts the clones tf.customGrad saves as leaks on wasm (where clones copy data).
+  tf.env().set('PROD', true);
   const backend = inject('backend');
-  if (!(await tf.setBackend(backend))) throw new Error(`test setup: backend '${backend}' failed to initialise`);
+  if (!(await tf.setBackend(backend)))
+    throw new Error(`test setup: backend '${backend}' failed to initialise`);
   await tf.ready();
 });
 

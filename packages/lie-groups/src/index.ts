@@ -1,2 +1,21 @@
 import './internal/register-tfjs';
-export const x = 1;
+
+export { GROUP_NAMES, type GroupConfig, type GroupName, groupByName } from './group-by-name';
+export type {
+  AffineGroup,
+  LieGroup,
+  SampleCount,
+  SampleOptions,
+  SamplingMethod,
+  Subgroup,
+} from './lie-group';
+export { R2xRplus } from './r2xrplus';
+export { createRng, type Rng } from './rng';
+export { rotate90 } from './rotate90';
+export { Rplus, type ScaleGroupOptions } from './rplus';
+export { SE2 } from './se2';
+export { semidirectProduct } from './semidirect-product';
+export { Sim2 } from './sim2';
+export { SO2 } from './so2';
+export { SO2xRplus } from './so2xrplus';
+export { type TransformImagesOptions, transformImages } from './transform-images';

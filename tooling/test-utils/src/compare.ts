@@ -28,8 +28,10 @@ export function relativeL2(a: tf.Tensor | Values, b: tf.Tensor | Values): number
 export function maxAbsDiff(a: tf.Tensor | Values, b: tf.Tensor | Values): number {
   const av = values(a);
   const bv = values(b);
-  if (av.length !== bv.length) throw new Error(`maxAbsDiff: length mismatch ${av.length} vs ${bv.length}`);
+  if (av.length !== bv.length)
+    throw new Error(`maxAbsDiff: length mismatch ${av.length} vs ${bv.length}`);
   let m = 0;
-  for (let i = 0; i < av.length; i++) m = Math.max(m, Math.abs((av[i] as number) - (bv[i] as number)));
+  for (let i = 0; i < av.length; i++)
+    m = Math.max(m, Math.abs((av[i] as number) - (bv[i] as number)));
   return m;
 }

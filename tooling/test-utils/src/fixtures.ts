@@ -4,7 +4,10 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 
 /** Folder of the reference fixtures copied into this repository (see fixtures/reference/README.md). */
-export const FIXTURE_DIR = join(dirname(fileURLToPath(import.meta.url)), '../../../fixtures/reference');
+export const FIXTURE_DIR = join(
+  dirname(fileURLToPath(import.meta.url)),
+  '../../../fixtures/reference',
+);
 
 export interface FixtureTensor {
   name: string;
@@ -50,7 +53,9 @@ const cache = new Map<string, ReferenceFixture>();
 export function loadFixture(name: string): ReferenceFixture {
   let fixture = cache.get(name);
   if (!fixture) {
-    fixture = JSON.parse(readFileSync(join(FIXTURE_DIR, `${name}.json`), 'utf8')) as ReferenceFixture;
+    fixture = JSON.parse(
+      readFileSync(join(FIXTURE_DIR, `${name}.json`), 'utf8'),
+    ) as ReferenceFixture;
     cache.set(name, fixture);
   }
   return fixture;
@@ -60,7 +65,9 @@ export function loadFixture(name: string): ReferenceFixture {
 export function fixtureEntry(list: FixtureTensor[] | undefined, name: string): FixtureTensor {
   const entry = list?.find((p) => p.name === name);
   if (!entry) {
-    throw new Error(`fixture entry '${name}' not found; have: ${(list ?? []).map((p) => p.name).join(', ')}`);
+    throw new Error(
+      `fixture entry '${name}' not found; have: ${(list ?? []).map((p) => p.name).join(', ')}`,
+    );
   }
   return entry;
 }

@@ -7,4 +7,4 @@ export {
   loadFixture,
   type ReferenceFixture,
 } from './fixtures';
-export { tolerance, type ToleranceKind } from './tolerance';
+export { type ToleranceKind, tolerance } from './tolerance';

@@ -1,0 +1,79 @@
+import { relativeL2, tolerance } from '@gcnn/test-utils';
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
+import { Rplus, rotate90, SO2, SO2xRplus, transformImages } from './index';
+
+const ramp = (size: number, channels = 1) =>
+  tf.reshape(tf.range(0, size * size * channels), [1, size, size, channels]) as tf.Tensor4D;
+
+describe('rotate90', () => {
+  it('is out[i][j] = in[W−1−j][i] for k = 1', () => {
+    tf.tidy(() => {
+      const x = ramp(3);
+      const y = rotate90(x).arraySync() as number[][][][];
+      const input = x.arraySync() as number[][][][];
+      for (let i = 0; i < 3; i++)
+        for (let j = 0; j < 3; j++) expect(y[0]![i]![j]).toEqual(input[0]![2 - j]![i]);
+    });
+  });
+
+  it('four quarter turns are the identity and k = −1 inverts k = 1', () => {
+    tf.tidy(() => {
+      const x = tf.randomUniform([2, 5, 5, 3, 2], -1, 1, 'float32', 1);
+      expect(relativeL2(rotate90(x, 4), x)).toBe(0);
+      expect(relativeL2(rotate90(rotate90(x, 1), -1), x)).toBe(0);
+      expect(relativeL2(rotate90(rotate90(x), 1), rotate90(x, 2))).toBe(0);
+    });
+  });
+
+  it('rejects non-square inputs', () => {
+    const x = tf.zeros([1, 3, 4, 1]);
+    expect(() => rotate90(x)).toThrow(/square spatial axes, got shape \[1,3,4,1\]/);
+    x.dispose();
+  });
+});
+
+describe('transformImages', () => {
+  it('rotating by π/2 equals rotate90 (the same group action)', () => {
+    tf.tidy(() => {
+      const x = tf.randomUniform([2, 7, 7, 2], 0, 1, 'float32', 3) as tf.Tensor4D;
+      for (const k of [1, 2, 3]) {
+        const y = transformImages(x, SO2, [(k * Math.PI) / 2]);
+        expect(relativeL2(y, rotate90(x, k))).toBeLessThan(tolerance('exact'));
+      }
+    });
+  });
+
+  it('composes like the group: T(g)·T(h) ≈ T(gh) on smooth images (interior)', () => {
+    tf.tidy(() => {
+      const size = 33;
+      const c = (size - 1) / 2;
+      const coords = tf.range(0, size);
+      const yy = tf.reshape(tf.sub(coords, c), [size, 1]);
+      const xx = tf.reshape(tf.sub(coords, c), [1, size]);
+      const r2 = tf.add(tf.square(xx), tf.square(yy));
+      const img = tf.reshape(tf.mul(tf.exp(tf.div(r2, -40)), tf.add(1, tf.div(xx, 10))), [
+        1,
+        size,
+        size,
+        1,
+      ]) as tf.Tensor4D;
+      const g = SO2xRplus({ maxScale: 2 });
+      const ab = transformImages(transformImages(img, g, [0.4, 1.1]), g, [0.7, 1.2]);
+      const direct = transformImages(img, g, [1.1, 1.32]);
+      expect(relativeL2(ab, direct)).toBeLessThan(2e-2); // two bilinear resamplings vs one
+      const scaled = transformImages(img, Rplus({ maxScale: 2 }), [1.32]);
+      expect(relativeL2(scaled, transformImages(img, g, [0, 1.32]))).toBeLessThan(
+        tolerance('exact'),
+      );
+    });
+  });
+
+  it('rejects a wrong element size', () => {
+    const x = tf.zeros([1, 3, 3, 1]) as tf.Tensor4D;
+    expect(() => transformImages(x, SO2, [1, 2])).toThrow(
+      /h must have 1 parameter\(s\) for SO2, got 2/,
+    );
+    x.dispose();
+  });
+});

@@ -1,0 +1,112 @@
+import { loadFixture } from '@gcnn/test-utils';
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
+import { createRng, R2xRplus, Rplus, SE2, Sim2, SO2, SO2xRplus } from './index';
+
+const values = (t: tf.Tensor) => {
+  const v = Array.from(t.dataSync());
+  t.dispose();
+  return v;
+};
+
+describe('sampling of H', () => {
+  it('SO2 discretize equals the reference grid bit for bit (θ₂ = 3.1415925)', () => {
+    const fixture = loadFixture('se2_lifting');
+    expect(values(SO2.sample(4))).toEqual(fixture.group_elements.output.angles!.map(Math.fround));
+  });
+
+  it('Rplus discretize equals the reference scales', () => {
+    const fixture = loadFixture('r2xrplus_lifting');
+    expect(values(Rplus({ maxScale: 2 }).sample(3))).toEqual(
+      fixture.group_elements.output.scales!.map(Math.fround),
+    );
+  });
+
+  it('SO2xRplus [R, S] is rotation-major and equals the reference elements', () => {
+    const fixture = loadFixture('sim2_gconv_nonseparable');
+    const elements = values(SO2xRplus({ maxScale: 1.74 }).sample([4, 2]));
+    expect(elements).toEqual(fixture.group_elements.output.elements!.map(Math.fround));
+    // element g = r·S + s is (θ_r, s_s)
+    expect(elements.slice(0, 4)).toEqual([0, 1, 0, Math.fround(1.74)]);
+  });
+
+  it('an integer count means n rotations × n scales for SO2xRplus (reference)', () => {
+    const g = SO2xRplus({ maxScale: 1.74 });
+    expect(g.sampleSize(3)).toBe(9);
+    expect(g.sampleSize([16, 3])).toBe(48);
+    const t = g.sample(3);
+    expect(t.shape).toEqual([9, 2]);
+    t.dispose();
+  });
+
+  it('uniform is one seeded random rotation of the grid, reproducible', () => {
+    const a = values(SO2.sample(8, { method: 'uniform', rng: createRng(7) }));
+    const b = values(SO2.sample(8, { method: 'uniform', rng: createRng(7) }));
+    const c = values(SO2.sample(8, { method: 'uniform', rng: createRng(8) }));
+    expect(a).toEqual(b);
+    expect(a).not.toEqual(c);
+    const grid = values(SO2.sample(8));
+    const u = createRng(7).next();
+    const delta = (u * 2 * Math.PI * 7) / 64;
+    for (let k = 0; k < 8; k++) {
+      expect(a[k]!).toBeCloseTo((grid[k]! + delta) % (2 * Math.PI), 5);
+      expect(a[k]!).toBeGreaterThanOrEqual(0);
+      expect(a[k]!).toBeLessThan(2 * Math.PI);
+    }
+  });
+
+  it('uniform keeps Sim(2) scales discretised and Rplus scales shifted in log space', () => {
+    const sim = values(
+      SO2xRplus({ maxScale: 1.74 }).sample([4, 3], { method: 'uniform', rng: createRng(1) }),
+    );
+    const grid = values(SO2xRplus({ maxScale: 1.74 }).sample([4, 3]));
+    for (let i = 1; i < sim.length; i += 2) expect(sim[i]).toBe(grid[i]);
+    const r = values(Rplus({ maxScale: 2 }).sample(3, { method: 'uniform', rng: createRng(3) }));
+    const u = createRng(3).next();
+    expect(r[0]).toBeCloseTo(Math.exp((u * Math.log(2)) / 3), 5);
+  });
+
+  it('rejects bad counts and methods with clear errors', () => {
+    expect(() => SO2.sample(0)).toThrow(/SO2.sample: count must be a positive integer, got 0/);
+    expect(() => SO2.sample([4, 2])).toThrow(/count must be an integer for SO2/);
+    expect(() => SO2xRplus({ maxScale: 2 }).sample([4, 0])).toThrow(/\[nRotations, nScales\]/);
+    expect(() => SO2.sample(4, { method: 'uniform' })).toThrow(/needs options.rng/);
+    // biome-ignore lint/suspicious/noExplicitAny: testing a bad runtime value
+    expect(() => SO2.sample(4, { method: 'random' as any })).toThrow(
+      /'discretize' or 'uniform', got 'random'/,
+    );
+    expect(() => Rplus({ maxScale: 0.5 })).toThrow(/maxScale must be a finite number ≥ 1, got 0.5/);
+  });
+
+  it('testing elements contain the exact quarter turns', () => {
+    for (const group of [SO2, SE2.subgroup, Sim2({ maxScale: 2 }).subgroup]) {
+      const angles = values(tf.tidy(() => tf.slice(group.testingElements(), [0, 0], [4, 1])));
+      expect(angles).toEqual([0, Math.PI / 2, Math.PI, (3 * Math.PI) / 2].map(Math.fround));
+    }
+    expect(R2xRplus({ maxScale: 2 }).subgroup.kind).toBe('scale');
+  });
+});
+
+describe('relativeCoordinates', () => {
+  it('matches the reference normalisation ((θ_in − θ_out) mod 2π)/π − 1 and ln(s_in/s_out)', () => {
+    const g = SO2xRplus({ maxScale: 1.74 });
+    tf.tidy(() => {
+      const hOut = tf.tensor2d([
+        [0, 1],
+        [Math.PI / 2, 1.74],
+      ]);
+      const hIn = tf.tensor2d([
+        [0, 1],
+        [Math.PI / 2, 1.74],
+        [(3 * Math.PI) / 2, 1],
+      ]);
+      const c = g.relativeCoordinates(hOut, hIn).arraySync() as number[][][];
+      expect(c[0]![0]).toEqual([-1, 0]);
+      expect(c[0]![1]![0]).toBeCloseTo(-0.5, 6);
+      expect(c[0]![1]![1]).toBeCloseTo(Math.log(1.74), 6);
+      expect(c[1]![0]![0]).toBeCloseTo(0.5, 6); // −π/2 ≡ 3π/2
+      expect(c[1]![2]![0]).toBeCloseTo(0, 6);
+      expect(c[1]![2]![1]).toBeCloseTo(-Math.log(1.74), 6);
+    });
+  });
+});
