@@ -9,6 +9,7 @@ export type {
   SamplingMethod,
   Subgroup,
 } from './lie-group';
+export { linspaceF32 } from './internal/float32';
 export { R2xRplus } from './r2xrplus';
 export { createRng, type Rng } from './rng';
 export { rotate90 } from './rotate90';

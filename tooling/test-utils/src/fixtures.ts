@@ -76,3 +76,24 @@ export function fixtureEntry(list: FixtureTensor[] | undefined, name: string): F
 export function fixtureTensor(entry: FixtureTensor): tf.Tensor {
   return tf.tensor(Float32Array.from(entry.values), entry.shape, 'float32');
 }
+
+/**
+ * A fixture's group elements (`input` or `output`) as a gcnn element tensor `[G, paramDim]`:
+ * angles `[G, 1]` (SE(2)), scales `[G, 1]` (R²⋊R⁺), or `(θ, s)` rows `[G, 2]` rotation-major
+ * (Sim(2), also for the "+2d" `{angles, scales}` form).
+ */
+export function fixtureElements(
+  fixture: ReferenceFixture,
+  which: 'input' | 'output' = 'output',
+): tf.Tensor2D {
+  const e = fixture.group_elements[which] ?? fixture.group_elements.output;
+  if (e.elements) return tf.tensor2d(Float32Array.from(e.elements), [e.elements.length / 2, 2]);
+  if (e.angles && e.scales) {
+    const rows: number[] = [];
+    for (const a of e.angles) for (const s of e.scales) rows.push(a, s);
+    return tf.tensor2d(Float32Array.from(rows), [rows.length / 2, 2]);
+  }
+  const list = e.angles ?? e.scales;
+  if (!list) throw new Error(`fixtureElements: fixture '${fixture.name}' has no ${which} elements`);
+  return tf.tensor2d(Float32Array.from(list), [list.length, 1]);
+}

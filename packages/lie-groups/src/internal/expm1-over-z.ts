@@ -72,4 +72,4 @@ export const expm1OverZ = tf.customGrad(((a: tf.Tensor, b: tf.Tensor, save: tf.G
     },
   };
   // tfjs types customGrad's arguments as one rest array of tensors-or-save.
-}) as unknown as tf.CustomGradientFunc<tf.Tensor>) as (a: tf.Tensor, b: tf.Tensor) => tf.Tensor;
+}) as unknown as Parameters<typeof tf.customGrad>[0]) as (a: tf.Tensor, b: tf.Tensor) => tf.Tensor;

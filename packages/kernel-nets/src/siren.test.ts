@@ -1,0 +1,133 @@
+import { createRng } from '@gcnn/lie-groups';
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
+import {
+  disposeSiren,
+  initSiren,
+  type SirenConfig,
+  siren,
+  sirenParameterCount,
+  sirenWeightList,
+} from './siren';
+
+const config: SirenConfig = {
+  inputDim: 2,
+  hiddenSize: 8,
+  numHidden: 1,
+  outputDim: 6,
+  firstOmega0: 10,
+  omega0: 10,
+};
+
+describe('siren', () => {
+  it('initialises with the reference bounds, reproducibly from a seed', () => {
+    const a = initSiren(config, { rng: 3, finalFanIn: 3 * 49 });
+    const b = initSiren(config, { rng: createRng(3), finalFanIn: 3 * 49 });
+    const maxAbs = (t: tf.Tensor) => Math.max(...Array.from(t.dataSync()).map(Math.abs));
+    expect(maxAbs(a.sine[0]!.weight)).toBeLessThanOrEqual(1 / 2);
+    expect(maxAbs(a.sine[0]!.bias)).toBeLessThanOrEqual(1 / Math.sqrt(2));
+    expect(maxAbs(a.sine[1]!.weight)).toBeLessThanOrEqual(Math.sqrt(6 / 8) / 10);
+    expect(maxAbs(a.sine[1]!.bias)).toBe(0);
+    expect(maxAbs(a.final.weight)).toBeLessThanOrEqual(Math.sqrt(6 / 8) / Math.sqrt(3 * 49));
+    expect(maxAbs(a.final.weight)).toBeGreaterThan(0);
+    for (const [x, y] of sirenWeightList(a).map((w, i) => [
+      w.tensor,
+      sirenWeightList(b)[i]!.tensor,
+    ])) {
+      expect(Array.from(x!.dataSync())).toEqual(Array.from(y!.dataSync()));
+    }
+    disposeSiren(a);
+    disposeSiren(b);
+  });
+
+  it('computes sin(ω₀′(xW₀+b₀)) → sin(ω₀(hW₁+b₁)) → hW_f+b_f', () => {
+    const w = initSiren(config, { rng: 1 });
+    tf.tidy(() => {
+      const x = tf.tensor2d([
+        [0.1, -0.3],
+        [0.5, 0.2],
+      ]);
+      const h0 = tf.sin(tf.mul(tf.add(tf.matMul(x, w.sine[0]!.weight), w.sine[0]!.bias), 10));
+      const h1 = tf.sin(tf.mul(tf.add(tf.matMul(h0, w.sine[1]!.weight), w.sine[1]!.bias), 10));
+      const expected = tf.add(tf.matMul(h1, w.final.weight), w.final.bias);
+      expect(Array.from(siren(x, w, config).dataSync())).toEqual(Array.from(expected.dataSync()));
+    });
+    disposeSiren(w);
+  });
+
+  it('counts parameters as (d+1)·h + L·(h+1)·h + (h+1)·P', () => {
+    const w = initSiren(config);
+    const total = sirenWeightList(w).reduce((n, { tensor }) => n + tensor.size, 0);
+    expect(sirenParameterCount(config)).toBe(total);
+    // The README lifting layer: 1 → 32 channels, kernel net 1×64: 6,432 (reference §5.6).
+    expect(sirenParameterCount({ ...config, hiddenSize: 64, outputDim: 32 })).toBe(6432);
+    disposeSiren(w);
+  });
+
+  it('gradients with respect to every weight match finite differences', () => {
+    const small: SirenConfig = {
+      ...config,
+      hiddenSize: 4,
+      outputDim: 3,
+      firstOmega0: 2,
+      omega0: 2,
+    };
+    const w = initSiren(small, { rng: 5 });
+    const x = tf.tensor2d([
+      [0.2, -0.1],
+      [0.4, 0.7],
+      [-0.6, 0.3],
+    ]);
+    const list = sirenWeightList(w);
+    const loss = (...ts: tf.Tensor[]) => {
+      const named = new Map(list.map((entry, i) => [entry.name, ts[i]!]));
+      const weights = {
+        sine: w.sine.map((_, l) => ({
+          weight: named.get(`sine.${l}.weight`) as tf.Tensor2D,
+          bias: named.get(`sine.${l}.bias`) as tf.Tensor1D,
+        })),
+        final: {
+          weight: named.get('final.weight') as tf.Tensor2D,
+          bias: named.get('final.bias') as tf.Tensor1D,
+        },
+      };
+      return tf.sum(tf.square(siren(x, weights, small)));
+    };
+    tf.tidy(() => {
+      const grads = tf.grads(loss)(list.map((e) => e.tensor));
+      list.forEach((entry, i) => {
+        const values = Array.from(entry.tensor.dataSync());
+        const analytic = grads[i]!.dataSync();
+        const eps = 1e-2;
+        for (let j = 0; j < values.length; j += 3) {
+          const at = (delta: number) => {
+            const v = values.slice();
+            v[j]! += delta;
+            const args = list.map((e, k) => (k === i ? tf.tensor(v, e.tensor.shape) : e.tensor));
+            return loss(...args).dataSync()[0]!;
+          };
+          const fd = (at(eps) - at(-eps)) / (2 * eps);
+          expect(Math.abs(analytic[j]! - fd), `${entry.name}[${j}]`).toBeLessThanOrEqual(
+            2e-2 * (1 + Math.abs(fd)),
+          );
+        }
+      });
+    });
+    x.dispose();
+    disposeSiren(w);
+  });
+
+  it('rejects bad configs and coordinates', () => {
+    expect(() => initSiren({ ...config, hiddenSize: 0 })).toThrow(
+      /config.hiddenSize must be a positive integer, got 0/,
+    );
+    expect(() => initSiren({ ...config, omega0: -1 })).toThrow(
+      /config.omega0 must be a positive number/,
+    );
+    const w = initSiren(config);
+    const x = tf.zeros([4, 3]) as tf.Tensor2D;
+    expect(() => siren(x, w, config)).toThrow(/coords must be \[n, 2\], got shape \[4,3\]/);
+    x.dispose();
+    disposeSiren(w);
+  });
+});
