@@ -1,0 +1,56 @@
+export { COMPATIBILITY_MODES, type Compatibility } from './compatibility';
+export {
+  checkImplementation,
+  IMPLEMENTATIONS,
+  type Implementation,
+  isTwoSubgroup,
+} from './implementation';
+export { fullGroupKernel } from './kernels/full-group-kernel';
+export type { KernelNet } from './kernels/kernel-net';
+export {
+  groupConvNetSpecs,
+  type KernelNetRole,
+  type KernelNetSpec,
+  liftingNetSpecs,
+} from './kernels/kernel-net-specs';
+export type { KernelOptions } from './kernels/kernel-options';
+export {
+  type GroupConvKernels,
+  type GroupConvParams,
+  sampleGroupConvKernels,
+} from './kernels/sample-group-conv-kernels';
+export { sampleLiftingFilter } from './kernels/sample-lifting-filter';
+export { type SpatialKernelRole, spatialKernel } from './kernels/spatial-kernel';
+export { subgroupKernel } from './kernels/subgroup-kernel';
+export { GroupConv2D, type GroupConvLayerOptions } from './layers/group-conv-2d';
+export { KernelNetModule, type KernelNetOptions } from './layers/kernel-net-module';
+export type { ApplyOptions, ConvLayerOptions, GroupFeatures } from './layers/layer-options';
+export { LiftingConv2D } from './layers/lifting-conv-2d';
+export { Module } from './layers/module';
+export {
+  assertGroupFeatures,
+  assertImages,
+  flattenGroup,
+  type Padding,
+  unflattenGroup,
+} from './layout';
+export { type ApplyGroupConvOptions, applyGroupConvKernels } from './ops/apply-group-conv-kernels';
+export type { ConvOptions } from './ops/conv-options';
+export {
+  dgSeparableGroupConv2d,
+  dSeparableGroupConv2d,
+  projectChannels,
+} from './ops/d-separable-group-conv2d';
+export { groupConv2d } from './ops/group-conv2d';
+export { liftingConv2d } from './ops/lifting-conv2d';
+export { separableGroupConv2d } from './ops/separable-group-conv2d';
+export {
+  gSeparable2dGroupConv2d,
+  separable2dGroupConv2d,
+  type TwoSubgroupOptions,
+} from './ops/separable2d-group-conv2d';
+export {
+  convertReferenceConvWeights,
+  type ReferenceParameter,
+  referenceConvParameterName,
+} from './reference-weights';

@@ -1,0 +1,54 @@
+import {
+  diskMask,
+  kernelGrid,
+  sampleKernelNet,
+  smoothDiskMask,
+  smoothSquareMask,
+} from '@gcnn/kernel-nets';
+import * as tf from '@tensorflow/tfjs-core';
+import type { KernelNet } from './kernel-net';
+import { isReference, type KernelOptions, latticeRadius } from './kernel-options';
+
+/**
+ * Which spatial kernel: of a lifting conv, of a one-subgroup separable conv (`separable`,
+ * `gseparable`, `dgseparable`), or of a "+2d" conv. They differ in mask slope and, in reference
+ * mode, in the determinant factor (reference §3.5).
+ */
+export type SpatialKernelRole = 'lifting' | 'separable' | 'separable2d';
+
+/**
+ * The spatial kernel k^{R²}(h⁻¹x)/|det h| for every element h: `[G, k·k, P]`, where tap
+ * `a·k + b` is the lattice point (ℓ[b], ℓ[a]) and P the kernel net's output size.
+ *
+ * Masks: SE(2) the hard unit disk; R²⋊R⁺ a smooth square (slope 2 lifting, 3 otherwise); Sim(2)
+ * a smooth disk (slope 3 lifting, 2 otherwise), all on the transformed taps h⁻¹x. The factor is
+ * 1/s² (1/s for Sim(2) lifting and `separable` kernels in reference mode).
+ */
+export function spatialKernel(
+  elements: tf.Tensor2D,
+  net: KernelNet,
+  options: KernelOptions,
+  role: SpatialKernelRole,
+): tf.Tensor3D {
+  const { group, kernelSize } = options;
+  const sub = group.subgroup;
+  return tf.tidy(() => {
+    const lattice = kernelGrid(kernelSize, latticeRadius(group), {
+      singleTap: isReference(options) && sub.kind !== 'rotation' ? 'corner' : 'origin',
+    });
+    const coords = sub.inverseAct(tf.expandDims(elements, 1), tf.expandDims(lattice, 0)); // [G, k², 2]
+    const values = sampleKernelNet(coords, net.weights, net.config); // [G, k², P]
+    let mask: tf.Tensor;
+    if (sub.kind === 'rotation') mask = tf.expandDims(diskMask(lattice), 0);
+    else if (sub.kind === 'scale') mask = smoothSquareMask(coords, role === 'lifting' ? 2 : 3);
+    else mask = smoothDiskMask(coords, role === 'lifting' ? 3 : 2);
+    let out = tf.mul(values, tf.expandDims(mask, -1));
+    if (sub.kind !== 'rotation') {
+      const referenceSimDet =
+        isReference(options) && sub.kind === 'rotation-scale' && role !== 'separable2d';
+      const det = referenceSimDet ? tf.sqrt(sub.det(elements)) : sub.det(elements);
+      out = tf.div(out, tf.reshape(det, [-1, 1, 1]));
+    }
+    return out as tf.Tensor3D;
+  });
+}

@@ -1,0 +1,40 @@
+import { sampleKernelNet, scaleDistanceMask } from '@gcnn/kernel-nets';
+import * as tf from '@tensorflow/tfjs-core';
+import type { KernelNet } from './kernel-net';
+import { isReference, type KernelOptions, numScales } from './kernel-options';
+
+/**
+ * The subgroup kernel k^H(log(h_out⁻¹h_in)) of the one-subgroup separable convs:
+ * `[Gout, Gin, P]` from the relative coordinates of every (output, input) pair. Scale groups are
+ * multiplied by the scale-distance mask σ(10·(ln(maxScale)/nScales − |Δln s|)).
+ *
+ * In reference mode the Sim(2) mask uses width ln(maxScale)/G and the mis-indexed offsets of the
+ * reference (quirk Q2), and the element roles are swapped (Q4).
+ */
+export function subgroupKernel(
+  hOut: tf.Tensor2D,
+  hIn: tf.Tensor2D,
+  net: KernelNet,
+  options: KernelOptions,
+): tf.Tensor3D {
+  const sub = options.group.subgroup;
+  const reference = isReference(options);
+  return tf.tidy(() => {
+    const [eOut, eIn] = reference ? [hIn, hOut] : [hOut, hIn];
+    const rel = sub.relativeCoordinates(eOut, eIn); // [Gout, Gin, dof]
+    const values = sampleKernelNet(rel, net.weights, net.config); // [Gout, Gin, P]
+    if (sub.kind === 'rotation') return values as tf.Tensor3D;
+    const [gOut, gIn] = [rel.shape[0]!, rel.shape[1]!];
+    const maxDistance = Math.log(sub.maxScale) / (reference ? gOut : numScales(options));
+    let logScale: tf.Tensor;
+    if (sub.kind === 'scale') logScale = tf.squeeze(rel, [2]);
+    else if (reference) {
+      // Q2: the reference views the [Gin, 2] offsets as [2, Gin] and takes the second row.
+      logScale = tf.slice(tf.reshape(rel, [gOut, 2 * gIn]), [0, gIn], [gOut, gIn]);
+    } else logScale = tf.reshape(tf.slice(rel, [0, 0, 1], [gOut, gIn, 1]), [gOut, gIn]);
+    return tf.mul(
+      values,
+      tf.expandDims(scaleDistanceMask(logScale, maxDistance, 10), -1),
+    ) as tf.Tensor3D;
+  });
+}

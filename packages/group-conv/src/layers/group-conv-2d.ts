@@ -1,0 +1,161 @@
+import { createRng } from '@gcnn/lie-groups';
+import * as tf from '@tensorflow/tfjs-core';
+import { checkImplementation, type Implementation } from '../implementation';
+import { groupConvNetSpecs, type KernelNetRole } from '../kernels/kernel-net-specs';
+import { type KernelOptions, numRotations, numScales } from '../kernels/kernel-options';
+import {
+  type GroupConvKernels,
+  type GroupConvParams,
+  sampleGroupConvKernels,
+} from '../kernels/sample-group-conv-kernels';
+import { assertGroupFeatures } from '../layout';
+import { applyGroupConvKernels } from '../ops/apply-group-conv-kernels';
+import { ElementSampler } from './element-sampler';
+import { KernelNetModule } from './kernel-net-module';
+import {
+  type ApplyOptions,
+  type ConvLayerOptions,
+  checkChannels,
+  type GroupFeatures,
+} from './layer-options';
+import { Module } from './module';
+
+export interface GroupConvLayerOptions extends ConvLayerOptions {
+  /** Kernel factorisation (default `'nonseparable'`). */
+  implementation?: Implementation;
+}
+
+/**
+ * Group convolution layer on a group feature map `[batch, h, w, Gin, Cin]` →
+ * `[batch, h′, w′, Gout, Cout]`, in any of the paper's factorisations. Weights: the kernel nets
+ * by role (`kernel`, `kernelH`, `kernelRn`, `kernelSO2`, `kernelRplus`), `projection` `[Cin, Cout]`
+ * for the d-variants, optional `bias`. In inference the sampled kernels are cached per
+ * (input elements, output elements).
+ */
+export class GroupConv2D extends Module {
+  readonly options: GroupConvLayerOptions;
+  readonly implementation: Implementation;
+  readonly nets: Partial<Record<KernelNetRole, KernelNetModule>> = {};
+  readonly projection: tf.Variable | null = null;
+  readonly bias: tf.Variable | null;
+  private readonly sampler: ElementSampler;
+  private cache: { hOut: tf.Tensor2D; hIn: tf.Tensor2D; kernels: GroupConvKernels } | null = null;
+
+  constructor(options: GroupConvLayerOptions) {
+    super();
+    checkChannels('GroupConv2D', options);
+    this.options = options;
+    this.implementation = checkImplementation(
+      'GroupConv2D',
+      options.implementation ?? 'nonseparable',
+      options.group.name,
+    );
+    const rng = typeof options.seed === 'object' ? options.seed : createRng(options.seed ?? 0);
+    const { inChannels: cin, outChannels: cout, kernelSize: k } = options;
+    const specs = groupConvNetSpecs(this.implementation, options.group, cin, cout, k);
+    for (const role of ['kernel', 'kernelH', 'kernelSO2', 'kernelRplus', 'kernelRn'] as const) {
+      const spec = specs[role];
+      if (spec)
+        this.nets[role] = this.addModule(
+          role,
+          new KernelNetModule(spec, options.kernelNet ?? {}, rng),
+        );
+    }
+    if (this.implementation === 'dseparable' || this.implementation === 'dgseparable') {
+      // kaiming-uniform(a = √5) on a [Cin, Cout] tensor, as the reference: U(±1/√Cout).
+      const bound = 1 / Math.sqrt(cout);
+      const values = Float32Array.from({ length: cin * cout }, () => (2 * rng.next() - 1) * bound);
+      this.projection = this.addWeight('projection', tf.tensor2d(values, [cin, cout]));
+    }
+    this.bias = options.bias ? this.addWeight('bias', tf.zeros([cout])) : null;
+    this.sampler = new ElementSampler(
+      options.group.subgroup,
+      options.sampleCount,
+      options.sampling ?? 'discretize',
+    );
+  }
+
+  private kernelOptions(): KernelOptions {
+    return {
+      group: this.options.group,
+      kernelSize: this.options.kernelSize,
+      sampleCount: this.options.sampleCount,
+      compatibility: this.options.compatibility,
+    };
+  }
+
+  /** Samples this layer's kernels for output elements `hOut` and input elements `hIn`. */
+  sampleKernels(hOut: tf.Tensor2D, hIn: tf.Tensor2D): GroupConvKernels {
+    const params: GroupConvParams = {
+      ...this.nets,
+      projection: (this.projection as tf.Tensor2D | null) ?? undefined,
+    };
+    const { inChannels, outChannels } = this.options;
+    return sampleGroupConvKernels(
+      this.implementation,
+      params,
+      hOut,
+      hIn,
+      inChannels,
+      outChannels,
+      this.kernelOptions(),
+    );
+  }
+
+  apply(input: GroupFeatures, options: ApplyOptions = {}): GroupFeatures {
+    const { features: x, elements: hIn } = input;
+    assertGroupFeatures('GroupConv2D', x, hIn.shape[0], this.options.inChannels);
+    const training = options.training ?? false;
+    const hOut =
+      options.outputElements ?? this.sampler.sample(training, options.rng, 'GroupConv2D');
+    let kernels: GroupConvKernels;
+    if (training) {
+      this.clearOwnCache();
+      kernels = this.sampleKernels(hOut, hIn);
+    } else {
+      if (this.cache?.hOut !== hOut || this.cache.hIn !== hIn) {
+        this.clearOwnCache();
+        const sampled = tf.tidy(() => this.sampleKernels(hOut, hIn));
+        keepAll(sampled);
+        this.cache = { hOut, hIn, kernels: sampled };
+      }
+      kernels = this.cache.kernels;
+    }
+    const ko = this.kernelOptions();
+    const features = tf.tidy(() => {
+      let y = applyGroupConvKernels(x, kernels, {
+        groupOut: hOut.shape[0],
+        stride: this.options.stride,
+        padding: this.options.padding,
+        nRotations: numRotations(ko),
+        nScales: numScales(ko),
+      });
+      if (this.bias) y = tf.add(y, this.bias);
+      return y;
+    });
+    if (training) disposeKernels(kernels);
+    return { features, elements: hOut };
+  }
+
+  protected override clearOwnCache(): void {
+    if (this.cache) disposeKernels(this.cache.kernels);
+    this.cache = null;
+  }
+
+  override dispose(): void {
+    super.dispose();
+    this.sampler.dispose();
+  }
+}
+
+function kernelTensors(kernels: GroupConvKernels): tf.Tensor[] {
+  return Object.values(kernels).filter((v): v is tf.Tensor => v instanceof tf.Tensor);
+}
+
+function keepAll(kernels: GroupConvKernels) {
+  for (const t of kernelTensors(kernels)) tf.keep(t);
+}
+
+function disposeKernels(kernels: GroupConvKernels) {
+  for (const t of kernelTensors(kernels)) t.dispose();
+}
