@@ -1,4 +1,3 @@
-export { maxAbsDiff, relativeL2 } from './compare';
 export {
   FIXTURE_DIR,
   type FixtureTensor,
@@ -7,6 +6,7 @@ export {
   fixtureTensor,
   loadFixture,
   type ReferenceFixture,
-} from './fixtures';
+} from '#fixtures';
+export { maxAbsDiff, relativeL2 } from './compare';
 export { referenceSiren } from './reference-siren';
 export { type ToleranceKind, tolerance } from './tolerance';

@@ -1,6 +1,6 @@
 import type { SirenConfig, SirenWeights } from '@gcnn/kernel-nets';
 import * as tf from '@tensorflow/tfjs-core';
-import { fixtureEntry, type ReferenceFixture } from './fixtures';
+import { fixtureEntry, type ReferenceFixture } from './fixture-data';
 
 /**
  * The reference CKNet stored under `prefix` in a fixture's parameters (e.g. `kernel.cknet`), as
