@@ -1,4 +1,11 @@
-import { defineConfig } from 'vitest/config';
+import { playwright } from '@vitest/browser-playwright';
+import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
+import {
+  BROWSER_BACKENDS,
+  CHROMIUM_ARGS,
+  CHROMIUM_PATH,
+  NODE_ONLY_TESTS,
+} from './tooling/test-setup/browser.js';
 
 /**
  * The same test files run once per tfjs backend: one vitest project per backend. The backend is
@@ -6,23 +13,72 @@ import { defineConfig } from 'vitest/config';
  */
 const backends = ['cpu', 'wasm'] as const;
 
+/**
+ * The browser suite: the packages' test files again, in headless Chromium (vitest browser mode,
+ * Playwright driving the system Chromium), once per GPU backend. Setup: setup-browser.ts; which
+ * Chromium, its flags and the Node-only test files: tooling/test-setup/browser.ts;
+ * docs/guide/testing.md.
+ */
+const browserProjects = BROWSER_BACKENDS.map(
+  (backend): TestProjectInlineConfiguration => ({
+    extends: true,
+    // The root's `@gcnn/source` replaces Vite's default client conditions; the browser needs
+    // them back (`browser` also selects @gcnn/test-utils' browser fixture loader).
+    resolve: { conditions: ['browser', 'module', 'development|production'] },
+    optimizeDeps: {
+      include: [
+        '@tensorflow/tfjs-core',
+        '@tensorflow/tfjs-core/dist/register_all_gradients',
+        '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops',
+        '@tensorflow/tfjs-backend-webgl',
+        '@tensorflow/tfjs-backend-webgpu',
+        'fast-check',
+        '@fast-check/vitest',
+      ],
+    },
+    test: {
+      name: backend,
+      include: ['packages/*/src/**/*.test.ts'],
+      exclude: NODE_ONLY_TESTS.map((t) => t.glob),
+      setupFiles: ['tooling/test-setup/setup-browser.ts'],
+      provide: { backend },
+      testTimeout: 120_000,
+      hookTimeout: 120_000,
+      browser: {
+        enabled: true,
+        headless: true,
+        provider: playwright({
+          launchOptions: { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS },
+        }),
+        instances: [{ browser: 'chromium' }],
+        screenshotFailures: false,
+      },
+    },
+  }),
+);
+
 export default defineConfig({
   resolve: { conditions: ['@gcnn/source'] },
   ssr: { resolve: { conditions: ['@gcnn/source'] } },
   test: {
-    projects: backends.map((backend) => ({
-      extends: true,
-      test: {
-        name: backend,
-        include: ['packages/*/src/**/*.test.ts', 'tests/**/*.test.ts'],
-        setupFiles: ['tooling/test-setup/setup.ts'],
-        provide: { backend },
-        testTimeout: 60_000,
-        hookTimeout: 60_000,
-        // tfjs-core's gradient/chained-op registration modules are extensionless ESM that Node
-        // cannot load; let Vite transform them (see docs/decisions/0003-tfjs-core-registration.md).
-        server: { deps: { inline: [/@tensorflow\/tfjs-core\/dist\/(?!tf-core)/] } },
-      },
-    })),
+    projects: [
+      ...backends.map(
+        (backend): TestProjectInlineConfiguration => ({
+          extends: true,
+          test: {
+            name: backend,
+            include: ['packages/*/src/**/*.test.ts', 'tests/**/*.test.ts'],
+            setupFiles: ['tooling/test-setup/setup.ts'],
+            provide: { backend },
+            testTimeout: 60_000,
+            hookTimeout: 60_000,
+            // tfjs-core's gradient/chained-op registration modules are extensionless ESM that Node
+            // cannot load; let Vite transform them (see docs/decisions/0003-tfjs-core-registration.md).
+            server: { deps: { inline: [/@tensorflow\/tfjs-core\/dist\/(?!tf-core)/] } },
+          },
+        }),
+      ),
+      ...browserProjects,
+    ],
   },
 });

@@ -9,7 +9,7 @@ import { afterEach, beforeAll, beforeEach, expect, inject } from 'vitest';
 
 declare module 'vitest' {
   export interface ProvidedContext {
-    backend: 'cpu' | 'wasm';
+    backend: 'cpu' | 'wasm' | 'webgl' | 'webgpu';
   }
 }
 

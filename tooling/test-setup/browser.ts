@@ -1,0 +1,57 @@
+/**
+ * The browser test suite's configuration, in one place: which Chromium, with which flags, and which
+ * test files cannot run in a browser. Read by vitest.config.ts and scripts/test.mjs.
+ */
+import { existsSync } from 'node:fs';
+
+/** Backends run in headless Chromium, one vitest project each (setup: setup-browser.ts). */
+export const BROWSER_BACKENDS = ['webgl', 'webgpu'] as const;
+
+/** The Chromium to drive: `CHROMIUM_PATH`, else Debian's `chromium` package. */
+// biome-ignore lint/suspicious/noUndeclaredEnvVars: read by the test runner, not by a turbo task
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+
+export const chromiumFound = (): boolean => existsSync(CHROMIUM_PATH);
+
+/**
+ * Headless Chromium on a machine without a GPU: WebGL2 through ANGLE on SwiftShader (Vulkan), and
+ * WebGPU on SwiftShader, which Chromium only offers with --enable-unsafe-webgpu
+ * (shared/research/tooling.md §4). `--enable-features=Vulkan --use-vulkan=swiftshader` make
+ * tfjs-backend-webgpu's synchronous read (`dataSync`, which copies through a WebGPU canvas into a
+ * 2D canvas) work: without them it returned zeros and then lost the device
+ * ("A valid external Instance reference no longer exists"); measured with Chromium 156.
+ */
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-quic',
+  '--no-first-run',
+  '--use-angle=swiftshader',
+  '--enable-unsafe-swiftshader',
+  '--enable-unsafe-webgpu',
+  '--enable-features=Vulkan',
+  '--use-vulkan=swiftshader',
+];
+
+/**
+ * Test files that need Node and so are left out of the browser projects. Every entry says why.
+ * Never rename or comment out a test to keep it out of the browser: add it here.
+ */
+export const NODE_ONLY_TESTS: ReadonlyArray<{ glob: string; reason: string }> = [
+  {
+    glob: 'packages/*/src/node/**',
+    reason:
+      "a package's src/node/ is its Node-only entry (node:fs, node:zlib, file caches), e.g. @gcnn/datasets/node's loaders",
+  },
+  {
+    glob: 'packages/datasets/src/generate-mnist-variant.test.ts',
+    reason: 'hashes with node:crypto and reads MNIST through the Node loader (src/node/load-mnist)',
+  },
+  {
+    glob: 'packages/datasets/src/root-entry.test.ts',
+    reason: "reads the package's sources with node:fs to check that the root entry is browser-safe",
+  },
+];

@@ -1,0 +1,36 @@
+/**
+ * Browser test setup (vitest browser mode in headless Chromium): selects the GPU backend injected
+ * by the vitest project (`webgl` or `webgpu`) and checks every test for leaked tensors, exactly as
+ * setup.ts does for the Node backends. Which test files run here: tooling/test-setup/browser.ts.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-webgl';
+import '@tensorflow/tfjs-backend-webgpu';
+import { afterEach, beforeAll, beforeEach, expect, inject } from 'vitest';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    backend: 'cpu' | 'wasm' | 'webgl' | 'webgpu';
+  }
+}
+
+let before = 0;
+
+beforeAll(async () => {
+  // Same as setup.ts: quiet, and no IS_TEST kernel leak check.
+  tf.env().set('PROD', true);
+  const backend = inject('backend');
+  if (!(await tf.setBackend(backend)))
+    throw new Error(`test setup: backend '${backend}' failed to initialise in this browser`);
+  await tf.ready();
+});
+
+beforeEach(() => {
+  before = tf.memory().numTensors;
+});
+
+afterEach((context) => {
+  if (context.task.result?.state === 'fail') return;
+  const leaked = tf.memory().numTensors - before;
+  expect(leaked, `test leaked ${leaked} tensor(s)`).toBe(0);
+});
