@@ -1,0 +1,12 @@
+export { conv2DBackpropFilterConfig } from './conv2d-backprop-filter';
+export { conv2DBackpropInputConfig } from './conv2d-backprop-input';
+export { depthwiseConv2dNativeBackpropFilterConfig } from './depthwise-conv2d-backprop-filter';
+export { depthwiseConv2dNativeBackpropInputConfig } from './depthwise-conv2d-backprop-input';
+export { maxPoolGradConfig } from './max-pool-grad';
+export {
+  registerWasmTrainingKernels,
+  unregisterWasmTrainingKernels,
+  WASM_TRAINING_KERNELS,
+  wasmTrainingKernelsRegistered,
+} from './register';
+export { unsortedSegmentSumConfig } from './unsorted-segment-sum';

@@ -1,0 +1,61 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter';
+import { conv2DBackpropInputConfig } from './conv2d-backprop-input';
+import { depthwiseConv2dNativeBackpropFilterConfig } from './depthwise-conv2d-backprop-filter';
+import { depthwiseConv2dNativeBackpropInputConfig } from './depthwise-conv2d-backprop-input';
+import { maxPoolGradConfig } from './max-pool-grad';
+import { unsortedSegmentSumConfig } from './unsorted-segment-sum';
+
+/** Every kernel this package registers for backend 'wasm'. */
+export const WASM_TRAINING_KERNELS: readonly tf.KernelConfig[] = [
+  conv2DBackpropFilterConfig,
+  conv2DBackpropInputConfig,
+  depthwiseConv2dNativeBackpropInputConfig,
+  depthwiseConv2dNativeBackpropFilterConfig,
+  maxPoolGradConfig,
+  unsortedSegmentSumConfig,
+];
+
+/** Stock wasm kernels replaced by `registerWasmTrainingKernels`, restored on unregister. */
+const replaced = new Map<string, tf.KernelConfig>();
+let registered = false;
+
+/**
+ * Registers the kernels that let the tfjs wasm backend train conv nets, for backend 'wasm' only
+ * (kernels, not gradients: other backends are untouched). Idempotent. Adds the missing
+ * `Conv2DBackpropFilter`, `DepthwiseConv2dNativeBackpropInput`,
+ * `DepthwiseConv2dNativeBackpropFilter` and `UnsortedSegmentSum`; replaces the stock
+ * `MaxPoolGrad` (wrong for all-negative windows in 4.22.0) and `Conv2DBackpropInput` (correct
+ * but slow). Does not need the wasm backend to be initialised; import
+ * `@tensorflow/tfjs-backend-wasm` yourself. Returns the kernel names it registered.
+ */
+export function registerWasmTrainingKernels(): string[] {
+  if (registered) return WASM_TRAINING_KERNELS.map((k) => k.kernelName);
+  for (const config of WASM_TRAINING_KERNELS) {
+    const stock = tf.getKernel(config.kernelName, 'wasm');
+    if (stock) {
+      replaced.set(config.kernelName, stock);
+      tf.unregisterKernel(config.kernelName, 'wasm');
+    }
+    tf.registerKernel(config);
+  }
+  registered = true;
+  return WASM_TRAINING_KERNELS.map((k) => k.kernelName);
+}
+
+/** Undoes `registerWasmTrainingKernels`: removes its kernels and restores the stock ones. */
+export function unregisterWasmTrainingKernels(): void {
+  if (!registered) return;
+  for (const config of WASM_TRAINING_KERNELS) {
+    if (tf.getKernel(config.kernelName, 'wasm')) tf.unregisterKernel(config.kernelName, 'wasm');
+    const stock = replaced.get(config.kernelName);
+    if (stock) tf.registerKernel(stock);
+  }
+  replaced.clear();
+  registered = false;
+}
+
+/** Whether `registerWasmTrainingKernels` is in effect. */
+export function wasmTrainingKernelsRegistered(): boolean {
+  return registered;
+}
