@@ -22,6 +22,7 @@ export {
 export { sampleLiftingFilter } from './kernels/sample-lifting-filter';
 export { type SpatialKernelRole, spatialKernel } from './kernels/spatial-kernel';
 export { subgroupKernel } from './kernels/subgroup-kernel';
+export { BatchNorm1D, type BatchNormOptions, GroupBatchNorm } from './layers/group-batch-norm';
 export { GroupConv2D, type GroupConvLayerOptions } from './layers/group-conv-2d';
 export { KernelNetModule, type KernelNetOptions } from './layers/kernel-net-module';
 export type { ApplyOptions, ConvLayerOptions, GroupFeatures } from './layers/layer-options';
@@ -42,6 +43,13 @@ export {
   projectChannels,
 } from './ops/d-separable-group-conv2d';
 export { groupConv2d } from './ops/group-conv2d';
+export { groupInstanceNorm, groupLayerNorm } from './ops/group-norms';
+export {
+  globalInvariantPool,
+  groupPool,
+  groupSpatialPool2d,
+  type SpatialPoolOptions,
+} from './ops/group-pooling';
 export { liftingConv2d } from './ops/lifting-conv2d';
 export { separableGroupConv2d } from './ops/separable-group-conv2d';
 export {
