@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
+import { registerWasmTrainingKernels } from '@gcnn/tfjs-wasm-training';
 import { afterEach, beforeAll, beforeEach, expect, inject } from 'vitest';
 
 declare module 'vitest' {
@@ -23,6 +24,8 @@ beforeAll(async () => {
   if (!(await tf.setBackend(backend)))
     throw new Error(`test setup: backend '${backend}' failed to initialise`);
   await tf.ready();
+  // The wasm suite is the training-capable wasm backend gcnn ships (see packages/wasm-training).
+  if (backend === 'wasm') registerWasmTrainingKernels();
 });
 
 beforeEach(() => {
