@@ -1,4 +1,3 @@
-import type { SirenConfig, SirenWeights } from '@gcnn/kernel-nets';
 import * as tf from '@tensorflow/tfjs-core';
 import { fixtureEntry, type ReferenceFixture } from './fixture-data';
 
