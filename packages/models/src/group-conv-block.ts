@@ -1,0 +1,106 @@
+import {
+  type ApplyOptions,
+  GroupBatchNorm,
+  type GroupConv2D,
+  type GroupFeatures,
+  Module,
+} from '@gcnn/group-conv';
+import * as tf from '@tensorflow/tfjs-core';
+import type { LayerFactory } from './internal/layer-factory';
+
+/** Channels, kernel and stride of a {@link GroupConvBlock}. */
+export interface GroupConvBlockOptions {
+  inChannels: number;
+  outChannels: number;
+  kernelSize: number;
+  /** Stride of `gconv1` and of the shortcut `skipAlign`. */
+  stride: number;
+}
+
+/**
+ * The residual block of the CK-G-ResNet (reference `GroupConvBlock`, §5.2), group features
+ * `[batch, h, w, Gin, Cin]` → `[batch, h′, w′, Gout, Cout]`:
+ *
+ * `out = ReLU(ReLU(BN₂(gconv2(ReLU(BN₁(gconv1(x)))))) + skip(x))`
+ *
+ * - `gconv1`: Cin → Cin, kernel k, padding k//2, the block stride; `gconv2`: Cin → Cout, stride 1;
+ * - both norms are BatchNorm, whatever the model's normalisation (as the reference);
+ * - Cin = Cout: both convs keep the incoming elements and `skip(x) = x`;
+ * - Cin ≠ Cout: both convs sample their elements and `skip = skipAlign`, a 1×1 group conv of the
+ *   same factorisation with kernel nets of half the width and the block stride, evaluated on
+ *   `gconv2`'s output elements.
+ *
+ * Weights: `gconv1.*`, `gconv2.*`, `skipAlign.*`, `norm1.*`, `norm2.*` (reference `gconv_1`,
+ * `gconv_2`, `skip_align`, `normalisation_1.bn`, `normalisation_2.bn`).
+ */
+export class GroupConvBlock extends Module {
+  readonly gconv1: GroupConv2D;
+  readonly gconv2: GroupConv2D;
+  readonly skipAlign: GroupConv2D | null;
+  readonly norm1: GroupBatchNorm;
+  readonly norm2: GroupBatchNorm;
+
+  constructor(
+    factory: LayerFactory,
+    readonly options: GroupConvBlockOptions,
+  ) {
+    super();
+    const { inChannels: cin, outChannels: cout, kernelSize: k, stride } = options;
+    if (cin === cout && stride !== 1) {
+      throw new Error(
+        `Error in GroupConvBlock: an identity shortcut needs stride 1 when inChannels = outChannels = ${cin}, got stride ${stride}`,
+      );
+    }
+    const pad = Math.floor(k / 2);
+    this.gconv1 = this.addModule(
+      'gconv1',
+      factory.groupConv({ inChannels: cin, outChannels: cin, kernelSize: k, stride, padding: pad }),
+    );
+    this.gconv2 = this.addModule(
+      'gconv2',
+      factory.groupConv({
+        inChannels: cin,
+        outChannels: cout,
+        kernelSize: k,
+        stride: 1,
+        padding: pad,
+      }),
+    );
+    this.skipAlign =
+      cin === cout
+        ? null
+        : this.addModule(
+            'skipAlign',
+            factory.groupConv({
+              inChannels: cin,
+              outChannels: cout,
+              kernelSize: 1,
+              stride,
+              padding: 0,
+              kernelNetHiddenSize: Math.floor(factory.config.kernelNet.hiddenSize / 2),
+            }),
+          );
+    this.norm1 = this.addModule('norm1', new GroupBatchNorm({ channels: cin }));
+    this.norm2 = this.addModule('norm2', new GroupBatchNorm({ channels: cout }));
+  }
+
+  /** `x` `[batch, h, w, Gin, Cin]` on `elements` `[Gin, paramDim]` → `[batch, h′, w′, Gout, Cout]`. */
+  apply(x: GroupFeatures, options: Pick<ApplyOptions, 'training' | 'rng'> = {}): GroupFeatures {
+    const training = options.training ?? false;
+    const keep = this.skipAlign === null;
+    const [features, elements] = tf.tidy((): [tf.Tensor5D, tf.Tensor2D] => {
+      const a = this.gconv1.apply(x, { ...options, outputElements: keep ? x.elements : undefined });
+      const a1 = tf.relu(this.norm1.apply(a.features, { training }));
+      const b = this.gconv2.apply(
+        { features: a1, elements: a.elements },
+        { ...options, outputElements: keep ? a.elements : undefined },
+      );
+      const b1 = tf.relu(this.norm2.apply(b.features, { training }));
+      const skip = this.skipAlign
+        ? this.skipAlign.apply(x, { ...options, outputElements: b.elements }).features
+        : x.features;
+      return [tf.relu(tf.add(b1, skip)) as tf.Tensor5D, b.elements];
+    });
+    return { features, elements };
+  }
+}

@@ -1,0 +1,36 @@
+/**
+ * @file `@gcnn/models`: the reference's group-equivariant classifiers (CK-G-ResNet, CK-G-CNN,
+ * CK-G-All-CNN-C) built from `@gcnn/group-conv` layers, their configs and presets, and loading of
+ * reference (PyTorch) checkpoints.
+ */
+
+export { ALLCNNC_WIDTHS, ckgAllCnnC } from './ckg-allcnnc';
+export { ckgCnn, ckgCnnLastKernelSize } from './ckg-cnn';
+export { ckgResNet, lastKernelSize } from './ckg-resnet';
+export type { Classifier, ClassifierApplyOptions } from './classifier';
+export { ClassifierHead, HEAD_DROPOUT, HEAD_HIDDEN_SIZE } from './classifier-head';
+export { createModel } from './create-model';
+export {
+  type ClassifierTrace,
+  GroupClassifier,
+  type GroupClassifierParts,
+} from './group-classifier';
+export { GroupConvBlock, type GroupConvBlockOptions } from './group-conv-block';
+export { type LayerFactory, layerFactory, widen } from './internal/layer-factory';
+export type { Stage, StageContext } from './internal/stage';
+export {
+  MODEL_NAMES,
+  type ModelConfig,
+  type ModelKernelNetConfig,
+  type ModelName,
+  NORMALIZATIONS,
+  type Normalization,
+} from './model-config';
+export { modelConfigFromJson } from './model-config-from-json';
+export { MODEL_PRESETS, type ModelPresetName } from './model-presets';
+export {
+  convertReferenceModelWeights,
+  loadReferenceWeights,
+  referenceModelParameterName,
+} from './reference-model-weights';
+export { validateModelConfig } from './validate-model-config';

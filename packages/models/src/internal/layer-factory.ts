@@ -1,0 +1,74 @@
+import { GroupBatchNorm, GroupConv2D, LiftingConv2D } from '@gcnn/group-conv';
+import { type AffineGroup, groupByName, type Rng } from '@gcnn/lie-groups';
+import type { ModelConfig } from '../model-config';
+import type { Stage } from './stage';
+
+/** What every conv of a model shares: group, elements, factorisation, kernel nets, numerics, init. */
+export interface LayerFactory {
+  readonly config: ModelConfig;
+  readonly group: AffineGroup;
+  readonly rng: Rng;
+  lifting(outChannels: number, padding: number): LiftingConv2D;
+  groupConv(options: {
+    inChannels: number;
+    outChannels: number;
+    kernelSize: number;
+    stride: number;
+    padding: number;
+    kernelNetHiddenSize?: number;
+  }): GroupConv2D;
+  /** The model-level normalisation stage at `layers.<index>` (BatchNorm has weights). */
+  norm(index: number, channels: number): Stage;
+}
+
+export function layerFactory(config: ModelConfig, rng: Rng): LayerFactory {
+  const group = groupByName({ name: config.group, maxScale: config.maxScale });
+  const common = {
+    group,
+    sampleCount: config.sampleCount,
+    sampling: config.sampling,
+    compatibility: config.compatibility ?? 'gcnn',
+    seed: rng,
+  } as const;
+  const kernelNet = (hiddenSize = config.kernelNet.hiddenSize) => ({
+    hiddenSize,
+    numHidden: config.kernelNet.numHidden,
+    firstOmega0: config.kernelNet.firstOmega0,
+    omega0: config.kernelNet.omega0,
+  });
+  return {
+    config,
+    group,
+    rng,
+    lifting: (outChannels, padding) =>
+      new LiftingConv2D({
+        ...common,
+        inChannels: config.inChannels,
+        outChannels,
+        kernelSize: config.kernelSize,
+        stride: 1,
+        padding,
+        kernelNet: kernelNet(),
+      }),
+    groupConv: (o) =>
+      new GroupConv2D({
+        ...common,
+        implementation: config.implementation,
+        inChannels: o.inChannels,
+        outChannels: o.outChannels,
+        kernelSize: o.kernelSize,
+        stride: o.stride,
+        padding: o.padding,
+        kernelNet: kernelNet(o.kernelNetHiddenSize),
+      }),
+    norm: (index, channels) =>
+      config.normalization === 'batchnorm'
+        ? { kind: 'batchnorm', index, norm: new GroupBatchNorm({ channels }) }
+        : { kind: config.normalization, index },
+  };
+}
+
+/** Widths multiplied by the widen factor and truncated, as the reference's `int(widen_factor * h)`. */
+export function widen(sizes: readonly number[], widenFactor = 1): number[] {
+  return sizes.map((h) => Math.trunc(widenFactor * h));
+}

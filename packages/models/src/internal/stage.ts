@@ -1,0 +1,63 @@
+import {
+  type GroupBatchNorm,
+  type GroupConv2D,
+  type GroupFeatures,
+  groupInstanceNorm,
+  groupLayerNorm,
+  groupSpatialPool2d,
+} from '@gcnn/group-conv';
+import type { Rng } from '@gcnn/lie-groups';
+import * as tf from '@tensorflow/tfjs-core';
+import type { GroupConvBlock } from '../group-conv-block';
+
+/** Options of one forward pass through the stages of a model. */
+export interface StageContext {
+  training: boolean;
+  /** Randomness of dropout and `uniform` sampling (training only). */
+  rng: Rng;
+}
+
+/** One step of a model after its lifting layer, at the reference's `layers.<index>`. */
+export type Stage =
+  | { kind: 'conv'; index: number; layer: GroupConv2D }
+  | { kind: 'block'; index: number; block: GroupConvBlock }
+  | { kind: 'batchnorm'; index: number; norm: GroupBatchNorm }
+  | { kind: 'instancenorm' | 'layernorm'; index: number }
+  | { kind: 'pool'; index: number }
+  | { kind: 'dropout'; index: number; rate: number }
+  | { kind: 'relu'; index: number };
+
+/** A seed for `tf.dropout` drawn from `rng`. */
+export function dropoutSeed(rng: Rng): number {
+  return Math.floor(rng.next() * 0x7fffffff);
+}
+
+/** Dropout in training (inverted, as PyTorch), identity in inference. */
+export function dropout<T extends tf.Tensor>(x: T, rate: number, ctx: StageContext): T {
+  if (!ctx.training || rate === 0) return x;
+  return tf.dropout(x, rate, undefined, dropoutSeed(ctx.rng)) as T;
+}
+
+/** Runs one stage on a group feature map `[batch, h, w, G, C]` (call inside `tf.tidy`). */
+export function runStage(stage: Stage, input: GroupFeatures, ctx: StageContext): GroupFeatures {
+  const { features: x, elements } = input;
+  const { training, rng } = ctx;
+  switch (stage.kind) {
+    case 'conv':
+      return stage.layer.apply(input, { training, rng });
+    case 'block':
+      return stage.block.apply(input, { training, rng });
+    case 'batchnorm':
+      return { features: stage.norm.apply(x, { training }), elements };
+    case 'instancenorm':
+      return { features: groupInstanceNorm(x), elements };
+    case 'layernorm':
+      return { features: groupLayerNorm(x), elements };
+    case 'pool':
+      return { features: groupSpatialPool2d(x, 'max'), elements };
+    case 'dropout':
+      return { features: dropout(x, stage.rate, ctx), elements };
+    case 'relu':
+      return { features: tf.relu(x), elements };
+  }
+}
