@@ -36,12 +36,28 @@ abstract class BatchNormBase extends Module {
     this.runningVar = this.addWeight('runningVar', tf.ones([c]), false);
   }
 
+  /**
+   * `tf.batchNorm` on `x` viewed as `[1, 1, n, C]`: tfjs's batchNorm gradient only handles inputs
+   * of rank ≤ 4 (it tiles to a 4-D shape), and group feature maps have rank 5.
+   */
+  private batchNorm(x: tf.Tensor, mean: tf.Tensor, variance: tf.Tensor): tf.Tensor {
+    const c = this.options.channels;
+    const flat = tf.reshape(x, [1, 1, -1, c]) as tf.Tensor4D;
+    const y = tf.batchNorm(
+      flat,
+      mean as tf.Tensor1D,
+      variance as tf.Tensor1D,
+      this.bias as tf.Tensor1D,
+      this.weight as tf.Tensor1D,
+      this.epsilon,
+    );
+    return tf.reshape(y, x.shape);
+  }
+
   /** Normalises over axes `axes` of `x` (channels last); shared with the 2-D head norm. */
   protected normalize(x: tf.Tensor, axes: number[], training: boolean): tf.Tensor {
     if (!training) {
-      return tf.tidy(() =>
-        tf.batchNorm(x, this.runningMean, this.runningVar, this.bias, this.weight, this.epsilon),
-      );
+      return tf.tidy(() => this.batchNorm(x, this.runningMean, this.runningVar));
     }
     return tf.tidy(() => {
       const { mean, variance } = tf.moments(x, axes);
@@ -53,7 +69,7 @@ abstract class BatchNormBase extends Module {
           tf.add(tf.mul(this.runningVar, 1 - m), tf.mul(variance, (m * n) / Math.max(n - 1, 1))),
         );
       });
-      return tf.batchNorm(x, mean, variance, this.bias, this.weight, this.epsilon);
+      return this.batchNorm(x, mean, variance);
     });
   }
 }
