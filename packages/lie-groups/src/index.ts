@@ -1,6 +1,7 @@
 import './internal/register-tfjs';
 
 export { GROUP_NAMES, type GroupConfig, type GroupName, groupByName } from './group-by-name';
+export { linspaceF32 } from './internal/float32';
 export type {
   AffineGroup,
   LieGroup,
@@ -9,7 +10,6 @@ export type {
   SamplingMethod,
   Subgroup,
 } from './lie-group';
-export { linspaceF32 } from './internal/float32';
 export { R2xRplus } from './r2xrplus';
 export { createRng, type Rng } from './rng';
 export { rotate90 } from './rotate90';

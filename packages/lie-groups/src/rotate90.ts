@@ -17,11 +17,12 @@ export function rotate90(x: tf.Tensor, k = 1): tf.Tensor {
   if (!Number.isInteger(k)) throw new Error(`Error in rotate90: k must be an integer, got ${k}`);
   const turns = ((k % 4) + 4) % 4;
   return tf.tidy(() => {
-    let y = tf.clone(x);
-    const perm = Array.from({ length: x.rank }, (_, i) => i);
-    perm[1] = 2;
-    perm[2] = 1;
-    for (let t = 0; t < turns; t++) y = tf.reverse(tf.transpose(y, perm), 2);
-    return y;
+    // Work on [batch, size, size, rest]: webgl cannot reverse rank-5 tensors (and webgpu's
+    // rank-5 Reverse is wrong in tfjs 4.22), and the trailing axes ride along unchanged.
+    const [b, size] = x.shape as [number, number];
+    const rest = x.shape.slice(3).reduce((p, d) => p * d, 1);
+    let y: tf.Tensor = tf.reshape(x, [b, size, size, rest]);
+    for (let t = 0; t < turns; t++) y = tf.reverse(tf.transpose(y, [0, 2, 1, 3]), 2);
+    return tf.reshape(y, x.shape);
   });
 }

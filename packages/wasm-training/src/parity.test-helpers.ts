@@ -8,7 +8,7 @@ import { expect, inject } from 'vitest';
 
 declare module 'vitest' {
   export interface ProvidedContext {
-    backend: 'cpu' | 'wasm';
+    backend: 'cpu' | 'wasm' | 'webgl' | 'webgpu';
   }
 }
 

@@ -1,6 +1,25 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { fixtureEntry, type ReferenceFixture } from './fixture-data';
 
+// Structural copies of @gcnn/kernel-nets' SirenWeights/SirenConfig: test-utils must not depend on
+// the packages whose tests use it (that would be a dependency cycle for turbo).
+interface Linear {
+  weight: tf.Tensor2D;
+  bias: tf.Tensor1D;
+}
+interface SirenWeights {
+  sine: Linear[];
+  final: Linear;
+}
+interface SirenConfig {
+  inputDim: number;
+  hiddenSize: number;
+  numHidden: number;
+  outputDim: number;
+  firstOmega0: number;
+  omega0: number;
+}
+
 /**
  * The reference CKNet stored under `prefix` in a fixture's parameters (e.g. `kernel.cknet`), as
  * gcnn SIREN weights (PyTorch's `[out, in]` Linear weights transposed to `[in, out]`) and config.
