@@ -24,9 +24,9 @@ async function main() {
   const h = sim2.subgroup.sample([4, 3]);
   console.log('Sim(2) subgroup elements (θ [rad], s), discretized [4, 3]:');
   const rows = h.arraySync() as number[][];
-  rows.forEach((row, g) =>
-    console.log(`  g=${String(g).padStart(2)}  θ=${row[0]!.toFixed(4)}  s=${row[1]!.toFixed(4)}`),
-  );
+  for (const [g, row] of rows.entries()) {
+    console.log(`  g=${String(g).padStart(2)}  θ=${row[0]!.toFixed(4)}  s=${row[1]!.toFixed(4)}`);
+  }
   h.dispose();
 
   // 2. A lifting layer on SE(2) with 8 rotations: its continuous kernel sampled for every element.
