@@ -6,7 +6,7 @@ import type { ModelConfig } from './model-config';
 export interface ClassifierApplyOptions {
   /** Training mode: batch statistics, dropout, freshly sampled kernels. Default false (cached kernels). */
   training?: boolean;
-  /** Randomness of `uniform` sampling and dropout in training. */
+  /** Randomness of `uniform` sampling and dropout in training (default: a generator the model seeds from `config.seed`). */
   rng?: Rng;
 }
 

@@ -99,7 +99,7 @@ describe('reference quirks against default numerics on the fixture networks', ()
     expect(defaultError).toBeLessThanOrEqual(tolerance('trig'));
   });
 
-  it('SE(2) networks: default mode equals reference mode (no quirk applies)', () => {
+  it('SE(2) networks: default mode equals reference mode (no quirk applies) and is invariant', () => {
     for (const name of ['se2_ckgresnet_nonseparable', 'se2_ckgresnet_separable']) {
       const f = loadFixture(name);
       const a = fixtureModel(f, 'gcnn');
@@ -109,6 +109,9 @@ describe('reference quirks against default numerics on the fixture networks', ()
       expect(relativeL2(ours, ref), name).toBeLessThanOrEqual(tolerance('trig'));
       tf.dispose([ours, ref, x]);
       a.dispose();
+      const invariance = referenceInvarianceError(f, 'gcnn');
+      console.info(`${name} rot90: default ${invariance}`);
+      expect(invariance, name).toBeLessThanOrEqual(tolerance('trig'));
     }
   });
 });

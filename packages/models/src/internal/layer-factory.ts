@@ -21,6 +21,11 @@ export interface LayerFactory {
   norm(index: number, channels: number): Stage;
 }
 
+/**
+ * The layer constructors of a model: every conv gets the config's group, sample count, sampling,
+ * factorisation, kernel-net sizes and numerics, and draws its initial weights from `rng` (so one
+ * seed fixes the whole model, in construction order).
+ */
 export function layerFactory(config: ModelConfig, rng: Rng): LayerFactory {
   const group = groupByName({ name: config.group, maxScale: config.maxScale });
   const common = {
