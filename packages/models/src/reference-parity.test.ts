@@ -83,7 +83,9 @@ describe('reference quirks against default numerics on the fixture networks', ()
     console.info(
       `sim2 separable+2d rot90: reference mode ${referenceError}, default ${defaultError}`,
     );
-    expect(referenceError).toBeCloseTo(recorded, 4);
+    expect(Math.abs(referenceError - recorded)).toBeLessThanOrEqual(
+      0.02 * recorded + tolerance('trig'),
+    );
     expect(defaultError).toBeLessThanOrEqual(tolerance('trig'));
   });
 
@@ -95,7 +97,9 @@ describe('reference quirks against default numerics on the fixture networks', ()
     console.info(
       `sim2 nonseparable rot90: reference mode ${referenceError}, default ${defaultError}`,
     );
-    expect(referenceError).toBeCloseTo(recorded, 4);
+    expect(Math.abs(referenceError - recorded)).toBeLessThanOrEqual(
+      0.02 * recorded + tolerance('trig'),
+    );
     expect(defaultError).toBeLessThanOrEqual(tolerance('trig'));
   });
 
