@@ -30,10 +30,12 @@ const browserProjects = BROWSER_BACKENDS.map(
         '@tensorflow/tfjs-core',
         '@tensorflow/tfjs-core/dist/register_all_gradients',
         '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops',
+        '@tensorflow/tfjs-backend-cpu',
         '@tensorflow/tfjs-backend-webgl',
         '@tensorflow/tfjs-backend-webgpu',
         'fast-check',
         '@fast-check/vitest',
+        'fflate',
       ],
     },
     test: {

@@ -4,6 +4,7 @@
  * setup.ts does for the Node backends. Which test files run here: tooling/test-setup/browser.ts.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu'; // the reference backend of cross-backend tests
 import '@tensorflow/tfjs-backend-webgl';
 import '@tensorflow/tfjs-backend-webgpu';
 import { afterEach, beforeAll, beforeEach, expect, inject } from 'vitest';

@@ -7,12 +7,15 @@ import * as tf from '@tensorflow/tfjs-core';
  * - `exact`: the same float32 arithmetic in a different order (rel. L2 of a conv output).
  * - `trig`: paths through sin/cos (SIREN kernel nets) where GPU backends use low-precision sin.
  * - `gradient`: finite-difference gradient checks (float32 central differences).
+ * - `network`: loss and gradients of a whole training step compared across backends: backward
+ *   through ~10 layers (convs, batch norm, max pooling) accumulates float32 round-off; wasm vs
+ *   cpu measured 2.3e-5–4.1e-5 (gradient rel. L2) on the small README models.
  */
-export type ToleranceKind = 'exact' | 'trig' | 'gradient';
+export type ToleranceKind = 'exact' | 'trig' | 'gradient' | 'network';
 
 const TABLE: Record<'float32' | 'float16', Record<ToleranceKind, number>> = {
-  float32: { exact: 1e-5, trig: 1e-5, gradient: 2e-2 },
-  float16: { exact: 1e-2, trig: 5e-2, gradient: 1e-1 },
+  float32: { exact: 1e-5, trig: 1e-5, gradient: 2e-2, network: 1e-4 },
+  float16: { exact: 1e-2, trig: 5e-2, gradient: 1e-1, network: 1e-1 },
 };
 
 const LOW_PRECISION_TRIG = new Set(['webgl', 'webgpu']);
@@ -21,6 +24,7 @@ export function tolerance(kind: ToleranceKind): number {
   const precision = tf.backend().floatPrecision() === 32 ? 'float32' : 'float16';
   const base = TABLE[precision][kind];
   // SwiftShader's sin/cos are accurate to ~1e-4 (research/tooling.md §4).
-  if (kind === 'trig' && LOW_PRECISION_TRIG.has(tf.getBackend())) return Math.max(base, 1e-3);
+  if ((kind === 'trig' || kind === 'network') && LOW_PRECISION_TRIG.has(tf.getBackend()))
+    return Math.max(base, 1e-3);
   return base;
 }
