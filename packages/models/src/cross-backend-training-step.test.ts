@@ -4,9 +4,9 @@
  */
 
 import { createRng } from '@gcnn/lie-groups';
-import { relativeL2, tolerance } from '@gcnn/test-utils';
+import { relativeL2, testBackend, tolerance } from '@gcnn/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createModel } from './create-model';
 import type { ModelConfig } from './model-config';
 import { MODEL_PRESETS, type ModelPresetName } from './model-presets';
@@ -53,7 +53,7 @@ async function step(config: ModelConfig) {
   return { loss, gradients };
 }
 
-const backend = inject('backend');
+const backend = testBackend();
 
 // Compares this suite's backend with cpu; in the cpu suite there is nothing to compare.
 describe.skipIf(backend === 'cpu')(`one training step: ${backend} vs cpu`, () => {

@@ -9,4 +9,5 @@ export {
 } from '#fixtures';
 export { maxAbsDiff, relativeL2 } from './compare';
 export { referenceSiren } from './reference-siren';
+export { type TestBackend, testBackend } from './test-backend';
 export { type ToleranceKind, tolerance } from './tolerance';
