@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { assertGroupFeatures, convPadding, unflattenGroup } from '../layout';
 import { type ConvOptions, checkStride } from './conv-options';
+import { mixMatMul } from './mat-mul';
 
 /**
  * `separable` group convolution: first a 1×1 mixing over (input group, input channels), then a
@@ -27,7 +28,7 @@ export function separableGroupConv2d(
   }
   const stride = checkStride('separableGroupConv2d', options.stride);
   return tf.tidy(() => {
-    const mixed = tf.reshape(tf.matMul(tf.reshape(x, [b * h * w, g * c]), mixing), [
+    const mixed = tf.reshape(mixMatMul(tf.reshape(x, [b * h * w, g * c]) as tf.Tensor2D, mixing), [
       b,
       h,
       w,

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { assertGroupFeatures, convPadding } from '../layout';
 import { type ConvOptions, checkStride } from './conv-options';
+import { mixMatMul } from './mat-mul';
 
 export interface TwoSubgroupOptions extends ConvOptions {
   nRotations: number;
@@ -49,10 +50,10 @@ export function separable2dGroupConv2d(
       n * s,
       r * cIn,
     ]);
-    const z1 = tf.reshape(tf.matMul(xs, rotationMixing), [n, s, r, cOut]);
+    const z1 = tf.reshape(mixMatMul(xs as tf.Tensor2D, rotationMixing), [n, s, r, cOut]);
     // scales, per output channel: [Cout, n·R, S_in] · [Cout, S_in, S_out]
     const z1c = tf.reshape(tf.transpose(z1, [3, 0, 2, 1]), [cOut, n * r, s]);
-    const z2 = tf.reshape(tf.matMul(z1c, scaleMixing), [cOut, n, r, s]);
+    const z2 = tf.reshape(mixMatMul(z1c as tf.Tensor3D, scaleMixing), [cOut, n, r, s]);
     const mixed = tf.reshape(tf.transpose(z2, [1, 2, 3, 0]), [
       b,
       h,
@@ -101,7 +102,7 @@ export function gSeparable2dGroupConv2d(
       n * s,
       r,
     ]);
-    const z1 = tf.reshape(tf.matMul(xc, rotationMixing), [cIn, n, s, r, cOut]);
+    const z1 = tf.reshape(mixMatMul(xc as tf.Tensor3D, rotationMixing), [cIn, n, s, r, cOut]);
     // scales, per (output, input) channel: [Cout, Cin, n·R, S_in] · [Cout, Cin, S_in, S_out]
     const z1oc = tf.reshape(tf.transpose(z1, [4, 0, 1, 3, 2]), [cOut, cIn, n * r, s]);
     const z2 = tf.reshape(tf.matMul(z1oc, scaleMixing), [cOut, cIn, n, r, s]);
