@@ -36,6 +36,19 @@ describe('GroupBatchNorm training', () => {
         [norm.weight, norm.bias] as tf.Variable[],
       );
       expect(Object.keys(grads)).toHaveLength(2);
+      // the analytic gradient of γ and β and the values equal autodiff of the explicit formula
+      const explicit = tf.variableGrads(
+        () => tf.sum(tf.mul(explicitBatchNorm(x, norm.weight, norm.bias), w)),
+        [norm.weight, norm.bias] as tf.Variable[],
+      );
+      for (const name of Object.keys(explicit.grads)) {
+        expect(relativeL2(grads[name]!, explicit.grads[name]!)).toBeLessThanOrEqual(
+          tolerance('exact') * 10,
+        );
+      }
+      expect(
+        relativeL2(norm.apply(x, { training: true }), explicitBatchNorm(x, norm.weight, norm.bias)),
+      ).toBeLessThanOrEqual(tolerance('exact') * 10);
     });
     norm.dispose();
   });
