@@ -1,0 +1,58 @@
+/**
+ * `@gcnn/training`: the training loop of the gcnn experiments on TensorFlow.js (tfjs-core only;
+ * Node file IO lives in `@gcnn/training/node`). Optimizers with PyTorch's update formulas and
+ * explicit state, learning-rate schedules, cross-entropy, `train` / `evaluate`, checkpoints with
+ * verified weights, metrics records and SVG charts.
+ */
+export { Adadelta, type AdadeltaOptions } from './adadelta';
+export { Adam, type AdamOptions } from './adam';
+export {
+  type CheckpointManifest,
+  decodeCheckpoint,
+  disposeCheckpoint,
+  type EncodedCheckpoint,
+  encodeCheckpoint,
+  type LoadedCheckpoint,
+  loadModelWeights,
+  MODEL_PREFIX,
+  OPTIMIZER_PREFIX,
+  type TrainProgress,
+  validateManifest,
+} from './checkpoint';
+export { createOptimizer, OPTIMIZER_NAMES, type OptimizerConfig } from './create-optimizer';
+export { type EvaluateOptions, type EvaluateResult, evaluate } from './evaluate';
+export { correctCount, crossEntropy } from './losses';
+export { LR_SCHEDULE_KINDS, type LrSchedule, learningRateAt } from './lr-schedule';
+export {
+  type EpochRecord,
+  type MetricsRecord,
+  type RecordTime,
+  recordPrecedes,
+  type StepRecord,
+} from './metrics';
+export { Optimizer, type OptimizerName, type OptimizerStateJson } from './optimizer';
+export { SGD, type SGDOptions } from './sgd';
+export {
+  type ChartSeries,
+  type LineChartOptions,
+  lineChartSvg,
+  summarySvg,
+  trainingCurvesSvg,
+} from './svg-charts';
+export {
+  decodeTensors,
+  encodeTensors,
+  sha256Hex,
+  type TensorEntry,
+  type WeightsIndex,
+} from './tensor-file';
+export {
+  modelRngSeed,
+  type StepEvent,
+  type TrainOptions,
+  type TrainResult,
+  type TrainSink,
+  train,
+} from './train';
+export { type TrainConfig, validateTrainConfig } from './train-config';
+export type { TrainableModel } from './trainable-model';

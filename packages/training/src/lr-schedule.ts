@@ -1,0 +1,45 @@
+/** Learning-rate schedules of the reference (`--learning_rate_cosine`, `--learning_rate_steps`). */
+export type LrSchedule =
+  | { kind: 'constant' }
+  /** `CosineAnnealingLR(T_max = epochs, eta_min = 0)`, stepped once per epoch, no warm-up. */
+  | { kind: 'cosine'; epochs: number; etaMin?: number }
+  /** `MultiStepLR(milestones, gamma)`: × gamma at each milestone epoch. */
+  | { kind: 'multistep'; milestones: readonly number[]; gamma: number };
+
+/** Names of the schedules. */
+export const LR_SCHEDULE_KINDS = ['constant', 'cosine', 'multistep'] as const;
+
+/**
+ * The learning rate of (0-based) `epoch`, as PyTorch's scheduler gives it when `scheduler.step()`
+ * is called after every epoch:
+ * - constant: `base`;
+ * - cosine: `η_min + (base − η_min)·(1 + cos(π·epoch/T_max))/2` (the closed form of
+ *   CosineAnnealingLR; for epoch > T_max it continues the cosine, as PyTorch's does);
+ * - multistep: `base·γ^(number of milestones ≤ epoch)`.
+ */
+export function learningRateAt(schedule: LrSchedule, base: number, epoch: number): number {
+  if (!Number.isInteger(epoch) || epoch < 0) {
+    throw new Error(`Error in learningRateAt: epoch must be an integer ≥ 0, got ${epoch}`);
+  }
+  switch (schedule.kind) {
+    case 'constant':
+      return base;
+    case 'cosine': {
+      if (!Number.isInteger(schedule.epochs) || schedule.epochs < 1) {
+        throw new Error(
+          `Error in learningRateAt: cosine epochs (T_max) must be a positive integer, got ${schedule.epochs}`,
+        );
+      }
+      const etaMin = schedule.etaMin ?? 0;
+      return etaMin + ((base - etaMin) * (1 + Math.cos((Math.PI * epoch) / schedule.epochs))) / 2;
+    }
+    case 'multistep': {
+      const passed = schedule.milestones.filter((m) => m <= epoch).length;
+      return base * schedule.gamma ** passed;
+    }
+    default:
+      throw new Error(
+        `Error in learningRateAt: schedule kind must be one of ${LR_SCHEDULE_KINDS.join(', ')}, got '${String((schedule as { kind: unknown }).kind)}'`,
+      );
+  }
+}

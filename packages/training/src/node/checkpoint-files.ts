@@ -1,0 +1,106 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import {
+  type CheckpointManifest,
+  decodeCheckpoint,
+  type EncodedCheckpoint,
+  type LoadedCheckpoint,
+  validateManifest,
+} from '../checkpoint';
+import { atomicWriteFile } from './atomic-write-file';
+
+/** Sub-folder of a run directory holding the checkpoints. */
+export const CHECKPOINT_DIR = 'checkpoints';
+
+/**
+ * Writes a checkpoint into `dir` as `<kind>.json` plus its weights file (named in the manifest),
+ * each atomically: weights first, then the manifest (the commit point), then older weights files
+ * of the same kind are removed. A kill at any moment leaves a loadable checkpoint.
+ */
+export function saveCheckpoint(dir: string, checkpoint: EncodedCheckpoint): string {
+  mkdirSync(dir, { recursive: true });
+  const { manifest, bytes } = checkpoint;
+  const kind = manifest.kind;
+  atomicWriteFile(join(dir, manifest.weights.file), bytes);
+  const manifestPath = join(dir, `${kind}.json`);
+  atomicWriteFile(manifestPath, `${JSON.stringify(manifest, null, 1)}\n`);
+  for (const f of readdirSync(dir)) {
+    if (f.startsWith(`${kind}-`) && f.endsWith('.weights.bin') && f !== manifest.weights.file) {
+      rmSync(join(dir, f), { force: true });
+    }
+  }
+  return manifestPath;
+}
+
+/**
+ * Resolves `path` to a manifest file: a `.json` file as is; a folder's `<prefer>.json`, else its
+ * `checkpoints/<prefer>.json`, else the other kind. Throws naming what was looked for.
+ */
+export function resolveCheckpointPath(path: string, prefer: 'last' | 'best' = 'last'): string {
+  const abs = resolve(path);
+  if (!existsSync(abs)) {
+    throw new Error(
+      `Error in checkpoint: '${path}' does not exist (expected a run folder or a checkpoint .json)`,
+    );
+  }
+  if (statSync(abs).isFile()) return abs;
+  const other = prefer === 'last' ? 'best' : 'last';
+  const candidates = [
+    join(abs, `${prefer}.json`),
+    join(abs, CHECKPOINT_DIR, `${prefer}.json`),
+    join(abs, `${other}.json`),
+    join(abs, CHECKPOINT_DIR, `${other}.json`),
+  ];
+  const found = candidates.find((c) => existsSync(c));
+  if (!found) {
+    throw new Error(
+      `Error in checkpoint: no checkpoint in folder '${path}' (looked for ${candidates.map((c) => `'${c}'`).join(', ')})`,
+    );
+  }
+  return found;
+}
+
+/** Reads and validates a manifest (no weights). */
+export function readCheckpointManifest(manifestPath: string): CheckpointManifest {
+  let text: string;
+  try {
+    text = readFileSync(manifestPath, 'utf8');
+  } catch (error) {
+    throw new Error(
+      `Error in checkpoint: cannot read manifest '${manifestPath}': ${(error as Error).message}`,
+    );
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new Error(
+      `Error in checkpoint: manifest '${manifestPath}' is not valid JSON (${(error as Error).message}); truncated?`,
+    );
+  }
+  return validateManifest(json, manifestPath);
+}
+
+/**
+ * Loads a checkpoint: resolves `path` (see {@link resolveCheckpointPath}), validates the manifest,
+ * reads the weights file it names and verifies size and SHA-256 before decoding. Any problem
+ * (missing file, truncation, flipped byte, missing entry) throws naming the file; nothing is loaded.
+ */
+export async function loadCheckpoint(
+  path: string,
+  prefer: 'last' | 'best' = 'last',
+): Promise<LoadedCheckpoint & { path: string }> {
+  const manifestPath = resolveCheckpointPath(path, prefer);
+  const manifest = readCheckpointManifest(manifestPath);
+  const weightsPath = join(dirname(manifestPath), basename(manifest.weights.file));
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(weightsPath);
+  } catch (error) {
+    throw new Error(
+      `Error in checkpoint: cannot read weights file '${weightsPath}' named by '${manifestPath}': ${(error as Error).message}`,
+    );
+  }
+  const loaded = await decodeCheckpoint(manifest, bytes, weightsPath);
+  return { ...loaded, path: manifestPath };
+}
