@@ -1,0 +1,123 @@
+import { resolve } from 'node:path';
+import { DATASET_INFO, type DatasetId } from '@gcnn/datasets';
+import { createModel, modelConfigFromJson } from '@gcnn/models';
+import { disposeCheckpoint, evaluate, loadModelWeights } from '@gcnn/training';
+import { loadCheckpoint } from '@gcnn/training/node';
+import { type BackendName, selectBackend } from './backend';
+import { type FlagSpec, formatHelp, parseFlags, UsageError } from './flags';
+import type { CliIo } from './io';
+import { DATASET_IDS, loadDatasets } from './load-datasets';
+import { ProgressBar } from './progress-bar';
+import { BACKEND_FLAG, HELP_FLAG } from './train-flags';
+
+const EVALUATE_FLAGS: readonly FlagSpec[] = [
+  {
+    name: 'checkpoint',
+    type: 'string',
+    description:
+      'A run folder (its best checkpoint, else last), a checkpoints/ folder or a checkpoint .json',
+  },
+  {
+    name: 'kind',
+    type: 'choice',
+    choices: ['best', 'last'],
+    description: 'Which checkpoint of a folder',
+    defaultText: 'best',
+  },
+  {
+    name: 'dataset',
+    type: 'choice',
+    choices: DATASET_IDS,
+    description: "Dataset to evaluate on (must match the model's input shape)",
+    defaultText: "the run's dataset",
+  },
+  {
+    name: 'data-dir',
+    type: 'string',
+    description: 'Folder or file of user-supplied dataset files (see gcnn train --help)',
+  },
+  { name: 'limit-test', type: 'int', min: 1, description: 'Only the first N test images' },
+  {
+    name: 'batch-size',
+    type: 'int',
+    min: 1,
+    description: 'Batch size',
+    defaultText: "the run's evaluation batch size",
+  },
+  BACKEND_FLAG,
+  HELP_FLAG,
+];
+
+/** `gcnn evaluate`: test accuracy and loss of a checkpoint. */
+export async function evaluateCommand(argv: readonly string[], io: CliIo): Promise<number> {
+  const { values } = parseFlags(EVALUATE_FLAGS, argv, 'evaluate');
+  if (values.help) {
+    io.out.write(
+      formatHelp(
+        'gcnn evaluate --checkpoint <dir|file> [flags]',
+        'Evaluate a checkpoint on a test set; prints top-1 accuracy and mean loss.',
+        EVALUATE_FLAGS,
+      ),
+    );
+    return 0;
+  }
+  if (values.checkpoint === undefined)
+    throw new UsageError(
+      'gcnn evaluate: --checkpoint <run folder or checkpoint .json> is required',
+    );
+  const backend = await selectBackend((values.backend as BackendName | undefined) ?? 'wasm');
+  const ckpt = await loadCheckpoint(
+    resolve(io.cwd, values.checkpoint as string),
+    (values.kind as 'best' | 'last' | undefined) ?? 'best',
+  );
+  const modelConfig = modelConfigFromJson(ckpt.manifest.modelConfig);
+  const train = ckpt.manifest.train;
+  const id = ((values.dataset as string | undefined) ??
+    train.dataset?.id ??
+    'mnist-rot') as DatasetId;
+  const info = DATASET_INFO[id];
+  if (
+    info.channels !== modelConfig.inChannels ||
+    info.height !== modelConfig.imageSize ||
+    info.numClasses !== modelConfig.numClasses
+  ) {
+    disposeCheckpoint(ckpt);
+    throw new UsageError(
+      `gcnn evaluate: --dataset ${id} has ${info.height}×${info.width}×${info.channels} images and ${info.numClasses} classes; the checkpoint's model takes ${modelConfig.imageSize}×${modelConfig.imageSize}×${modelConfig.inChannels} and ${modelConfig.numClasses} classes`,
+    );
+  }
+  const sameData = values.dataset === undefined || values.dataset === train.dataset?.id;
+  const data = await loadDatasets({
+    id,
+    dataDir:
+      (values['data-dir'] as string | undefined) ?? (sameData ? train.dataset?.dataDir : undefined),
+    limitTest:
+      (values['limit-test'] as number | undefined) ??
+      (sameData ? train.dataset?.limitTest : undefined),
+    limitTrain: 1,
+  });
+  const model = createModel(modelConfig);
+  try {
+    loadModelWeights(model, ckpt, ckpt.path);
+    disposeCheckpoint(ckpt);
+    io.err.write(
+      `gcnn: ${ckpt.path} (${ckpt.manifest.kind}, epoch ${ckpt.manifest.progress.epoch}, step ${ckpt.manifest.progress.step}); ${id} ${data.test.count} test images; backend ${backend}\n`,
+    );
+    const bar = new ProgressBar(io.err, 'evaluate', data.test.count, 'img');
+    const r = await evaluate(model, data.test, {
+      batchSize:
+        (values['batch-size'] as number | undefined) ?? train.evalBatchSize ?? train.batchSize,
+      normalization: info.normalization,
+      augmentations: data.testAugmentations,
+      seed: train.seed,
+      onProgress: (d) => bar.update(d),
+    });
+    bar.finish();
+    io.out.write(
+      `test accuracy ${(r.accuracy * 100).toFixed(2)}% (${r.correct}/${r.count}), test loss ${r.loss.toFixed(4)}\n`,
+    );
+    return 0;
+  } finally {
+    model.dispose();
+  }
+}

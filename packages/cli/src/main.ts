@@ -1,0 +1,64 @@
+import { evaluateCommand } from './evaluate-command';
+import { UsageError } from './flags';
+import { infoCommand } from './info-command';
+import type { CliIo } from './io';
+import { trainCommand } from './train-command';
+import { visualizeCommand } from './visualize-command';
+
+const COMMANDS: Record<
+  string,
+  { run: (argv: readonly string[], io: CliIo) => Promise<number>; summary: string }
+> = {
+  train: {
+    run: trainCommand,
+    summary: 'train a model (default: the default preset on MNIST-rot, ~10 min on 2 CPU cores)',
+  },
+  evaluate: { run: evaluateCommand, summary: 'test accuracy and loss of a checkpoint' },
+  info: { run: infoCommand, summary: "versions, backends, a model's parameters and layer shapes" },
+  visualize: {
+    run: visualizeCommand,
+    summary: 'images of grids, kernels and activations (as the reference notebooks)',
+  },
+};
+
+/** Top-level help. */
+export function mainHelp(): string {
+  return [
+    'Usage: gcnn <command> [flags]   (gcnn <command> --help for its flags)',
+    '',
+    'Separable group-equivariant CNNs on Lie groups (Knigge et al., ICML 2022) on TensorFlow.js.',
+    '',
+    'Commands:',
+    ...Object.entries(COMMANDS).map(([n, c]) => `  ${n.padEnd(10)} ${c.summary}`),
+    '',
+  ].join('\n');
+}
+
+/**
+ * Runs the `gcnn` command line: dispatches to a command and turns usage errors into a message on
+ * stderr and exit code 2 (other errors: message, exit code 1). Returns the exit code.
+ */
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    io.out.write(mainHelp());
+    return command === undefined ? 2 : 0;
+  }
+  const entry = COMMANDS[command];
+  try {
+    if (!entry)
+      throw new UsageError(
+        `gcnn: unknown command '${command}'; commands: ${Object.keys(COMMANDS).join(', ')}`,
+      );
+    return await entry.run(rest, io);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.err.write(`${error.message}\n`);
+      return 2;
+    }
+    const e = error as Error;
+    io.err.write(`gcnn ${command}: ${e.message}\n`);
+    if (io.env.GCNN_DEBUG) io.err.write(`${e.stack}\n`);
+    return 1;
+  }
+}
