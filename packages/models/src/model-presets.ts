@@ -32,9 +32,10 @@ export type ModelPresetName = 'default' | 'se2-nonseparable' | 'se2-separable' |
  * | `sim2-separable2d` | Sim(2), [16, 3], maxScale 1.74 | uniform | separable+2d |
  *
  * are the reference README's three experiments: ckgresnet, hidden [32, 32, 64], k = 7, stride 1,
- * padding, pooling, batchnorm, dropout 0, kernel nets 1×64 with ω₀ = 10. `default` is a
- * placeholder small, fast SE(2) separable model (hidden [16, 16, 32], k = 5, N = 8, kernel nets
- * 1×32); its final choice is set by the CLI/trainer work for the 10-minute main job.
+ * padding, pooling, batchnorm, dropout 0, kernel nets 1×64 with ω₀ = 10. `default` is the model
+ * of `gcnn train`'s 10-minute main job (chosen by measurement with the wasm backend on 2 cores, see
+ * the @gcnn/cli README): a small SE(2) separable `ckgcnn` (hidden [16, 32], k = 5, N = 8,
+ * layernorm, kernel nets 1×32).
  * Presets are frozen: copy before changing (`{ ...MODEL_PRESETS['se2-separable'], seed: 1 }`).
  */
 export const MODEL_PRESETS: Readonly<Record<ModelPresetName, Readonly<ModelConfig>>> =
@@ -69,8 +70,10 @@ export const MODEL_PRESETS: Readonly<Record<ModelPresetName, Readonly<ModelConfi
     }),
     default: Object.freeze<ModelConfig>({
       ...README_MNIST_ROT,
-      hiddenSizes: [16, 16, 32],
+      model: 'ckgcnn',
+      hiddenSizes: [16, 32],
       kernelSize: 5,
+      normalization: 'layernorm',
       kernelNet: { ...README_MNIST_ROT.kernelNet, hiddenSize: 32 },
       group: 'SE2',
       sampleCount: 8,
