@@ -51,6 +51,11 @@ export const NODE_ONLY_TESTS: ReadonlyArray<{ glob: string; reason: string }> = 
     reason: 'hashes with node:crypto and reads MNIST through the Node loader (src/node/load-mnist)',
   },
   {
+    glob: 'packages/cli/**',
+    reason:
+      'the gcnn command line tool: spawns Node processes, writes run folders, picks Node backends',
+  },
+  {
     glob: 'packages/datasets/src/root-entry.test.ts',
     reason: "reads the package's sources with node:fs to check that the root entry is browser-safe",
   },

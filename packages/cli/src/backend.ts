@@ -27,11 +27,9 @@ export async function selectBackend(name: BackendName): Promise<string> {
   tf.env().set('PROD', true);
   switch (name) {
     case 'cpu':
-      // biome-ignore lint/style/noRestrictedImports: the CLI is an app; picking the backend is its job
       await import('@tensorflow/tfjs-backend-cpu');
       break;
     case 'wasm': {
-      // biome-ignore lint/style/noRestrictedImports: the CLI is an app; picking the backend is its job
       await import('@tensorflow/tfjs-backend-wasm');
       const { registerWasmTrainingKernels } = await import('@gcnn/tfjs-wasm-training');
       if (!(await tf.setBackend('wasm'))) {

@@ -1,11 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import {
   type Augmentation,
   DATASET_INFO,
   type Dataset,
   type DatasetId,
-  parseStl10,
   referenceAugmentations,
   subsetDataset,
 } from '@gcnn/datasets';
@@ -19,19 +16,9 @@ import {
   loadMnistRotFiles,
   loadMnistRotScale,
   loadMnistScale,
+  loadStl10,
 } from '@gcnn/datasets/node';
 import { UsageError } from './flags';
-
-/** STL-10 from `stl10_binary` (`{split}_X.bin`, `{split}_y.bin`). */
-function loadStl10(options: { dir: string; split: 'train' | 'test' }): Dataset {
-  const x = join(options.dir, `${options.split}_X.bin`);
-  const y = join(options.dir, `${options.split}_y.bin`);
-  return parseStl10(readFileSync(x), readFileSync(y), {
-    imageFile: x,
-    labelFile: y,
-    name: `stl10-${options.split}`,
-  });
-}
 
 /** `--dataset` values. */
 export const DATASET_IDS = Object.keys(DATASET_INFO) as DatasetId[];

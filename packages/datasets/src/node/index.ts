@@ -18,5 +18,6 @@ export {
   type LoadMnistVariantOptions,
   loadMnistVariant,
 } from './load-mnist-variant';
+export { loadStl10 } from './load-stl10';
 export { mnistDataDir } from './mnist-data-dir';
 export { readIdx } from './read-idx';
