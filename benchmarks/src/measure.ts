@@ -1,0 +1,118 @@
+/**
+ * One measurement in its own process: `tsx src/measure.ts <config> <backend> <mode> [warmup] [reps] [--profile]`.
+ * mode: `train16` | `train64` (forward + cross-entropy + backward + Adam step), `infer64` (cached
+ * kernels), `infer64-nocache` (cache invalidated before every call). Prints one JSON line.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-backend-wasm';
+import { createRng } from '@gcnn/lie-groups';
+import { createModel } from '@gcnn/models';
+import { registerWasmTrainingKernels } from '@gcnn/tfjs-wasm-training';
+import { benchConfig } from './configs';
+
+const [id, backend, mode, warmupArg, repsArg] = process.argv.slice(2);
+const profile = process.argv.includes('--profile');
+if (!id || !backend || !mode)
+  throw new Error('usage: measure <config> <cpu|wasm> <mode> [warmup] [reps]');
+const maxWarmup = Number(warmupArg ?? 2);
+const maxReps = Number(repsArg ?? 5);
+/** Steps slower than this many ms get 1 warm-up and 3 repetitions (the full run's time budget). */
+const slowMs = Number(process.env.GCNN_BENCH_SLOW_MS ?? 8000);
+
+await tf.setBackend(backend);
+if (backend === 'wasm') registerWasmTrainingKernels();
+const bench = benchConfig(id);
+const model = createModel({ ...bench.config, seed: 1 });
+const training = mode.startsWith('train');
+const batch = Number(/(\d+)/.exec(mode)![1]);
+const { imageSize: s, inChannels: c, numClasses: k } = bench.config;
+const rng = createRng(7);
+const images = tf.tensor4d(
+  Float32Array.from({ length: batch * s * s * c }, () => rng.next()),
+  [batch, s, s, c],
+);
+const labels = tf.oneHot(
+  tf.tensor1d(
+    Int32Array.from({ length: batch }, () => Math.floor(rng.next() * k)),
+    'int32',
+  ),
+  k,
+);
+const optimizer = tf.train.adam(1e-3);
+const vars = model.trainableVariables();
+const trainRng = createRng(11);
+
+function step(): void {
+  if (training) {
+    const loss = optimizer.minimize(
+      () =>
+        tf.losses.softmaxCrossEntropy(
+          labels,
+          model.apply(images, { training: true, rng: trainRng }),
+        ) as tf.Scalar,
+      true,
+      vars,
+    );
+    loss!.dataSync();
+    loss!.dispose();
+  } else {
+    if (mode!.endsWith('nocache')) model.invalidateCache();
+    const y = model.apply(images);
+    y.dataSync();
+    y.dispose();
+  }
+}
+
+let peakBytes = 0;
+const times: number[] = [];
+let warmup = maxWarmup;
+let reps = maxReps;
+for (let i = 0; i < warmup + reps; i++) {
+  const t0 = performance.now();
+  step();
+  const ms = performance.now() - t0;
+  if (i === 0 && ms > slowMs) [warmup, reps] = [1, Math.min(ms > 4 * slowMs ? 2 : 3, maxReps)];
+  if (i >= warmup) times.push(ms);
+  peakBytes = Math.max(peakBytes, tf.memory().numBytes);
+}
+let kernels: Array<{ name: string; ms: number; count: number; shapes: string }> | undefined;
+// Optionally one extra call under tf.profile: per-kernel times and the true peak of
+// tf.memory().numBytes inside a step (between steps only the weights and optimizer state live).
+let kernelsTotal: number | undefined;
+if (profile || ((mode === 'train64' || mode === 'infer64') && times[0]! < 4 * slowMs)) {
+  const info = await tf.profile(() => step());
+  peakBytes = Math.max(peakBytes, info.peakBytes);
+  const agg = new Map<string, { name: string; ms: number; count: number; shapes: string }>();
+  for (const kk of info.kernels) {
+    const shapes = JSON.stringify(kk.inputShapes);
+    const key = `${kk.name} ${shapes}`;
+    const a = agg.get(key) ?? { name: kk.name, ms: 0, count: 0, shapes };
+    a.ms += kk.kernelTimeMs as number;
+    a.count += 1;
+    agg.set(key, a);
+  }
+  if (profile) kernels = [...agg.values()].sort((x, y) => y.ms - x.ms).slice(0, 40);
+  kernelsTotal = info.kernels.length;
+}
+const sorted = [...times].sort((a, b) => a - b);
+const result = {
+  config: id,
+  backend,
+  mode,
+  batch,
+  warmup,
+  reps,
+  params: model.parameterCount(),
+  minMs: sorted[0],
+  medianMs: sorted[Math.floor(sorted.length / 2)],
+  maxMs: sorted[sorted.length - 1],
+  timesMs: times,
+  imagesPerSecond: (batch * 1000) / sorted[Math.floor(sorted.length / 2)]!,
+  peakRssMiB: process.resourceUsage().maxRSS / 1024,
+  peakTfBytes: peakBytes,
+  loadavg: (await import('node:os')).loadavg()[0],
+  kernels,
+  kernelsTotal,
+};
+console.log(JSON.stringify(result));
