@@ -5,7 +5,7 @@ export interface BenchConfig {
   id: string;
   title: string;
   config: ModelConfig;
-  /** The PyTorch reference on this machine type (/work/shared/bench/reference-cpu.md), seconds / MiB. */
+  /** The PyTorch reference on this machine type (benchmarks/reference-cpu.md), seconds / MiB. */
   reference?: {
     train64: number;
     train16: number;

@@ -16,7 +16,7 @@ export const chromiumFound = (): boolean => existsSync(CHROMIUM_PATH);
 /**
  * Headless Chromium on a machine without a GPU: WebGL2 through ANGLE on SwiftShader (Vulkan), and
  * WebGPU on SwiftShader, which Chromium only offers with --enable-unsafe-webgpu
- * (shared/research/tooling.md §4). `--enable-features=Vulkan --use-vulkan=swiftshader` make
+ * (the team's tooling research, tfjs 4.22 on this machine kind). `--enable-features=Vulkan --use-vulkan=swiftshader` make
  * tfjs-backend-webgpu's synchronous read (`dataSync`, which copies through a WebGPU canvas into a
  * 2D canvas) work: without them it returned zeros and then lost the device
  * ("A valid external Instance reference no longer exists"); measured with Chromium 156.
