@@ -27,6 +27,15 @@ export {
   type Normalization,
 } from './model-config';
 export { modelConfigFromJson } from './model-config-from-json';
+export {
+  encodeModelFile,
+  type LoadedModelFile,
+  loadModelFromBuffers,
+  type ModelFileEntry,
+  type ModelFileJson,
+  type ModelFileNormalization,
+  validateModelFileJson,
+} from './model-file';
 export { MODEL_PRESETS, type ModelPresetName } from './model-presets';
 export {
   convertReferenceModelWeights,

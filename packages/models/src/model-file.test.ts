@@ -1,0 +1,94 @@
+/**
+ * Model files (`model.json` + weights): a round trip gives the same logits; corrupt, truncated or
+ * incomplete files are errors that say what is wrong, and no model is left behind.
+ */
+import { maxAbsDiff, tolerance } from '@gcnn/test-utils';
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
+import { createModel } from './create-model';
+import type { ModelConfig } from './model-config';
+import { encodeModelFile, loadModelFromBuffers, validateModelFileJson } from './model-file';
+
+const SMALL: ModelConfig = {
+  model: 'ckgcnn',
+  group: 'SE2',
+  sampleCount: 4,
+  sampling: 'discretize',
+  implementation: 'separable',
+  inChannels: 1,
+  imageSize: 12,
+  numClasses: 3,
+  hiddenSizes: [4, 4],
+  kernelSize: 3,
+  stride: 1,
+  padding: true,
+  pooling: true,
+  normalization: 'batchnorm',
+  dropout: 0,
+  kernelNet: { hiddenSize: 8, numHidden: 1, firstOmega0: 10, omega0: 10 },
+  seed: 3,
+};
+
+async function exported() {
+  const model = createModel(SMALL);
+  // Make the weights differ from a fresh model of the same seed (incl. BatchNorm statistics).
+  const shifted = Object.fromEntries(
+    model.namedVariables().map(([n, v]) => [n, tf.tidy(() => tf.add(v, tf.scalar(0.01)))]),
+  );
+  model.setWeights(shifted);
+  tf.dispose(Object.values(shifted));
+  const file = await encodeModelFile(model, {
+    normalization: { mean: [0.13], std: [0.297] },
+    metadata: { dataset: 'mnist-rot' },
+  });
+  return { model, ...file };
+}
+
+const x = () => tf.randomUniform([2, 12, 12, 1], -1, 1, 'float32', 5) as tf.Tensor4D;
+
+describe('model files', () => {
+  it('round trip: same config, same variables, same logits; JSON text or value', async () => {
+    const { model, json, bytes } = await exported();
+    expect(json.format).toBe('gcnn-model');
+    expect(json.weights.byteLength).toBe(bytes.length);
+    expect(json.weights.entries.map((e) => e.name)).toEqual(model.namedVariables().map(([n]) => n));
+    const text = JSON.stringify(json);
+    const loaded = await loadModelFromBuffers(text, bytes.slice().buffer);
+    const again = await loadModelFromBuffers(JSON.parse(text), bytes);
+    const input = x();
+    const [a, b, c] = [model.apply(input), loaded.model.apply(input), again.model.apply(input)];
+    expect(maxAbsDiff(a, b)).toBeLessThanOrEqual(tolerance('exact'));
+    expect(maxAbsDiff(a, c)).toBeLessThanOrEqual(tolerance('exact'));
+    expect(loaded.model.config).toEqual(SMALL);
+    expect(loaded.normalization).toEqual({ mean: [0.13], std: [0.297] });
+    expect(loaded.json.metadata).toEqual({ dataset: 'mnist-rot' });
+    tf.dispose([input, a, b, c]);
+    for (const m of [model, loaded.model, again.model]) m.dispose();
+  });
+
+  it('a flipped byte, a truncated file, a missing entry or a wrong format is an error', async () => {
+    const { model, json, bytes } = await exported();
+    model.dispose();
+    const before = tf.memory().numTensors;
+    const flipped = bytes.slice();
+    flipped[10] = (flipped[10] as number) ^ 1;
+    await expect(loadModelFromBuffers(json, flipped, 'demo/model.json')).rejects.toThrow(
+      /model file 'demo\/model.json' expects weights with SHA-256 .* \(corrupt or replaced 'model.weights.bin'\)/,
+    );
+    await expect(loadModelFromBuffers(json, bytes.slice(0, 100))).rejects.toThrow(
+      /of \d+ bytes, got 100 \(truncated or replaced\)/,
+    );
+    const missing = {
+      ...json,
+      weights: { ...json.weights, entries: json.weights.entries.slice(1) },
+    };
+    await expect(loadModelFromBuffers(missing, bytes)).rejects.toThrow(
+      `has no weights for model variable '${json.weights.entries[0]?.name}'`,
+    );
+    expect(() => validateModelFileJson({ ...json, format: 'gcnn-checkpoint' })).toThrow(
+      'has format "gcnn-checkpoint", expected "gcnn-model"',
+    );
+    expect(() => validateModelFileJson('{not json')).toThrow('is not valid JSON');
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
