@@ -1,4 +1,5 @@
 import { evaluateCommand } from './evaluate-command';
+import { exportCommand } from './export-command';
 import { UsageError } from './flags';
 import { infoCommand } from './info-command';
 import type { CliIo } from './io';
@@ -14,6 +15,10 @@ const COMMANDS: Record<
     summary: 'train a model (default: the default preset on MNIST-rot, ~10 min on 2 CPU cores)',
   },
   evaluate: { run: evaluateCommand, summary: 'test accuracy and loss of a checkpoint' },
+  export: {
+    run: exportCommand,
+    summary: "a checkpoint's model as browser-loadable files (model.json + weights)",
+  },
   info: { run: infoCommand, summary: "versions, backends, a model's parameters and layer shapes" },
   visualize: {
     run: visualizeCommand,

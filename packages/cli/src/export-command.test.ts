@@ -1,0 +1,114 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createModel, loadModelFromBuffers, modelConfigFromJson } from '@gcnn/models';
+import { testBackend } from '@gcnn/test-utils';
+import { disposeCheckpoint, loadModelWeights } from '@gcnn/training';
+import { loadCheckpoint } from '@gcnn/training/node';
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CliIo } from './io';
+import { main } from './main';
+
+// The CLI picks its own backend, so this runs once, in the cpu project (as cli.test.ts).
+const ONCE = testBackend() === 'cpu';
+
+let tmp = '';
+const env0 = process.env.GCNN_CACHE_DIR;
+
+async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const io: CliIo = {
+    out: { write: (t: string) => (out += t) },
+    err: { write: (t: string) => (err += t), isTTY: false },
+    cwd: tmp,
+    env: { GCNN_CACHE_DIR: join(tmp, 'cache') },
+  };
+  return { code: await main(argv, io), out, err };
+}
+
+describe.skipIf(!ONCE)('gcnn export', () => {
+  beforeAll(() => {
+    tmp = mkdtempSync(join(tmpdir(), 'gcnn-export-'));
+    process.env.GCNN_CACHE_DIR = join(tmp, 'cache');
+  });
+  afterAll(async () => {
+    rmSync(tmp, { recursive: true, force: true });
+    if (env0 === undefined) delete process.env.GCNN_CACHE_DIR;
+    else process.env.GCNN_CACHE_DIR = env0;
+    await tf.setBackend('cpu');
+  });
+
+  it('needs --checkpoint and a plain --name; --help lists the flags', async () => {
+    const none = await run(['export']);
+    expect(none.code).toBe(2);
+    expect(none.err).toMatch(/--checkpoint <run folder or checkpoint .json> is required/);
+    const bad = await run(['export', '--checkpoint', 'x', '--name', '../up']);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/--name must be a plain file name/);
+    const help = await run(['export', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.out).toMatch(/--checkpoint/);
+    expect(help.out).toMatch(/--out/);
+  });
+
+  it("writes model.json + model.weights.bin that load to the checkpoint's model", async () => {
+    const runDir = join(tmp, 'run');
+    const train = await run([
+      'train',
+      '--preset',
+      'default',
+      '--hidden-sizes',
+      '4,4',
+      '--num-group-elements',
+      '4',
+      '--kernel-size',
+      '3',
+      '--ck-net-hidden-size',
+      '8',
+      '--limit-train',
+      '16',
+      '--limit-test',
+      '8',
+      '--batch-size',
+      '8',
+      '--backend',
+      'cpu',
+      '--out',
+      runDir,
+    ]);
+    expect(train.code, train.err).toBe(0);
+    const r = await run(['export', '--checkpoint', 'run', '--out', 'exported']);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(
+      /wrote .*exported\/model\.json and .*exported\/model\.weights\.bin \([\d,]+ bytes, [\d,]+ parameters; best checkpoint, epoch 1, step 2, test accuracy \d+\.\d\d%\)/,
+    );
+    const jsonPath = join(tmp, 'exported/model.json');
+    const binPath = join(tmp, 'exported/model.weights.bin');
+    expect(existsSync(binPath)).toBe(true);
+    const json = JSON.parse(readFileSync(jsonPath, 'utf8'));
+    expect(json).toMatchObject({
+      format: 'gcnn-model',
+      version: 1,
+      normalization: { mean: [0.13], std: [0.297] },
+      metadata: { dataset: 'mnist-rot', testLimit: 8, checkpoint: { kind: 'best', step: 2 } },
+      weights: { file: 'model.weights.bin' },
+    });
+    // No optimizer state: the weights are the model's parameters (+ statistics), 4 bytes each.
+    const loaded = await loadModelFromBuffers(json, readFileSync(binPath));
+    expect(readFileSync(binPath).length).toBe(
+      loaded.model.namedVariables().reduce((n, [, v]) => n + 4 * v.size, 0),
+    );
+    const ckpt = await loadCheckpoint(runDir, 'best');
+    const model = createModel(modelConfigFromJson(ckpt.manifest.modelConfig));
+    loadModelWeights(model, ckpt, ckpt.path);
+    disposeCheckpoint(ckpt);
+    const x = tf.randomUniform([2, 28, 28, 1], 0, 1, 'float32', 7) as tf.Tensor4D;
+    const [a, b] = [model.apply(x), loaded.model.apply(x)];
+    expect(Array.from(await b.data())).toEqual(Array.from(await a.data()));
+    tf.dispose([x, a, b]);
+    model.dispose();
+    loaded.model.dispose();
+  }, 120_000);
+});
