@@ -3,6 +3,8 @@ import { padOrCrop, pair, unsupported } from './conv-util';
 import { defineWasmKernel } from './define-kernel';
 
 const NAME = 'DepthwiseConv2dNativeBackpropFilter';
+/** Bytes of padded input per chunk of the batch. */
+const CHUNK_BYTES = 32 * 2 ** 20;
 
 /**
  * `DepthwiseConv2dNativeBackpropFilter` for wasm:
@@ -35,32 +37,52 @@ export const depthwiseConv2dNativeBackpropFilterConfig = defineWasmKernel(
     const { dilationHeight: dh, dilationWidth: dw, outHeight: oh, outWidth: ow, padInfo } = info;
     const needH = (kh - 1) * dh + (oh - 1) * sh + 1;
     const needW = (kw - 1) * dw + (ow - 1) * sw + 1;
-    let xp = padOrCrop(s, x, [
-      [padInfo.top, needH - h - padInfo.top],
-      [padInfo.left, needW - w - padInfo.left],
-    ]);
-    if (m > 1) {
-      const r = s.reshape(xp, [n, needH, needW, c, 1]);
-      const t = s.run('Tile', { x: r }, { reps: [1, 1, 1, 1, m] });
-      s.free(xp, r);
-      xp = s.reshape(t, [n, needH, needW, c * m]);
-      s.free(t);
+    // The batch in chunks of at most CHUNK_BYTES of padded input: the one-conv formulation holds
+    // ~4 copies of its chunk plus XNNPACK's packed dy, which for the Sim(2) model's [16, 28, 28,
+    // 1536] maps did not fit next to the activations in the 4 GiB wasm heap.
+    const nb = Math.max(1, Math.min(n, Math.floor(CHUNK_BYTES / (needH * needW * c * m * 4))));
+    let total: tf.TensorInfo | null = null;
+    for (let n0 = 0; n0 < n; n0 += nb) {
+      const k = Math.min(nb, n - n0);
+      const xc = k === n ? x : s.slice(x, [n0, 0, 0, 0], [k, h, w, c]);
+      const dyc = k === n ? dy : s.slice(dy, [n0, 0, 0, 0], [k, oh, ow, c * m]);
+      let xp = padOrCrop(s, xc, [
+        [padInfo.top, needH - h - padInfo.top],
+        [padInfo.left, needW - w - padInfo.left],
+      ]);
+      if (xc !== x && xp !== xc) s.free(xc);
+      if (m > 1) {
+        const r = s.reshape(xp, [k, needH, needW, c, 1]);
+        const t = s.run('Tile', { x: r }, { reps: [1, 1, 1, 1, m] });
+        s.free(xp, r);
+        xp = s.reshape(t, [k, needH, needW, c * m]);
+        s.free(t);
+      }
+      const xt = s.transpose(xp, [1, 2, 3, 0]);
+      if (xp !== x) s.free(xp);
+      const xr = s.reshape(xt, [1, needH, needW, c * m * k]);
+      const dyt = s.transpose(dyc, [1, 2, 3, 0]);
+      if (dyc !== dy) s.free(dyc);
+      const f = s.reshape(dyt, [oh, ow, c * m * k, 1]);
+      s.free(xt, dyt);
+      const o = s.run(
+        'DepthwiseConv2dNative',
+        { x: xr, filter: f },
+        { strides: [dh, dw], dilations: [sh, sw], pad: 'valid', dataFormat: 'NHWC' },
+      );
+      s.free(xr, f);
+      const o4 = s.reshape(o, [kh * kw * c * m, k]);
+      s.free(o);
+      const part = s.sum(o4, [1]);
+      s.free(o4);
+      if (total === null) total = part;
+      else {
+        const next = s.binary('Add', total, part);
+        s.free(total, part);
+        total = next;
+      }
     }
-    const xt = s.transpose(xp, [1, 2, 3, 0]);
-    s.free(xp);
-    const xr = s.reshape(xt, [1, needH, needW, c * m * n]);
-    const dyt = s.transpose(dy, [1, 2, 3, 0]);
-    const f = s.reshape(dyt, [oh, ow, c * m * n, 1]);
-    s.free(xt, dyt);
-    const o = s.run(
-      'DepthwiseConv2dNative',
-      { x: xr, filter: f },
-      { strides: [dh, dw], dilations: [sh, sw], pad: 'valid', dataFormat: 'NHWC' },
-    );
-    s.free(xr, f);
-    const o4 = s.reshape(o, [kh * kw * c * m, n]);
-    s.free(o);
-    const summed = s.sum(o4, [1]);
+    const summed = total!;
     return s.reshape(summed, [kh, kw, c, m]);
   },
 );

@@ -3,6 +3,8 @@ import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter';
 import { conv2DBackpropInputConfig } from './conv2d-backprop-input';
 import { depthwiseConv2dNativeBackpropFilterConfig } from './depthwise-conv2d-backprop-filter';
 import { depthwiseConv2dNativeBackpropInputConfig } from './depthwise-conv2d-backprop-input';
+import { guardWasmHeap } from './heap-guard';
+import { identityConfig } from './identity';
 import { maxPoolGradConfig } from './max-pool-grad';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum';
 
@@ -14,6 +16,7 @@ export const WASM_TRAINING_KERNELS: readonly tf.KernelConfig[] = [
   depthwiseConv2dNativeBackpropFilterConfig,
   maxPoolGradConfig,
   unsortedSegmentSumConfig,
+  identityConfig,
 ];
 
 /** Stock wasm kernels replaced by `registerWasmTrainingKernels`, restored on unregister. */
@@ -26,7 +29,9 @@ let registered = false;
  * `Conv2DBackpropFilter`, `DepthwiseConv2dNativeBackpropInput`,
  * `DepthwiseConv2dNativeBackpropFilter` and `UnsortedSegmentSum`; replaces the stock
  * `MaxPoolGrad` (wrong for all-negative windows in 4.22.0) and `Conv2DBackpropInput` (correct
- * but slow). Does not need the wasm backend to be initialised; import
+ * but slow) and `Identity` (copied the data of every tensor saved for a gradient; shares it now).
+ * Makes a failed wasm allocation throw `WasmHeapExhaustedError` instead of corrupting the heap
+ * (see `guardWasmHeap`). Does not need the wasm backend to be initialised; import
  * `@tensorflow/tfjs-backend-wasm` yourself. Returns the kernel names it registered.
  */
 export function registerWasmTrainingKernels(): string[] {
@@ -39,6 +44,9 @@ export function registerWasmTrainingKernels(): string[] {
     }
     tf.registerKernel(config);
   }
+  // only a backend that is already initialised (findBackend would initialise it)
+  const engine = tf.engine() as unknown as { registry: Record<string, tf.KernelBackend> };
+  guardWasmHeap(engine.registry.wasm);
   registered = true;
   return WASM_TRAINING_KERNELS.map((k) => k.kernelName);
 }
