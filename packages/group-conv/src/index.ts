@@ -50,6 +50,7 @@ export {
   groupSpatialPool2d,
   type SpatialPoolOptions,
 } from './ops/group-pooling';
+export { addChannelBias, reluKeepingOutput } from './ops/lean-activations';
 export { liftingConv2d } from './ops/lifting-conv2d';
 export { separableGroupConv2d } from './ops/separable-group-conv2d';
 export {

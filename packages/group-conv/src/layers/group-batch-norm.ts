@@ -128,17 +128,20 @@ function batchNormTraining(
     save([xhat, g, r]);
     return {
       value: tf.add(tf.mul(xhat, g), b),
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [xh, gs, rs] = saved as [tf.Tensor2D, tf.Tensor1D, tf.Tensor1D];
-        const n = xh.shape[0];
-        const dBeta = channelSum(dy as tf.Tensor2D);
-        const dGamma = channelSum(tf.mul(dy, xh) as tf.Tensor2D);
-        const dx = tf.mul(
-          tf.sub(tf.sub(tf.mul(dy, n), dBeta), tf.mul(xh, dGamma)),
-          tf.div(tf.mul(gs, rs), n),
-        );
-        return [dx, dGamma, dBeta];
-      },
+      // in a tidy: tfjs runs customGrad gradients outside one, and keeps whatever they leave
+      // until the whole backward pass ends (several full-size maps per norm)
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
+        tf.tidy(() => {
+          const [xh, gs, rs] = saved as [tf.Tensor2D, tf.Tensor1D, tf.Tensor1D];
+          const n = xh.shape[0];
+          const dBeta = channelSum(dy as tf.Tensor2D);
+          const dGamma = channelSum(tf.mul(dy, xh) as tf.Tensor2D);
+          const dx = tf.mul(
+            tf.sub(tf.sub(tf.mul(dy, n), dBeta), tf.mul(xh, dGamma)),
+            tf.div(tf.mul(gs, rs), n),
+          );
+          return [dx, dGamma, dBeta];
+        }),
     };
   });
   return f(x, gamma, beta) as tf.Tensor2D;

@@ -10,6 +10,7 @@ import {
 } from '../kernels/sample-group-conv-kernels';
 import { assertGroupFeatures } from '../layout';
 import { applyGroupConvKernels } from '../ops/apply-group-conv-kernels';
+import { addChannelBias } from '../ops/lean-activations';
 import { ElementSampler } from './element-sampler';
 import { KernelNetModule } from './kernel-net-module';
 import {
@@ -130,7 +131,7 @@ export class GroupConv2D extends Module {
         nRotations: numRotations(ko),
         nScales: numScales(ko),
       });
-      if (this.bias) y = tf.add(y, this.bias);
+      if (this.bias) y = addChannelBias(y, this.bias as tf.Tensor1D);
       return y;
     });
     if (training) disposeKernels(kernels);

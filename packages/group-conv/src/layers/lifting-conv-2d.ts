@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { liftingNetSpecs } from '../kernels/kernel-net-specs';
 import { sampleLiftingFilter } from '../kernels/sample-lifting-filter';
 import { assertImages } from '../layout';
+import { addChannelBias } from '../ops/lean-activations';
 import { liftingConv2d } from '../ops/lifting-conv2d';
 import { ElementSampler } from './element-sampler';
 import { KernelNetModule } from './kernel-net-module';
@@ -74,7 +75,7 @@ export class LiftingConv2D extends Module {
         stride: this.options.stride,
         padding: this.options.padding,
       });
-      if (this.bias) y = tf.add(y, this.bias);
+      if (this.bias) y = addChannelBias(y, this.bias as tf.Tensor1D);
       return y;
     });
     if (training) filter.dispose();

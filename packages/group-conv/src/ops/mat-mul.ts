@@ -20,13 +20,15 @@ export function mixMatMul<T extends tf.Tensor2D | tf.Tensor3D>(a: T, b: T): T {
     save([x, w]);
     return {
       value: tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D),
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [xs, ws] = saved as [tf.Tensor2D, tf.Tensor2D];
-        return [
-          tf.matMul(dy as tf.Tensor2D, tf.transpose(ws, perm)),
-          tf.matMul(tf.transpose(xs, perm), dy as tf.Tensor2D),
-        ];
-      },
+      // in a tidy: tfjs keeps what a customGrad gradient leaves until the backward pass ends
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
+        tf.tidy(() => {
+          const [xs, ws] = saved as [tf.Tensor2D, tf.Tensor2D];
+          return [
+            tf.matMul(dy as tf.Tensor2D, tf.transpose(ws, perm)),
+            tf.matMul(tf.transpose(xs, perm), dy as tf.Tensor2D),
+          ];
+        }),
     };
   });
   return f(a, b) as T;

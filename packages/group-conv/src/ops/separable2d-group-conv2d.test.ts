@@ -1,0 +1,130 @@
+/**
+ * separable2dGroupConv2d (one customGrad op that keeps only its inputs and recomputes the mixed
+ * maps in its gradient) gives the values and gradients of the plain autodiff formulation it
+ * replaced; reluKeepingOutput and addChannelBias give tf.relu's and tf.add's.
+ */
+
+import { relativeL2 } from '@gcnn/test-utils';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import { describe, expect, it } from 'vitest';
+import { convPadding } from '../layout';
+import { addChannelBias, reluKeepingOutput } from './lean-activations';
+import { mixMatMul } from './mat-mul';
+import { separable2dGroupConv2d } from './separable2d-group-conv2d';
+
+/** The previous formulation (autodiff through transposes and mixMatMul). */
+function plain(
+  x: tf.Tensor5D,
+  rot: tf.Tensor2D,
+  scale: tf.Tensor3D,
+  spatial: tf.Tensor4D,
+  r: number,
+  s: number,
+  stride: number,
+  padding: 'same' | number,
+): tf.Tensor5D {
+  const [b, h, w, , cIn] = x.shape;
+  const cOut = scale.shape[0];
+  const n = b * h * w;
+  const xs = tf.reshape(tf.transpose(tf.reshape(x, [n, r, s, cIn]), [0, 2, 1, 3]), [
+    n * s,
+    r * cIn,
+  ]);
+  const z1 = tf.reshape(mixMatMul(xs as tf.Tensor2D, rot), [n, s, r, cOut]);
+  const z1c = tf.reshape(tf.transpose(z1, [3, 0, 2, 1]), [cOut, n * r, s]);
+  const z2 = tf.reshape(mixMatMul(z1c as tf.Tensor3D, scale), [cOut, n, r, s]);
+  const mixed = tf.reshape(tf.transpose(z2, [1, 2, 3, 0]), [b, h, w, r * s * cOut]) as tf.Tensor4D;
+  const y = tf.depthwiseConv2d(mixed, spatial, stride, convPadding('test', padding));
+  return tf.reshape(y, [b, y.shape[1], y.shape[2], r * s, cOut]);
+}
+
+describe('separable2dGroupConv2d', () => {
+  for (const [name, b, hw, r, s, cIn, cOut, k, stride, padding] of [
+    ['same, stride 1', 2, 7, 4, 3, 3, 5, 3, 1, 'same'],
+    ['padding 2, stride 2, odd size', 3, 9, 2, 2, 4, 2, 5, 2, 2],
+    ['no padding', 1, 6, 3, 2, 2, 3, 3, 1, 0],
+  ] as const) {
+    it(`equals the plain formulation in value and gradients (${name})`, () => {
+      tf.tidy(() => {
+        const x = tf.randomNormal([b, hw, hw, r * s, cIn], 0, 1, 'float32', 1) as tf.Tensor5D;
+        const rot = tf.randomNormal([r * cIn, r * cOut], 0, 1, 'float32', 2) as tf.Tensor2D;
+        const scale = tf.randomNormal([cOut, s, s], 0, 1, 'float32', 3) as tf.Tensor3D;
+        const spatial = tf.randomNormal([k, k, r * s * cOut, 1], 0, 1, 'float32', 4) as tf.Tensor4D;
+        const opts = { nRotations: r, nScales: s, stride, padding };
+        const ours = separable2dGroupConv2d(x, rot, scale, spatial, opts);
+        const expected = plain(x, rot, scale, spatial, r, s, stride, padding);
+        expect(ours.shape).toEqual(expected.shape);
+        expect(Array.from(ours.dataSync())).toEqual(Array.from(expected.dataSync()));
+        const wts = tf.randomNormal(expected.shape, 0, 1, 'float32', 5);
+        const grads = (f: (...t: tf.Tensor[]) => tf.Tensor) =>
+          tf.grads((a, c, d, e) => tf.sum(tf.mul(f(a!, c!, d!, e!), wts)))([
+            x,
+            rot,
+            scale,
+            spatial,
+          ]);
+        const g1 = grads((a, c, d, e) =>
+          separable2dGroupConv2d(
+            a as tf.Tensor5D,
+            c as tf.Tensor2D,
+            d as tf.Tensor3D,
+            e as tf.Tensor4D,
+            opts,
+          ),
+        );
+        const g2 = grads((a, c, d, e) =>
+          plain(
+            a as tf.Tensor5D,
+            c as tf.Tensor2D,
+            d as tf.Tensor3D,
+            e as tf.Tensor4D,
+            r,
+            s,
+            stride,
+            padding,
+          ),
+        );
+        for (let i = 0; i < 4; i++) {
+          expect(Array.from(g1[i]!.dataSync())).toEqual(Array.from(g2[i]!.dataSync()));
+        }
+      });
+    });
+  }
+
+  it('keeps no intermediates: no tensors leak in training or inference', () => {
+    const x = tf.randomNormal([2, 5, 5, 6, 2], 0, 1, 'float32', 1) as tf.Tensor5D;
+    const rot = tf.randomNormal([6, 9], 0, 1, 'float32', 2) as tf.Tensor2D;
+    const scale = tf.randomNormal([3, 2, 2], 0, 1, 'float32', 3) as tf.Tensor3D;
+    const spatial = tf.randomNormal([3, 3, 18, 1], 0, 1, 'float32', 4) as tf.Tensor4D;
+    const opts = { nRotations: 3, nScales: 2 };
+    const before = tf.memory().numTensors;
+    separable2dGroupConv2d(x, rot, scale, spatial, opts).dispose();
+    const gs = tf.grads((a) =>
+      tf.sum(separable2dGroupConv2d(a as tf.Tensor5D, rot, scale, spatial, opts)),
+    )([x]);
+    for (const g of gs) g.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([x, rot, scale, spatial]);
+  });
+});
+
+describe('reluKeepingOutput and addChannelBias', () => {
+  it('equal tf.relu and tf.add in value and gradients', () => {
+    tf.tidy(() => {
+      const x = tf.tensor3d([1, -2, 0, 3, -0.5, 2, -1, 4, 0.25, -3, 5, -6], [2, 2, 3]);
+      const bias = tf.tensor1d([0.5, -1, 2]);
+      const w = tf.randomNormal([2, 2, 3], 0, 1, 'float32', 7);
+      const loss = (f: (a: tf.Tensor, b: tf.Tensor) => tf.Tensor) => (a: tf.Tensor, b: tf.Tensor) =>
+        tf.sum(tf.mul(f(a, b), w));
+      const ours = tf.grads(loss((a, b) => reluKeepingOutput(addChannelBias(a, b as tf.Tensor1D))))(
+        [x, bias],
+      );
+      const theirs = tf.grads(loss((a, b) => tf.relu(tf.add(a, b))))([x, bias]);
+      expect(Array.from(reluKeepingOutput(addChannelBias(x, bias)).dataSync())).toEqual(
+        Array.from(tf.relu(tf.add(x, bias)).dataSync()),
+      );
+      for (let i = 0; i < 2; i++) expect(relativeL2(ours[i]!, theirs[i]!)).toBe(0);
+    });
+  });
+});
