@@ -4,6 +4,7 @@ import {
   type GroupConv2D,
   type GroupFeatures,
   Module,
+  reluKeepingOutput,
 } from '@gcnn/group-conv';
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayerFactory } from './internal/layer-factory';
@@ -88,19 +89,32 @@ export class GroupConvBlock extends Module {
   apply(x: GroupFeatures, options: Pick<ApplyOptions, 'training' | 'rng'> = {}): GroupFeatures {
     const training = options.training ?? false;
     const keep = this.skipAlign === null;
+    // Intermediates are disposed as soon as used (what a gradient needs is kept by its op), so
+    // the block holds at most a few full-size maps at once (the Sim(2) model at batch 64 on wasm).
     const [features, elements] = tf.tidy((): [tf.Tensor5D, tf.Tensor2D] => {
       const a = this.gconv1.apply(x, { ...options, outputElements: keep ? x.elements : undefined });
-      const a1 = tf.relu(this.norm1.apply(a.features, { training }));
+      const a1 = then(a.features, (t) => reluKeepingOutput(this.norm1.apply(t, { training })));
       const b = this.gconv2.apply(
         { features: a1, elements: a.elements },
         { ...options, outputElements: keep ? a.elements : undefined },
       );
-      const b1 = tf.relu(this.norm2.apply(b.features, { training }));
+      a1.dispose();
+      const b1 = then(b.features, (t) => reluKeepingOutput(this.norm2.apply(t, { training })));
       const skip = this.skipAlign
         ? this.skipAlign.apply(x, { ...options, outputElements: b.elements }).features
         : x.features;
-      return [tf.relu(tf.add(b1, skip)) as tf.Tensor5D, b.elements];
+      const sum = tf.add(b1, skip);
+      b1.dispose();
+      if (skip !== x.features) skip.dispose();
+      return [then(sum, reluKeepingOutput) as tf.Tensor5D, b.elements];
     });
     return { features, elements };
   }
+}
+
+/** `f(t)`, disposing `t` unless `f` returned it. */
+function then<T extends tf.Tensor>(t: T, f: (t: T) => T): T {
+  const out = tf.tidy(() => f(t));
+  if (out !== t) t.dispose();
+  return out;
 }

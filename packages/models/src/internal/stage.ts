@@ -5,6 +5,7 @@ import {
   groupInstanceNorm,
   groupLayerNorm,
   groupSpatialPool2d,
+  reluKeepingOutput,
 } from '@gcnn/group-conv';
 import type { Rng } from '@gcnn/lie-groups';
 import * as tf from '@tensorflow/tfjs-core';
@@ -58,6 +59,6 @@ export function runStage(stage: Stage, input: GroupFeatures, ctx: StageContext):
     case 'dropout':
       return { features: dropout(x, stage.rate, ctx), elements };
     case 'relu':
-      return { features: tf.relu(x), elements };
+      return { features: reluKeepingOutput(x), elements };
   }
 }
