@@ -1,0 +1,24 @@
+/**
+ * @file `@gcnn/backends`: selects and initialises a TensorFlow.js backend for gcnn apps (the CLI,
+ * examples, tests). Library packages never import a backend; apps call {@link selectBackend}.
+ */
+export { BackendError } from './errors';
+export {
+  BACKEND_NAMES,
+  type BackendName,
+  formatAdapter,
+  NODE_WEBGPU_SYNC_READ,
+  probeBackends,
+  type SelectBackendOptions,
+  type SelectedBackend,
+  selectBackend,
+} from './select-backend';
+export {
+  type DawnAdapter,
+  type GpuAdapterInfo,
+  listDawnAdapters,
+  loadDawn,
+  pickDawnAdapter,
+  releaseNodeWebGpu,
+  vulkanHelp,
+} from './webgpu-node';
