@@ -8,7 +8,7 @@ import { type FlagSpec, formatHelp, parseFlags, UsageError } from './flags';
 import type { CliIo } from './io';
 import { DATASET_IDS, loadDatasets } from './load-datasets';
 import { ProgressBar } from './progress-bar';
-import { BACKEND_FLAG, HELP_FLAG } from './train-flags';
+import { BACKEND_FLAG, GPU_ADAPTER_FLAG, HELP_FLAG } from './train-flags';
 
 const EVALUATE_FLAGS: readonly FlagSpec[] = [
   {
@@ -45,6 +45,7 @@ const EVALUATE_FLAGS: readonly FlagSpec[] = [
     defaultText: "the run's evaluation batch size",
   },
   BACKEND_FLAG,
+  GPU_ADAPTER_FLAG,
   HELP_FLAG,
 ];
 
@@ -65,7 +66,10 @@ export async function evaluateCommand(argv: readonly string[], io: CliIo): Promi
     throw new UsageError(
       'gcnn evaluate: --checkpoint <run folder or checkpoint .json> is required',
     );
-  const backend = await selectBackend((values.backend as BackendName | undefined) ?? 'wasm');
+  const backend = await selectBackend((values.backend as BackendName | undefined) ?? 'wasm', {
+    gpuAdapter: values['gpu-adapter'] as string | undefined,
+    log: (line) => io.err.write(`${line}\n`),
+  });
   const ckpt = await loadCheckpoint(
     resolve(io.cwd, values.checkpoint as string),
     (values.kind as 'best' | 'last' | undefined) ?? 'best',

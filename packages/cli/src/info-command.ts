@@ -5,11 +5,12 @@ import { type BackendName, probeBackends, selectBackend } from './backend';
 import { type FlagSpec, formatHelp, parseFlags } from './flags';
 import type { CliIo } from './io';
 import { resolveRun } from './resolve-config';
-import { BACKEND_FLAG, HELP_FLAG, MODEL_FLAGS } from './train-flags';
+import { BACKEND_FLAG, GPU_ADAPTER_FLAG, HELP_FLAG, MODEL_FLAGS } from './train-flags';
 
 const INFO_FLAGS: readonly FlagSpec[] = [
   ...MODEL_FLAGS,
   { ...BACKEND_FLAG, defaultText: 'cpu' },
+  GPU_ADAPTER_FLAG,
   HELP_FLAG,
 ];
 
@@ -56,7 +57,10 @@ export async function infoCommand(argv: readonly string[], io: CliIo): Promise<n
   lines.push('', 'Backends:');
   for (const b of await probeBackends())
     lines.push(`  ${b.available ? '✓' : '✗'} ${b.name.padEnd(10)} ${b.note}`);
-  const backend = await selectBackend((values.backend as BackendName | undefined) ?? 'cpu');
+  const backend = await selectBackend((values.backend as BackendName | undefined) ?? 'cpu', {
+    gpuAdapter: values['gpu-adapter'] as string | undefined,
+    log: (line) => io.err.write(`${line}\n`),
+  });
   const cfg = run.model;
   const model = createModel(cfg) as GroupClassifier & ReturnType<typeof createModel>;
   try {

@@ -50,7 +50,10 @@ export async function trainCommand(argv: readonly string[], io: CliIo): Promise<
   }
   const started = performance.now();
   // Before anything creates a tensor (checkpoints are decoded into tensors).
-  const backend = await selectBackend((values.backend as BackendName | undefined) ?? 'wasm');
+  const backend = await selectBackend((values.backend as BackendName | undefined) ?? 'wasm', {
+    gpuAdapter: values['gpu-adapter'] as string | undefined,
+    log: (line) => io.err.write(`${line}\n`),
+  });
   let modelConfig: ModelConfig;
   let trainConfig: TrainConfig;
   let resume: (LoadedCheckpoint & { path: string }) | undefined;
@@ -62,6 +65,7 @@ export async function trainCommand(argv: readonly string[], io: CliIo): Promise<
     const allowed = new Set([
       'resume',
       'backend',
+      'gpu-adapter',
       'max-steps',
       'epochs',
       'print-interval',

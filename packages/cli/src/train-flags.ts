@@ -22,6 +22,16 @@ export const BACKEND_FLAG: FlagSpec = {
   section: RUN,
 };
 
+/** `--gpu-adapter`, shared by every command: which GPU adapter `--backend webgpu` uses in Node. */
+export const GPU_ADAPTER_FLAG: FlagSpec = {
+  name: 'gpu-adapter',
+  type: 'string',
+  description:
+    "webgpu in Node: the GPU adapter, as an index into Dawn's adapter list or part of its name (e.g. 0, nvidia, H100, swiftshader); an unknown name lists the adapters",
+  defaultText: 'GCNN_GPU_ADAPTER, else the first adapter',
+  section: RUN,
+};
+
 /** `--help`, shared by every command. */
 export const HELP_FLAG: FlagSpec = {
   name: 'help',
@@ -419,5 +429,6 @@ export const TRAIN_FLAGS: readonly FlagSpec[] = [
     section: RUN,
   },
   BACKEND_FLAG,
+  GPU_ADAPTER_FLAG,
   HELP_FLAG,
 ];

@@ -13,7 +13,7 @@ import type { CliIo } from './io';
 import { loadDatasets } from './load-datasets';
 import { encodePng } from './png';
 import { resolveModelConfig } from './resolve-config';
-import { BACKEND_FLAG, HELP_FLAG, MODEL_FLAGS } from './train-flags';
+import { BACKEND_FLAG, GPU_ADAPTER_FLAG, HELP_FLAG, MODEL_FLAGS } from './train-flags';
 
 const VISUALIZE_FLAGS: readonly FlagSpec[] = [
   {
@@ -44,6 +44,7 @@ const VISUALIZE_FLAGS: readonly FlagSpec[] = [
   },
   ...MODEL_FLAGS,
   { ...BACKEND_FLAG, defaultText: 'cpu' },
+  GPU_ADAPTER_FLAG,
   HELP_FLAG,
 ];
 
@@ -128,7 +129,10 @@ export async function visualizeCommand(argv: readonly string[], io: CliIo): Prom
   }
   const outDir = resolve(io.cwd, (values.out as string | undefined) ?? 'visualize');
   mkdirSync(outDir, { recursive: true });
-  const backend = await selectBackend((values.backend as BackendName | undefined) ?? 'cpu');
+  const backend = await selectBackend((values.backend as BackendName | undefined) ?? 'cpu', {
+    gpuAdapter: values['gpu-adapter'] as string | undefined,
+    log: (line) => io.err.write(`${line}\n`),
+  });
   let config = resolveModelConfig(values, 'visualize');
   const ckpt =
     values.checkpoint !== undefined
