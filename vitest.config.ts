@@ -6,6 +6,7 @@ import {
   CHROMIUM_PATH,
   NODE_ONLY_TESTS,
 } from './tooling/test-setup/browser.js';
+import { WEBGPU_NODE_EXCLUDED } from './tooling/test-setup/webgpu-node.js';
 
 /**
  * The same test files run once per tfjs backend: one vitest project per backend. The backend is
@@ -80,6 +81,22 @@ export default defineConfig({
           },
         }),
       ),
+      // tfjs-backend-webgpu in Node on Dawn (the `webgpu` npm package) over Vulkan: on CI the
+      // SwiftShader ICD of Debian's chromium, on a GPU machine its driver. Run by scripts/test.mjs
+      // only where a Vulkan driver and the webgpu package are found (docs/guide/backends.md).
+      {
+        extends: true,
+        test: {
+          name: 'webgpu-node',
+          include: ['packages/*/src/**/*.test.ts'],
+          exclude: WEBGPU_NODE_EXCLUDED.map((t) => t.glob),
+          setupFiles: ['tooling/test-setup/setup-webgpu-node.ts'],
+          provide: { backend: 'webgpu' },
+          testTimeout: 180_000,
+          hookTimeout: 120_000,
+          server: { deps: { inline: [/@tensorflow\/tfjs-core\/dist\/(?!tf-core)/] } },
+        },
+      },
       ...browserProjects,
     ],
   },

@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 /**
- * The whole test suite: every vitest project (one per Node backend) and, when a Chromium is
- * present, the browser suite. Prints one closing line per suite and a total
+ * The whole test suite: every vitest project (one per Node backend), the webgpu-node suite when
+ * a Vulkan driver and the webgpu package are present, and, when a Chromium is present, the
+ * browser suite. Prints one closing line per suite and a total
  * `test: N passed, N failed, N skipped`.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = join(import.meta.dirname, '..');
@@ -14,7 +15,7 @@ mkdirSync(outDir, { recursive: true });
 const extra = process.argv.slice(2);
 
 const suites = [];
-function runVitest(name, args) {
+function runVitest(name, args, env = {}) {
   const report = join(outDir, `${name}.json`);
   const result = spawnSync(
     process.execPath,
@@ -27,7 +28,7 @@ function runVitest(name, args) {
       `--outputFile.json=${report}`,
       ...extra,
     ],
-    { cwd: root, stdio: 'inherit', env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1' } },
+    { cwd: root, stdio: 'inherit', env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1', ...env } },
   );
   let counts = { passed: 0, failed: 0, skipped: 0 };
   try {
@@ -46,36 +47,103 @@ function runVitest(name, args) {
 
 for (const project of ['cpu', 'wasm']) runVitest(project, ['--project', project]);
 
+// The webgpu-node suite: tfjs-backend-webgpu in Node on Dawn (the `webgpu` npm package) over
+// Vulkan — SwiftShader on CI, a GPU's driver elsewhere (docs/guide/backends.md). Needs the Vulkan
+// loader, a driver manifest (ICD) and the webgpu package; skipped loudly otherwise.
+const webgpuNode = webgpuNodeAvailability();
+const skipped = [];
+if (webgpuNode.ok) {
+  const xdg = join(outDir, 'xdg-runtime'); // Dawn/SwiftShader warn when XDG_RUNTIME_DIR is unset
+  mkdirSync(xdg, { recursive: true, mode: 0o700 });
+  console.log(`\nwebgpu-node: Vulkan driver(s) ${webgpuNode.icds.join(', ')}`);
+  runVitest('webgpu-node', ['--project', 'webgpu-node'], {
+    // biome-ignore lint/suspicious/noUndeclaredEnvVars: read by the test runner, not by a turbo task
+    XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR || xdg,
+    ...webgpuNode.env,
+  });
+} else {
+  skipped.push({
+    names: ['webgpu-node'],
+    reason: webgpuNode.reason,
+    what: 'The library was NOT tested on webgpu in Node (Dawn).',
+    fix: 'apt-get install -y libvulkan1 chromium, and VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json (or a GPU driver ICD); see docs/guide/backends.md.',
+  });
+  warnSkipped(skipped.at(-1));
+}
+
+/** Vulkan loader + ICD manifest + the webgpu package, or why not. */
+function webgpuNodeAvailability() {
+  const loaders = [
+    '/usr/lib/x86_64-linux-gnu/libvulkan.so.1',
+    '/usr/lib/aarch64-linux-gnu/libvulkan.so.1',
+    '/usr/lib64/libvulkan.so.1',
+    '/usr/lib/libvulkan.so.1',
+  ];
+  if (!loaders.some((p) => existsSync(p)))
+    return { ok: false, reason: 'no Vulkan loader (libvulkan.so.1; Debian: libvulkan1)' };
+  // biome-ignore lint/suspicious/noUndeclaredEnvVars: read by the test runner, not by a turbo task
+  const fromEnv = process.env.VK_ICD_FILENAMES || process.env.VK_DRIVER_FILES;
+  let icds;
+  let env = {};
+  if (fromEnv) {
+    icds = fromEnv.split(':').filter((p) => p && existsSync(p));
+    if (icds.length === 0)
+      return { ok: false, reason: `VK_ICD_FILENAMES/VK_DRIVER_FILES=${fromEnv}: no such file` };
+  } else {
+    // A GPU driver's manifest (NVIDIA), else the SwiftShader ICD of Debian's chromium. Mesa's
+    // manifests do not count: lavapipe is rejected by Dawn, intel/radeon need their hardware.
+    const gpu = ['/usr/share/vulkan/icd.d', '/etc/vulkan/icd.d', '/usr/local/share/vulkan/icd.d']
+      .filter((d) => existsSync(d))
+      .flatMap((d) => readdirSync(d).map((f) => join(d, f)))
+      .filter((f) => /nvidia.*\.json$/.test(f));
+    const swiftshader = '/usr/lib/chromium/vk_swiftshader_icd.json';
+    if (gpu.length > 0) icds = gpu;
+    else if (existsSync(swiftshader)) {
+      icds = [swiftshader];
+      env = { VK_ICD_FILENAMES: swiftshader };
+    } else
+      return {
+        ok: false,
+        reason:
+          'no Vulkan driver: VK_ICD_FILENAMES is unset, no NVIDIA ICD is installed and there is no /usr/lib/chromium/vk_swiftshader_icd.json (Debian chromium)',
+      };
+  }
+  if (!existsSync(join(root, 'packages/backends/node_modules/webgpu/package.json')))
+    return { ok: false, reason: 'the webgpu npm package (Dawn) is not installed' };
+  return { ok: true, icds, env };
+}
+
 // The browser suite (vitest browser mode in headless Chromium), one project per GPU backend, run
 // one after the other (two Chromiums at once on a small machine made WebGPU's adapter request
 // fail). Keep in step with BROWSER_BACKENDS / CHROMIUM_PATH in tooling/test-setup/browser.ts.
 const browserProjects = ['webgl', 'webgpu'];
 // biome-ignore lint/suspicious/noUndeclaredEnvVars: read by the test runner, not by a turbo task
 const chromium = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const skippedSuites = [];
-let skipReason = '';
 if (existsSync(chromium)) {
   for (const project of browserProjects) runVitest(project, ['--project', project]);
 } else {
-  // biome-ignore lint/suspicious/noUndeclaredEnvVars: read by the test runner, not by a turbo task
-  skipReason = process.env.CHROMIUM_PATH
-    ? `CHROMIUM_PATH=${chromium} does not exist`
-    : `no Chromium at ${chromium} and CHROMIUM_PATH is not set`;
-  skippedSuites.push(...browserProjects);
-  warnSkipped();
+  skipped.push({
+    names: browserProjects,
+    // biome-ignore lint/suspicious/noUndeclaredEnvVars: read by the test runner, not by a turbo task
+    reason: process.env.CHROMIUM_PATH
+      ? `CHROMIUM_PATH=${chromium} does not exist`
+      : `no Chromium at ${chromium} and CHROMIUM_PATH is not set`,
+    what: 'The library was NOT tested on the webgl/webgpu backends in a browser.',
+    fix: 'apt-get install -y chromium (Debian), or set CHROMIUM_PATH to a Chromium binary. See docs/guide/testing.md.',
+  });
+  warnSkipped(skipped.at(-1));
 }
 
-function warnSkipped() {
+function warnSkipped(s) {
   const bar = '!'.repeat(78);
   console.warn(
     [
       '',
       bar,
-      `!!! BROWSER TEST SUITE SKIPPED: ${skippedSuites.join(', ')}`,
-      `!!! Reason: ${skipReason}.`,
-      '!!! The library was NOT tested on the webgl/webgpu backends.',
-      '!!! Fix: apt-get install -y chromium (Debian), or set CHROMIUM_PATH to a Chromium binary.',
-      '!!! See docs/guide/testing.md.',
+      `!!! TEST SUITE SKIPPED: ${s.names.join(', ')}`,
+      `!!! Reason: ${s.reason}.`,
+      `!!! ${s.what}`,
+      `!!! Fix: ${s.fix}`,
       bar,
       '',
     ].join('\n'),
@@ -85,10 +153,12 @@ function warnSkipped() {
 console.log('\nSuites:');
 for (const s of suites)
   console.log(`  ${s.name}: ${s.passed} passed, ${s.failed} failed, ${s.skipped} skipped`);
-for (const name of skippedSuites) console.log(`  ${name}: SKIPPED (suite not run: ${skipReason})`);
-if (skippedSuites.length > 0) {
-  console.log(`Skipped suites: ${skippedSuites.length} (${skippedSuites.join(', ')})`);
-  warnSkipped();
+for (const s of skipped)
+  for (const name of s.names) console.log(`  ${name}: SKIPPED (suite not run: ${s.reason})`);
+if (skipped.length > 0) {
+  const names = skipped.flatMap((s) => s.names);
+  console.log(`Skipped suites: ${names.length} (${names.join(', ')})`);
+  for (const s of skipped) warnSkipped(s);
 }
 const total = suites.reduce(
   (a, s) => ({

@@ -1,0 +1,37 @@
+/**
+ * The webgpu-node suite's setup: tfjs-backend-webgpu in Node on Dawn (the `webgpu` npm package),
+ * selected through @gcnn/backends exactly as the CLI does, on whatever Vulkan driver the machine
+ * has (CI: SwiftShader from Debian's chromium via VK_ICD_FILENAMES; see scripts/test.mjs). Checks
+ * every test for leaked tensors, as setup.ts does. docs/guide/testing.md, docs/guide/backends.md.
+ */
+import { selectBackend } from '@gcnn/backends';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu'; // the reference backend of cross-backend tests
+import { afterEach, beforeAll, beforeEach, expect } from 'vitest';
+
+let before = 0;
+const announced = globalThis as { gcnnWebGpuAnnounced?: boolean };
+
+beforeAll(async () => {
+  tf.env().set('PROD', true);
+  if (tf.findBackend('webgpu') && (await tf.setBackend('webgpu'))) {
+    await tf.ready();
+    return;
+  }
+  await selectBackend('webgpu', {
+    log: (line) => {
+      if (!announced.gcnnWebGpuAnnounced) console.log(`[webgpu-node] ${line}`);
+      announced.gcnnWebGpuAnnounced = true;
+    },
+  });
+});
+
+beforeEach(() => {
+  before = tf.memory().numTensors;
+});
+
+afterEach((context) => {
+  if (context.task.result?.state === 'fail') return;
+  const leaked = tf.memory().numTensors - before;
+  expect(leaked, `test leaked ${leaked} tensor(s)`).toBe(0);
+});
