@@ -4,7 +4,7 @@
  */
 
 import { createRng } from '@gcnn/lie-groups';
-import { relativeL2, testBackend, tolerance } from '@gcnn/test-utils';
+import { knownGap, relativeL2, testBackend, tolerance } from '@gcnn/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { createModel } from './create-model';
@@ -55,34 +55,40 @@ async function step(config: ModelConfig) {
 
 const backend = testBackend();
 
+const gap = knownGap('models/cross-backend-training-step', backend);
+if (gap) console.warn(`known gap on ${backend}: ${gap}`);
+
 // Compares this suite's backend with cpu; in the cpu suite there is nothing to compare.
-describe.skipIf(backend === 'cpu')(`one training step: ${backend} vs cpu`, () => {
-  for (const name of README_PRESETS) {
-    it(`${name} (small): same loss and gradients`, async () => {
-      const config = small(name);
-      const here = await step(config);
-      await tf.setBackend('cpu');
-      let reference: Awaited<ReturnType<typeof step>>;
-      try {
-        reference = await step(config);
-      } finally {
-        await tf.setBackend(backend);
-      }
-      const bound = tolerance('network');
-      expect(Math.abs(here.loss - reference.loss) / Math.abs(reference.loss)).toBeLessThanOrEqual(
-        bound,
-      );
-      const all = (m: Map<string, Float32Array>) =>
-        Float32Array.from([...m.values()].flatMap((a) => Array.from(a)));
-      const total = all(reference.gradients);
-      expect(relativeL2(all(here.gradients), total)).toBeLessThanOrEqual(bound);
-      // Per weight, measured against the whole gradient's norm: a weight whose own gradient is
-      // near zero (e.g. the last norm's bias under a global max) is all round-off relative to itself.
-      const norm = Math.hypot(...total);
-      for (const [n, g] of reference.gradients) {
-        const d = Math.hypot(...g.map((v, i) => v - here.gradients.get(n)![i]!));
-        expect(d / norm, n).toBeLessThanOrEqual(bound);
-      }
-    });
-  }
-});
+describe.skipIf(backend === 'cpu' || gap !== undefined)(
+  `one training step: ${backend} vs cpu`,
+  () => {
+    for (const name of README_PRESETS) {
+      it(`${name} (small): same loss and gradients`, async () => {
+        const config = small(name);
+        const here = await step(config);
+        await tf.setBackend('cpu');
+        let reference: Awaited<ReturnType<typeof step>>;
+        try {
+          reference = await step(config);
+        } finally {
+          await tf.setBackend(backend);
+        }
+        const bound = tolerance('network');
+        expect(Math.abs(here.loss - reference.loss) / Math.abs(reference.loss)).toBeLessThanOrEqual(
+          bound,
+        );
+        const all = (m: Map<string, Float32Array>) =>
+          Float32Array.from([...m.values()].flatMap((a) => Array.from(a)));
+        const total = all(reference.gradients);
+        expect(relativeL2(all(here.gradients), total)).toBeLessThanOrEqual(bound);
+        // Per weight, measured against the whole gradient's norm: a weight whose own gradient is
+        // near zero (e.g. the last norm's bias under a global max) is all round-off relative to itself.
+        const norm = Math.hypot(...total);
+        for (const [n, g] of reference.gradients) {
+          const d = Math.hypot(...g.map((v, i) => v - here.gradients.get(n)![i]!));
+          expect(d / norm, n).toBeLessThanOrEqual(bound);
+        }
+      });
+    }
+  },
+);

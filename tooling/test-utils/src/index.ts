@@ -8,6 +8,7 @@ export {
   type ReferenceFixture,
 } from '#fixtures';
 export { maxAbsDiff, relativeL2 } from './compare';
+export { knownGap } from './known-gaps';
 export { referenceSiren } from './reference-siren';
 export { type TestBackend, testBackend } from './test-backend';
 export { type ToleranceKind, tolerance } from './tolerance';
