@@ -45,6 +45,24 @@ function runVitest(name, args, env = {}) {
   suites.push({ name, ...counts });
 }
 
+// The CLI's process tests (e.g. resume after SIGKILL) run the built `gcnn`; Node cannot load
+// tfjs-core's gradient registration from source, so build first (turbo caches it).
+const build = spawnSync(
+  process.execPath,
+  [
+    join(root, 'node_modules/turbo/bin/turbo'),
+    'run',
+    'build',
+    '--filter=./packages/*',
+    '--output-logs=errors-only',
+  ],
+  { cwd: root, stdio: 'inherit', env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1' } },
+);
+if (build.status !== 0) {
+  console.error('test: building the packages failed; see above');
+  process.exit(1);
+}
+
 for (const project of ['cpu', 'wasm']) runVitest(project, ['--project', project]);
 
 // The webgpu-node suite: tfjs-backend-webgpu in Node on Dawn (the `webgpu` npm package) over
