@@ -20,7 +20,8 @@ export const DEFAULT_JOB_TRAINING = {
   learningRate: 2e-3,
   optimizer: 'adam',
   weightDecay: 0,
-  lrSchedule: 'cosine',
+  // One epoch: a per-epoch cosine would be constant, so anneal per step.
+  lrSchedule: 'cosine-steps',
   evalEvery: 0,
 } as const;
 
@@ -179,7 +180,7 @@ export function resolveRun(
     (flags['lr-schedule'] as LrSchedule['kind'] | undefined) ??
     (steps && steps.length > 0 ? 'multistep' : d.lrSchedule);
   let lrSchedule: LrSchedule;
-  if (kind === 'cosine') lrSchedule = { kind, epochs };
+  if (kind === 'cosine' || kind === 'cosine-steps') lrSchedule = { kind, epochs };
   else if (kind === 'multistep') {
     if (!steps || steps.length === 0) {
       throw new UsageError(

@@ -90,8 +90,11 @@ export async function trainCommand(argv: readonly string[], io: CliIo): Promise<
     if (values['max-steps'] !== undefined) trainConfig.maxSteps = values['max-steps'] as number;
     if (values.epochs !== undefined) {
       trainConfig.epochs = values.epochs as number;
-      if (trainConfig.lrSchedule.kind === 'cosine')
-        trainConfig.lrSchedule = { kind: 'cosine', epochs: trainConfig.epochs };
+      if (
+        trainConfig.lrSchedule.kind === 'cosine' ||
+        trainConfig.lrSchedule.kind === 'cosine-steps'
+      )
+        trainConfig.lrSchedule = { kind: trainConfig.lrSchedule.kind, epochs: trainConfig.epochs };
     }
     if (values['print-interval'] !== undefined)
       trainConfig.printInterval = values['print-interval'] as number;

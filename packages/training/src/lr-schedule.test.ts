@@ -22,6 +22,20 @@ describe('learningRateAt', () => {
     ]);
     expect(learningRateAt({ kind: 'constant' }, 0.3, 7)).toBe(0.3);
   });
+  it('cosine-steps anneals within an epoch and agrees with cosine at epoch boundaries', () => {
+    const s = { kind: 'cosine-steps', epochs: 1 } as const;
+    expect(learningRateAt(s, 2e-3, 0, 0)).toBeCloseTo(2e-3, 12);
+    expect(learningRateAt(s, 2e-3, 0, 0.5)).toBeCloseTo(1e-3, 12);
+    expect(learningRateAt(s, 2e-3, 0, 0.99)).toBeLessThan(1e-6);
+    const three = { kind: 'cosine-steps', epochs: 3 } as const;
+    for (const e of [0, 1, 2]) {
+      expect(learningRateAt(three, 1, e)).toBeCloseTo(
+        learningRateAt({ kind: 'cosine', epochs: 3 }, 1, e),
+        12,
+      );
+    }
+  });
+
   it('rejects bad epochs', () => {
     expect(() => learningRateAt({ kind: 'constant' }, 1, -1)).toThrow(
       /epoch must be an integer ≥ 0/,

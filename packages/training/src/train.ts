@@ -193,7 +193,16 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
               const g = grads[v.name];
               if (g) byName[name] = g;
             }
-            optimizer.apply(params(), byName, lr);
+            const stepLr =
+              config.lrSchedule.kind === 'cosine-steps'
+                ? learningRateAt(
+                    config.lrSchedule,
+                    config.learningRate,
+                    epoch,
+                    batch.batchIndex / batchesPerEpoch,
+                  )
+                : lr;
+            optimizer.apply(params(), byName, stepLr);
             tf.dispose(grads);
             batchLoss = value;
             batchCorrect = correctCount(logits as tf.Tensor2D, batch.ys);
