@@ -176,6 +176,15 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
           augmentations: options.augmentations,
         })) {
           const n = batch.ys.shape[0];
+          const stepLr =
+            config.lrSchedule.kind === 'cosine-steps'
+              ? learningRateAt(
+                  config.lrSchedule,
+                  config.learningRate,
+                  epoch,
+                  batch.batchIndex / batchesPerEpoch,
+                )
+              : lr;
           let batchLoss: tf.Scalar;
           let batchCorrect: tf.Scalar;
           {
@@ -193,15 +202,6 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
               const g = grads[v.name];
               if (g) byName[name] = g;
             }
-            const stepLr =
-              config.lrSchedule.kind === 'cosine-steps'
-                ? learningRateAt(
-                    config.lrSchedule,
-                    config.learningRate,
-                    epoch,
-                    batch.batchIndex / batchesPerEpoch,
-                  )
-                : lr;
             optimizer.apply(params(), byName, stepLr);
             tf.dispose(grads);
             batchLoss = value;
@@ -235,7 +235,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
                 epoch,
                 step: progress.step,
                 batch: batch.batchIndex,
-                lr,
+                lr: stepLr,
                 loss: lastLoss,
                 batchAccuracy: (c[0] as number) / n,
                 time: { elapsedSeconds: elapsed(), imagesPerSecond },
@@ -251,7 +251,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
             batchesPerEpoch,
             step: progress.step,
             totalSteps,
-            lr,
+            lr: stepLr,
             loss: lastLoss,
             imagesPerSecond,
           });
