@@ -34,8 +34,7 @@ const CHROMIUM_ARGS = [
 const SCREENSHOT = join(ROOT, '.cache/browser-demo.png');
 /**
  * The embedded digit the test classifies: index 4 of public/digits.json, a 4 the model gives ~71 %
- * (not a saturated ~100 %, so the probability check means something); the model's results on all
- * ten are in examples/browser-demo/public/model/README.md.
+ * (not a saturated ~100 %, so the probability check means something).
  */
 const DIGIT = 4;
 /** |p(θ) − p(0)| of the top class under exact 90° rotations (webgl on SwiftShader: sin/cos ~1e-4). */
