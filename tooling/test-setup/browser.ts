@@ -51,6 +51,11 @@ export const NODE_ONLY_TESTS: ReadonlyArray<{ glob: string; reason: string }> = 
     reason: 'hashes with node:crypto and reads MNIST through the Node loader (src/node/load-mnist)',
   },
   {
+    glob: 'packages/backends/src/select-backend.test.ts',
+    reason:
+      "checks selectBackend's Node behaviour (tfjs-node and Dawn error messages, webgpu in Node); in a browser those backends do not exist",
+  },
+  {
     glob: 'packages/cli/**',
     reason:
       'the gcnn command line tool: spawns Node processes, writes run folders, picks Node backends',
