@@ -134,7 +134,11 @@ function webgpuNodeAvailability() {
 // The browser suite (vitest browser mode in headless Chromium), one project per GPU backend, run
 // one after the other (two Chromiums at once on a small machine made WebGPU's adapter request
 // fail). Keep in step with BROWSER_BACKENDS / CHROMIUM_PATH in tooling/test-setup/browser.ts.
-const browserProjects = ['webgl', 'webgpu'];
+// The `webgpu` browser project is not part of the default run: on Chromium's SwiftShader WebGPU,
+// tfjs-backend-webgpu 4.22 gives nondeterministic gradient values from run to run (the finite-
+// difference checks fail on a different group each time; see docs/guide/testing.md). Run it by
+// hand with `pnpm exec vitest run --project webgpu`; webgpu is covered in CI by webgpu-node.
+const browserProjects = ['webgl'];
 // biome-ignore lint/suspicious/noUndeclaredEnvVars: read by the test runner, not by a turbo task
 const chromium = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 if (existsSync(chromium)) {
