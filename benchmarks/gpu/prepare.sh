@@ -24,8 +24,9 @@ mkdir -p "$B/node_modules" && ln -sfn ../webgpu "$B/node_modules/webgpu"
 # Node: this machine's /usr/bin/node (official build, links only glibc/libstdc++), compressed.
 xz -T2 -6 -c "$(readlink -f "$(command -v node)")" >"$B/node.xz"
 # Vulkan loader, as the device README describes (amd64 .deb, unpacked there with dpkg -x).
-o='-oAPT::Architecture=amd64 -oAPT::Architectures=amd64 -oDir::State::Lists=/tmp/amd64'
-mkdir -p /tmp/amd64/partial
+lists=$(mktemp -d)
+o="-oAPT::Architecture=amd64 -oAPT::Architectures=amd64 -oDir::State::Lists=$lists"
+mkdir -p "$lists/partial"
 apt-get $o update -qq >/dev/null && (cd "$B/gl" && apt-get $o download libvulkan1 >/dev/null)
 du -sh "$B"; du -sb "$B" | awk '{ if ($1 > 60*1024*1024) { print "bundle over 60 MiB"; exit 1 } }'
 echo "ready: carry [\"benchmarks/gpu/.bundle\"] and run benchmarks/gpu/run-on-device.sh"

@@ -5,7 +5,7 @@
 # GCNN_GPU_ADAPTER=nvidia. Writes $OUT/gpu-bench.jsonl, $OUT/gpu-bench.log and $OUT/env.txt.
 set -uo pipefail
 B=benchmarks/gpu/.bundle
-OUT=${OUT:-/tmp/gcnn-gpu-out}
+OUT=${OUT:-$(mktemp -d)}
 mkdir -p "$OUT"
 exec > >(tee "$OUT/gpu-bench.log") 2>&1
 # Vulkan loader (the NVIDIA driver provides the ICD, not the loader).
@@ -17,16 +17,17 @@ if [ -z "${VK_ICD_FILENAMES:-}${VK_DRIVER_FILES:-}" ]; then
     [ -f "$icd" ] && export VK_DRIVER_FILES=$icd VK_ICD_FILENAMES=$icd && break
   done
 fi
-mkdir -p /tmp/xdg && chmod 700 /tmp/xdg && export XDG_RUNTIME_DIR=/tmp/xdg
-xz -dc "$B/node.xz" >/tmp/node && chmod +x /tmp/node
+WORK=$(mktemp -d)
+mkdir -p "$WORK/xdg" && chmod 700 "$WORK/xdg" && export XDG_RUNTIME_DIR="$WORK/xdg"
+xz -dc "$B/node.xz" >"$WORK/node" && chmod +x "$WORK/node"
 {
-  echo "node $(/tmp/node --version)"
+  echo "node $("$WORK/node" --version)"
   nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>&1
   ldconfig -p | grep libvulkan
   echo "VK_ICD_FILENAMES=${VK_ICD_FILENAMES:-}"
 } | tee "$OUT/env.txt"
 cd "$B"
 # shellcheck disable=SC2086
-timeout 500 /tmp/node bench.mjs ${GCNN_BENCH_CONFIGS:-se2-separable default se2-nonseparable sim2-separable2d} \
+timeout 500 "$WORK/node" bench.mjs ${GCNN_BENCH_CONFIGS:-se2-separable default se2-nonseparable sim2-separable2d} \
   --modes "${GCNN_BENCH_MODES:-train16,train64,infer64}" --reps 5 | tee "$OUT/gpu-bench.jsonl"
 echo "exit ${PIPESTATUS[0]}"
