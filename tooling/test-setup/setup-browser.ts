@@ -7,15 +7,14 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu'; // the reference backend of cross-backend tests
 import '@tensorflow/tfjs-backend-webgl';
 import '@tensorflow/tfjs-backend-webgpu';
-import { afterEach, beforeAll, beforeEach, expect, inject } from 'vitest';
+import { beforeAll, inject } from 'vitest';
+import './leak-check';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     backend: 'cpu' | 'wasm' | 'webgl' | 'webgpu';
   }
 }
-
-let before = 0;
 
 beforeAll(async () => {
   // Same as setup.ts: quiet, and no IS_TEST kernel leak check.
@@ -24,14 +23,4 @@ beforeAll(async () => {
   if (!(await tf.setBackend(backend)))
     throw new Error(`test setup: backend '${backend}' failed to initialise in this browser`);
   await tf.ready();
-});
-
-beforeEach(() => {
-  before = tf.memory().numTensors;
-});
-
-afterEach((context) => {
-  if (context.task.result?.state === 'fail') return;
-  const leaked = tf.memory().numTensors - before;
-  expect(leaked, `test leaked ${leaked} tensor(s)`).toBe(0);
 });

@@ -7,9 +7,9 @@
 import { selectBackend } from '@gcnn/backends';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu'; // the reference backend of cross-backend tests
-import { afterEach, beforeAll, beforeEach, expect } from 'vitest';
+import { beforeAll } from 'vitest';
+import './leak-check';
 
-let before = 0;
 const announced = globalThis as { gcnnWebGpuAnnounced?: boolean };
 
 beforeAll(async () => {
@@ -24,14 +24,4 @@ beforeAll(async () => {
       announced.gcnnWebGpuAnnounced = true;
     },
   });
-});
-
-beforeEach(() => {
-  before = tf.memory().numTensors;
-});
-
-afterEach((context) => {
-  if (context.task.result?.state === 'fail') return;
-  const leaked = tf.memory().numTensors - before;
-  expect(leaked, `test leaked ${leaked} tensor(s)`).toBe(0);
 });

@@ -6,15 +6,14 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerWasmTrainingKernels } from '@gcnn/tfjs-wasm-training';
-import { afterEach, beforeAll, beforeEach, expect, inject } from 'vitest';
+import { beforeAll, inject } from 'vitest';
+import './leak-check';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     backend: 'cpu' | 'wasm' | 'webgl' | 'webgpu';
   }
 }
-
-let before = 0;
 
 beforeAll(async () => {
   // Silences tfjs' "install tfjs-node" banner. Not IS_TEST: that also turns on a kernel leak check
@@ -26,14 +25,4 @@ beforeAll(async () => {
   await tf.ready();
   // The wasm suite is the training-capable wasm backend gcnn ships (see packages/wasm-training).
   if (backend === 'wasm') registerWasmTrainingKernels();
-});
-
-beforeEach(() => {
-  before = tf.memory().numTensors;
-});
-
-afterEach((context) => {
-  if (context.task.result?.state === 'fail') return;
-  const leaked = tf.memory().numTensors - before;
-  expect(leaked, `test leaked ${leaked} tensor(s)`).toBe(0);
 });
