@@ -6,10 +6,9 @@
  * Bundled with its dependencies by prepare.sh; run on the device by run-on-device.sh.
  */
 import { selectBackend } from '@gcnn/backends';
-import { createRng } from '@gcnn/lie-groups';
-import { createModel } from '@gcnn/models';
 import * as tf from '@tensorflow/tfjs-core';
-import { BENCH_CONFIGS, benchConfig } from '../src/configs';
+import { BENCH_CONFIGS } from '../src/configs';
+import { createWorkload } from '../src/workload';
 
 const args = process.argv.slice(2);
 const opt = (name: string) => {
@@ -24,44 +23,12 @@ console.error(JSON.stringify({ backend: selected.name, adapter: selected.adapter
 
 for (const id of ids.length > 0 ? ids : BENCH_CONFIGS.map((c) => c.id)) {
   for (const mode of modes) {
-    const bench = benchConfig(id);
-    const model = createModel({ ...bench.config, seed: 1 });
-    const training = mode.startsWith('train');
-    const batch = Number(/(\d+)/.exec(mode)![1]);
-    const { imageSize: s, inChannels: c, numClasses: k } = bench.config;
-    const rng = createRng(7);
-    const images = tf.tensor4d(
-      Float32Array.from({ length: batch * s * s * c }, () => rng.next()),
-      [batch, s, s, c],
-    );
-    const labels = tf.oneHot(
-      tf.tensor1d(
-        Int32Array.from({ length: batch }, () => Math.floor(rng.next() * k)),
-        'int32',
-      ),
-      k,
-    );
-    const optimizer = tf.train.adam(1e-3);
-    const vars = model.trainableVariables();
-    const trainRng = createRng(11);
+    const workload = createWorkload(id, mode);
+    const { model, batch } = workload;
     const step = async () => {
-      if (training) {
-        const loss = optimizer.minimize(
-          () =>
-            tf.losses.softmaxCrossEntropy(
-              labels,
-              model.apply(images, { training: true, rng: trainRng }),
-            ) as tf.Scalar,
-          true,
-          vars,
-        );
-        await loss!.data();
-        loss!.dispose();
-      } else {
-        const y = tf.tidy(() => model.apply(images));
-        await y.data();
-        y.dispose();
-      }
+      const out = workload.run();
+      await out.data();
+      out.dispose();
     };
     const times: number[] = [];
     let warmup = 2;
@@ -98,9 +65,7 @@ for (const id of ids.length > 0 ? ids : BENCH_CONFIGS.map((c) => c.id)) {
     } catch (error) {
       console.log(JSON.stringify({ config: id, mode, error: String(error).slice(0, 500) }));
     }
-    tf.dispose([images, labels]);
-    optimizer.dispose();
-    model.dispose();
+    workload.dispose();
   }
 }
 process.exit(0);

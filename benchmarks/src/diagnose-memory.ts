@@ -5,10 +5,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
-import { createRng } from '@gcnn/lie-groups';
-import { createModel } from '@gcnn/models';
 import { registerWasmTrainingKernels } from '@gcnn/tfjs-wasm-training';
-import { benchConfig } from './configs';
+import { createWorkload } from './workload';
 
 const [id = 'sim2-separable2d', mode = 'train', batchArg = '16'] = process.argv.slice(2);
 const batch = Number(batchArg);
@@ -99,37 +97,12 @@ for (const k of tf.getKernelsForBackend('wasm')) {
     },
   });
 }
-const bench = benchConfig(id);
-const model = createModel({ ...bench.config, seed: 1 });
-const { imageSize: s, inChannels: c, numClasses: nc } = bench.config;
-const rng = createRng(7);
-const images = tf.tensor4d(
-  Float32Array.from({ length: batch * s * s * c }, () => rng.next()),
-  [batch, s, s, c],
-);
-const labels = tf.oneHot(
-  tf.tensor1d(
-    Int32Array.from({ length: batch }, () => Math.floor(rng.next() * nc)),
-    'int32',
-  ),
-  nc,
-);
-const optimizer = tf.train.adam(1e-3);
+const workload = createWorkload(id, `${mode}${batch}`);
 const t0 = performance.now();
 try {
-  if (mode === 'train') {
-    const loss = optimizer.minimize(
-      () =>
-        tf.losses.softmaxCrossEntropy(
-          labels,
-          model.apply(images, { training: true, rng: createRng(1) }),
-        ) as tf.Scalar,
-      true,
-    );
-    console.log('loss', loss!.dataSync()[0]);
-  } else {
-    console.log('logits', model.apply(images).dataSync().slice(0, 3));
-  }
+  const out = workload.run();
+  console.log(mode === 'train' ? 'loss' : 'logits', out.dataSync().slice(0, 3));
+  out.dispose();
   console.log('OK');
 } catch (e) {
   console.log('ERROR', (e as Error).message);

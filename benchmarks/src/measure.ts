@@ -6,10 +6,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
-import { createRng } from '@gcnn/lie-groups';
-import { createModel } from '@gcnn/models';
 import { registerWasmTrainingKernels } from '@gcnn/tfjs-wasm-training';
-import { benchConfig } from './configs';
+import { createWorkload } from './workload';
 
 const [id, backend, mode, warmupArg, repsArg] = process.argv.slice(2);
 const profile = process.argv.includes('--profile');
@@ -22,46 +20,13 @@ const slowMs = Number(process.env.GCNN_BENCH_SLOW_MS ?? 8000);
 
 await tf.setBackend(backend);
 if (backend === 'wasm') registerWasmTrainingKernels();
-const bench = benchConfig(id);
-const model = createModel({ ...bench.config, seed: 1 });
-const training = mode.startsWith('train');
-const batch = Number(/(\d+)/.exec(mode)![1]);
-const { imageSize: s, inChannels: c, numClasses: k } = bench.config;
-const rng = createRng(7);
-const images = tf.tensor4d(
-  Float32Array.from({ length: batch * s * s * c }, () => rng.next()),
-  [batch, s, s, c],
-);
-const labels = tf.oneHot(
-  tf.tensor1d(
-    Int32Array.from({ length: batch }, () => Math.floor(rng.next() * k)),
-    'int32',
-  ),
-  k,
-);
-const optimizer = tf.train.adam(1e-3);
-const vars = model.trainableVariables();
-const trainRng = createRng(11);
+const workload = createWorkload(id, mode);
+const { model, batch } = workload;
 
 function step(): void {
-  if (training) {
-    const loss = optimizer.minimize(
-      () =>
-        tf.losses.softmaxCrossEntropy(
-          labels,
-          model.apply(images, { training: true, rng: trainRng }),
-        ) as tf.Scalar,
-      true,
-      vars,
-    );
-    loss!.dataSync();
-    loss!.dispose();
-  } else {
-    if (mode!.endsWith('nocache')) model.invalidateCache();
-    const y = model.apply(images);
-    y.dataSync();
-    y.dispose();
-  }
+  const out = workload.run();
+  out.dataSync();
+  out.dispose();
 }
 
 let peakBytes = 0;
