@@ -54,6 +54,18 @@ function need<T>(value: T | undefined, implementation: string, name: string): T 
   return value;
 }
 
+/**
+ * Subgroup kernel `[Gout, Gin, Cout·Cin]` → the matrix `[Gin·Cin, Gout·Cout]` that mixes a
+ * flattened `[.., Gin·Cin]` feature map into `[.., Gout·Cout]` (both group-outer).
+ */
+function mixingMatrix(h: tf.Tensor3D, co: number, ci: number): tf.Tensor2D {
+  const [gOut, gIn] = h.shape;
+  return tf.reshape(tf.transpose(tf.reshape(h, [gOut, gIn, co, ci]), [1, 3, 0, 2]), [
+    gIn * ci,
+    gOut * co,
+  ]);
+}
+
 /** Spatial kernel `[G, k², P]` → depthwise filter `[k, k, G·P, 1]` (channel g·P + p). */
 function depthwiseFilter(values: tf.Tensor3D, k: number): tf.Tensor4D {
   const [g, , p] = values.shape;
@@ -108,14 +120,7 @@ export function sampleGroupConvKernels(
           options,
           'separable',
         ); // [Gout, k², Co·Ci]
-        const hk = tf.reshape(tf.transpose(tf.reshape(h, [gOut, gIn, co, ci]), [1, 3, 0, 2]), [
-          1,
-          1,
-          gIn,
-          ci,
-          gOut,
-          co,
-        ]);
+        const hk = tf.reshape(mixingMatrix(h, co, ci), [1, 1, gIn, ci, gOut, co]);
         const rk = tf.reshape(tf.transpose(tf.reshape(rn, [gOut, k, k, co, ci]), [1, 2, 4, 0, 3]), [
           k,
           k,
@@ -139,11 +144,7 @@ export function sampleGroupConvKernels(
           options,
           'separable',
         ); // [Gout, k², Co]
-        const mixing = tf.reshape(tf.transpose(tf.reshape(h, [gOut, gIn, co, ci]), [1, 3, 0, 2]), [
-          gIn * ci,
-          gOut * co,
-        ]);
-        return { implementation, mixing, spatial: depthwiseFilter(rn, k) };
+        return { implementation, mixing: mixingMatrix(h, co, ci), spatial: depthwiseFilter(rn, k) };
       }
       case 'dseparable': {
         const values = fullGroupKernel(
