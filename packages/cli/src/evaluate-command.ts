@@ -8,22 +8,10 @@ import { type FlagSpec, formatHelp, parseFlags, UsageError } from './flags';
 import type { CliIo } from './io';
 import { DATASET_IDS, loadDatasets } from './load-datasets';
 import { ProgressBar } from './progress-bar';
-import { BACKEND_FLAG, GPU_ADAPTER_FLAG, HELP_FLAG } from './train-flags';
+import { BACKEND_FLAG, CHECKPOINT_FLAGS, GPU_ADAPTER_FLAG, HELP_FLAG } from './train-flags';
 
 const EVALUATE_FLAGS: readonly FlagSpec[] = [
-  {
-    name: 'checkpoint',
-    type: 'string',
-    description:
-      'A run folder (its best checkpoint, else last), a checkpoints/ folder or a checkpoint .json',
-  },
-  {
-    name: 'kind',
-    type: 'choice',
-    choices: ['best', 'last'],
-    description: 'Which checkpoint of a folder',
-    defaultText: 'best',
-  },
+  ...CHECKPOINT_FLAGS,
   {
     name: 'dataset',
     type: 'choice',

@@ -13,22 +13,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from './backend';
 import { type FlagSpec, formatHelp, parseFlags, UsageError } from './flags';
 import type { CliIo } from './io';
-import { HELP_FLAG } from './train-flags';
+import { CHECKPOINT_FLAGS, HELP_FLAG } from './train-flags';
 
 const EXPORT_FLAGS: readonly FlagSpec[] = [
-  {
-    name: 'checkpoint',
-    type: 'string',
-    description:
-      'A run folder (its best checkpoint, else last), a checkpoints/ folder or a checkpoint .json',
-  },
-  {
-    name: 'kind',
-    type: 'choice',
-    choices: ['best', 'last'],
-    description: 'Which checkpoint of a folder',
-    defaultText: 'best',
-  },
+  ...CHECKPOINT_FLAGS,
   {
     name: 'out',
     type: 'string',

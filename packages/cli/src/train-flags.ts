@@ -33,6 +33,23 @@ export const GPU_ADAPTER_FLAG: FlagSpec = {
 };
 
 /** `--help`, shared by every command. */
+/** `--checkpoint` and `--kind`: which saved checkpoint a command reads (evaluate, export). */
+export const CHECKPOINT_FLAGS: readonly FlagSpec[] = [
+  {
+    name: 'checkpoint',
+    type: 'string',
+    description:
+      'A run folder (its best checkpoint, else last), a checkpoints/ folder or a checkpoint .json',
+  },
+  {
+    name: 'kind',
+    type: 'choice',
+    choices: ['best', 'last'],
+    description: 'Which checkpoint of a folder',
+    defaultText: 'best',
+  },
+];
+
 export const HELP_FLAG: FlagSpec = {
   name: 'help',
   aliases: ['h'],
