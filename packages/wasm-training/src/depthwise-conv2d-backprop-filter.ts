@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { padOrCrop, pair, unsupported } from './conv-util';
 import { defineWasmKernel } from './define-kernel';
+import { runSimdDepthwise, simdDepthwiseAvailable, simdGeometry } from './simd/depthwise-simd';
 
 const NAME = 'DepthwiseConv2dNativeBackpropFilter';
 /** Bytes of padded input per chunk of the batch. */
@@ -12,6 +13,9 @@ const CHUNK_BYTES = 32 * 2 ** 20;
  * as one `DepthwiseConv2dNative` over `C·M·N` channels: the input `[1, H', W', (c, m, n)]`
  * convolved with `dy` `[oH, oW, (c, m, n), 1]` as filter (stride = dilation, dilation = stride),
  * then summed over `n`.
+ *
+ * With channel multiplier 1, dilation 1 and `C % 4 = 0` (the group convs' case) it runs the SIMD
+ * kernel of `simd/depthwise-module.ts` instead (≈ 10× faster on 7×7 filters).
  *
  * Supports NHWC, any strides, dilations, channel multiplier, pad form and dimRoundingMode.
  */
@@ -31,6 +35,9 @@ export const depthwiseConv2dNativeBackpropFilterConfig = defineWasmKernel(
       a.dimRoundingMode,
       true,
     );
+    const g = simdGeometry(info);
+    if (g && simdDepthwiseAvailable(s.backend, g))
+      return runSimdDepthwise('backpropFilter', s.backend, x, dy, g);
     const [n, h, w, c] = x.shape as [number, number, number, number];
     const m = a.filterShape[3];
     const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;

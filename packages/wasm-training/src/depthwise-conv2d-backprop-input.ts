@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { pair, unsupported } from './conv-util';
 import { convTransposeAsConv } from './conv2d-backprop-input';
 import { defineWasmKernel } from './define-kernel';
+import { runSimdDepthwise, simdDepthwiseAvailable, simdGeometry } from './simd/depthwise-simd';
 
 const NAME = 'DepthwiseConv2dNativeBackpropInput';
 
@@ -9,6 +10,9 @@ const NAME = 'DepthwiseConv2dNativeBackpropInput';
  * `DepthwiseConv2dNativeBackpropInput` for wasm: a stride-1 `DepthwiseConv2dNative` of `dy`
  * (spread with zeros by the stride, padded by `(k−1)·d − pad`) with the spatially reversed filter
  * `[kh, kw, C·M, 1]`; for a channel multiplier `M > 1` the `M` outputs of each channel are summed.
+ *
+ * With channel multiplier 1, dilation 1 and `C % 4 = 0` (the group convs' case) it runs the SIMD
+ * kernel of `simd/depthwise-module.ts` instead (≈ 4× faster on 7×7 filters).
  *
  * Supports NHWC, any strides, dilations, channel multiplier, pad form and dimRoundingMode.
  */
@@ -29,6 +33,9 @@ export const depthwiseConv2dNativeBackpropInputConfig = defineWasmKernel(
       a.dimRoundingMode,
       true,
     );
+    const g = simdGeometry(info);
+    if (g && simdDepthwiseAvailable(s.backend, g))
+      return runSimdDepthwise('backpropInput', s.backend, dy, filter, g);
     const dx = convTransposeAsConv(s, dy, filter, info, inputShape, 'DepthwiseConv2dNative');
     const m = filter.shape[3] as number;
     if (m === 1) return dx;

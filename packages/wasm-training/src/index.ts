@@ -2,6 +2,7 @@ export { conv2DBackpropFilterConfig } from './conv2d-backprop-filter';
 export { conv2DBackpropInputConfig } from './conv2d-backprop-input';
 export { depthwiseConv2dNativeBackpropFilterConfig } from './depthwise-conv2d-backprop-filter';
 export { depthwiseConv2dNativeBackpropInputConfig } from './depthwise-conv2d-backprop-input';
+export { depthwiseConv2dNativeConfig } from './depthwise-conv2d-native';
 export { guardWasmHeap, WASM_HEAP_LIMIT_BYTES, WasmHeapExhaustedError } from './heap-guard';
 export { identityConfig } from './identity';
 export { maxPoolGradConfig } from './max-pool-grad';

@@ -3,9 +3,11 @@ import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter';
 import { conv2DBackpropInputConfig } from './conv2d-backprop-input';
 import { depthwiseConv2dNativeBackpropFilterConfig } from './depthwise-conv2d-backprop-filter';
 import { depthwiseConv2dNativeBackpropInputConfig } from './depthwise-conv2d-backprop-input';
+import { depthwiseConv2dNativeConfig } from './depthwise-conv2d-native';
 import { guardWasmHeap } from './heap-guard';
 import { identityConfig } from './identity';
 import { maxPoolGradConfig } from './max-pool-grad';
+import { stockKernels } from './stock-kernels';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum';
 
 /** Every kernel this package registers for backend 'wasm'. */
@@ -14,13 +16,12 @@ export const WASM_TRAINING_KERNELS: readonly tf.KernelConfig[] = [
   conv2DBackpropInputConfig,
   depthwiseConv2dNativeBackpropInputConfig,
   depthwiseConv2dNativeBackpropFilterConfig,
+  depthwiseConv2dNativeConfig,
   maxPoolGradConfig,
   unsortedSegmentSumConfig,
   identityConfig,
 ];
 
-/** Stock wasm kernels replaced by `registerWasmTrainingKernels`, restored on unregister. */
-const replaced = new Map<string, tf.KernelConfig>();
 let registered = false;
 
 /**
@@ -28,8 +29,8 @@ let registered = false;
  * (kernels, not gradients: other backends are untouched). Idempotent. Adds the missing
  * `Conv2DBackpropFilter`, `DepthwiseConv2dNativeBackpropInput`,
  * `DepthwiseConv2dNativeBackpropFilter` and `UnsortedSegmentSum`; replaces the stock
- * `MaxPoolGrad` (wrong for all-negative windows in 4.22.0) and `Conv2DBackpropInput` (correct
- * but slow) and `Identity` (copied the data of every tensor saved for a gradient; shares it now).
+ * `MaxPoolGrad` (wrong for all-negative windows in 4.22.0), `Conv2DBackpropInput` (correct
+ * but slow), `DepthwiseConv2dNative` (SIMD kernel, ≈ 6× faster on 7×7 filters) and `Identity` (copied the data of every tensor saved for a gradient; shares it now).
  * Makes a failed wasm allocation throw `WasmHeapExhaustedError` instead of corrupting the heap
  * (see `guardWasmHeap`). Does not need the wasm backend to be initialised; import
  * `@tensorflow/tfjs-backend-wasm` yourself. Returns the kernel names it registered.
@@ -39,7 +40,7 @@ export function registerWasmTrainingKernels(): string[] {
   for (const config of WASM_TRAINING_KERNELS) {
     const stock = tf.getKernel(config.kernelName, 'wasm');
     if (stock) {
-      replaced.set(config.kernelName, stock);
+      stockKernels.set(config.kernelName, stock);
       tf.unregisterKernel(config.kernelName, 'wasm');
     }
     tf.registerKernel(config);
@@ -56,10 +57,10 @@ export function unregisterWasmTrainingKernels(): void {
   if (!registered) return;
   for (const config of WASM_TRAINING_KERNELS) {
     if (tf.getKernel(config.kernelName, 'wasm')) tf.unregisterKernel(config.kernelName, 'wasm');
-    const stock = replaced.get(config.kernelName);
+    const stock = stockKernels.get(config.kernelName);
     if (stock) tf.registerKernel(stock);
   }
-  replaced.clear();
+  stockKernels.clear();
   registered = false;
 }
 
