@@ -52,7 +52,7 @@ describe('kernel parity with the reference fixtures', () => {
     ['r2xrplus_lifting', (c) => smoothSquareMask(c, 2), 1],
   ];
   for (const [name, mask, detPower] of cases) {
-    it(`${name}: lifting kernel [Cout, G, Cin, k, k]`, () => {
+    it(`${name}: lifting kernel [Cout, G, Cin, k, k]`, async () => {
       const { fixture, kernel, k, G } = spatialKernel(name, 'kernel.cknet', mask, detPower);
       const cin = fixture.config.in_channels!;
       const cout = fixture.config.out_channels!;
@@ -61,12 +61,12 @@ describe('kernel parity with the reference fixtures', () => {
         tf.transpose(tf.reshape(kernel, [G, k, k, cout, cin]), [3, 0, 4, 1, 2]),
       );
       const reference = fixtureTensor(fixtureEntry(fixture.intermediates, 'kernel'));
-      expect(relativeL2(ours, reference)).toBeLessThanOrEqual(tolerance('trig'));
+      expect(await relativeL2(ours, reference)).toBeLessThanOrEqual(tolerance('trig'));
       tf.dispose([kernel, ours, reference]);
     });
   }
 
-  it('se2_gconv_separable: spatial kernel_Rn [Cout, G, 1, k, k]', () => {
+  it('se2_gconv_separable: spatial kernel_Rn [Cout, G, 1, k, k]', async () => {
     const { fixture, kernel, k, G } = spatialKernel(
       'se2_gconv_separable',
       'kernel.cknet_Rn',
@@ -78,11 +78,11 @@ describe('kernel parity with the reference fixtures', () => {
       tf.transpose(tf.reshape(kernel, [G, k, k, cout, 1]), [3, 0, 4, 1, 2]),
     );
     const reference = fixtureTensor(fixtureEntry(fixture.intermediates, 'kernel_Rn'));
-    expect(relativeL2(ours, reference)).toBeLessThanOrEqual(tolerance('trig'));
+    expect(await relativeL2(ours, reference)).toBeLessThanOrEqual(tolerance('trig'));
     tf.dispose([kernel, ours, reference]);
   });
 
-  it('sim2_gconv_separable2d: spatial kernel_Rn with 1/s²', () => {
+  it('sim2_gconv_separable2d: spatial kernel_Rn with 1/s²', async () => {
     const { fixture, kernel, k, G } = spatialKernel(
       'sim2_gconv_separable2d',
       'kernel.cknet_Rn',
@@ -94,22 +94,23 @@ describe('kernel parity with the reference fixtures', () => {
       tf.transpose(tf.reshape(kernel, [G, k, k, cout, 1]), [3, 0, 4, 1, 2]),
     );
     const reference = fixtureTensor(fixtureEntry(fixture.intermediates, 'kernel_Rn'));
-    expect(relativeL2(ours, reference)).toBeLessThanOrEqual(tolerance('trig'));
+    expect(await relativeL2(ours, reference)).toBeLessThanOrEqual(tolerance('trig'));
     tf.dispose([kernel, ours, reference]);
   });
 
-  it('the transformed coordinates equal the reference grid (x = column convention)', () => {
+  it('the transformed coordinates equal the reference grid (x = column convention)', async () => {
     const fixture = loadFixture('se2_lifting');
     const k = fixture.config.kernel_size;
-    tf.tidy(() => {
+    const [ours, reference] = tf.tidy(() => {
       const h = fixtureElements(fixture);
       const coords = SE2sub().inverseAct(tf.expandDims(h, 1), tf.expandDims(kernelGrid(k, 1), 0)); // [G, k², 2]
       // reference grid [G, 2, k, k] with grid[g, :, p, q] = c_g((ℓ[p], ℓ[q])), i.e. pixel (p, q) ↦ (ℓ[p], ℓ[q]);
       // gcnn's tap (a, b) is (ℓ[b], ℓ[a]), so gcnn's tap (a, b) equals reference entry (q = a, p = b).
       const ours = tf.transpose(tf.reshape(coords, [-1, k, k, 2]), [0, 3, 2, 1]);
-      const reference = fixtureTensor(fixtureEntry(fixture.intermediates, 'grid'));
-      expect(relativeL2(ours, reference)).toBeLessThanOrEqual(tolerance('exact'));
+      return [ours, fixtureTensor(fixtureEntry(fixture.intermediates, 'grid'))];
     });
+    expect(await relativeL2(ours!, reference!)).toBeLessThanOrEqual(tolerance('exact'));
+    tf.dispose([ours!, reference!]);
   });
 });
 

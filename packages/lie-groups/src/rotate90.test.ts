@@ -7,23 +7,33 @@ const ramp = (size: number, channels = 1) =>
   tf.reshape(tf.range(0, size * size * channels), [1, size, size, channels]) as tf.Tensor4D;
 
 describe('rotate90', () => {
-  it('is out[i][j] = in[W−1−j][i] for k = 1', () => {
-    tf.tidy(() => {
+  it('is out[i][j] = in[W−1−j][i] for k = 1', async () => {
+    const [x, rotated] = tf.tidy(() => {
       const x = ramp(3);
-      const y = rotate90(x).arraySync() as number[][][][];
-      const input = x.arraySync() as number[][][][];
-      for (let i = 0; i < 3; i++)
-        for (let j = 0; j < 3; j++) expect(y[0]![i]![j]).toEqual(input[0]![2 - j]![i]);
+      return [x, rotate90(x)];
     });
+    const y = (await rotated!.array()) as number[][][][];
+    const input = (await x!.array()) as number[][][][];
+    tf.dispose([x!, rotated!]);
+    for (let i = 0; i < 3; i++)
+      for (let j = 0; j < 3; j++) expect(y[0]![i]![j]).toEqual(input[0]![2 - j]![i]);
   });
 
-  it('four quarter turns are the identity and k = −1 inverts k = 1', () => {
-    tf.tidy(() => {
+  it('four quarter turns are the identity and k = −1 inverts k = 1', async () => {
+    const [x, four, back, twice, half] = tf.tidy(() => {
       const x = tf.randomUniform([2, 5, 5, 3, 2], -1, 1, 'float32', 1);
-      expect(relativeL2(rotate90(x, 4), x)).toBe(0);
-      expect(relativeL2(rotate90(rotate90(x, 1), -1), x)).toBe(0);
-      expect(relativeL2(rotate90(rotate90(x), 1), rotate90(x, 2))).toBe(0);
+      return [
+        x,
+        rotate90(x, 4),
+        rotate90(rotate90(x, 1), -1),
+        rotate90(rotate90(x), 1),
+        rotate90(x, 2),
+      ];
     });
+    expect(await relativeL2(four!, x!)).toBe(0);
+    expect(await relativeL2(back!, x!)).toBe(0);
+    expect(await relativeL2(twice!, half!)).toBe(0);
+    tf.dispose([x!, four!, back!, twice!, half!]);
   });
 
   it('rejects non-square inputs', () => {
@@ -34,18 +44,19 @@ describe('rotate90', () => {
 });
 
 describe('transformImages', () => {
-  it('rotating by π/2 equals rotate90 (the same group action)', () => {
-    tf.tidy(() => {
-      const x = tf.randomUniform([2, 7, 7, 2], 0, 1, 'float32', 3) as tf.Tensor4D;
-      for (const k of [1, 2, 3]) {
-        const y = transformImages(x, SO2, [(k * Math.PI) / 2]);
-        expect(relativeL2(y, rotate90(x, k))).toBeLessThan(tolerance('exact'));
-      }
-    });
+  it('rotating by π/2 equals rotate90 (the same group action)', async () => {
+    const x = tf.randomUniform([2, 7, 7, 2], 0, 1, 'float32', 3) as tf.Tensor4D;
+    for (const k of [1, 2, 3]) {
+      const y = transformImages(x, SO2, [(k * Math.PI) / 2]);
+      const r = rotate90(x, k);
+      expect(await relativeL2(y, r)).toBeLessThan(tolerance('exact'));
+      tf.dispose([y, r]);
+    }
+    x.dispose();
   });
 
-  it('composes like the group: T(g)·T(h) ≈ T(gh) on smooth images (interior)', () => {
-    tf.tidy(() => {
+  it('composes like the group: T(g)·T(h) ≈ T(gh) on smooth images (interior)', async () => {
+    const [ab, direct, scaled, viaSim] = tf.tidy(() => {
       const size = 33;
       const c = (size - 1) / 2;
       const coords = tf.range(0, size);
@@ -59,14 +70,16 @@ describe('transformImages', () => {
         1,
       ]) as tf.Tensor4D;
       const g = SO2xRplus({ maxScale: 2 });
-      const ab = transformImages(transformImages(img, g, [0.4, 1.1]), g, [0.7, 1.2]);
-      const direct = transformImages(img, g, [1.1, 1.32]);
-      expect(relativeL2(ab, direct)).toBeLessThan(2e-2); // two bilinear resamplings vs one
-      const scaled = transformImages(img, Rplus({ maxScale: 2 }), [1.32]);
-      expect(relativeL2(scaled, transformImages(img, g, [0, 1.32]))).toBeLessThan(
-        tolerance('exact'),
-      );
+      return [
+        transformImages(transformImages(img, g, [0.4, 1.1]), g, [0.7, 1.2]),
+        transformImages(img, g, [1.1, 1.32]),
+        transformImages(img, Rplus({ maxScale: 2 }), [1.32]),
+        transformImages(img, g, [0, 1.32]),
+      ];
     });
+    expect(await relativeL2(ab!, direct!)).toBeLessThan(2e-2); // two bilinear resamplings vs one
+    expect(await relativeL2(scaled!, viaSim!)).toBeLessThan(tolerance('exact'));
+    tf.dispose([ab!, direct!, scaled!, viaSim!]);
   });
 
   it('rejects a wrong element size', () => {

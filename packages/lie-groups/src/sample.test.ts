@@ -3,28 +3,31 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { createRng, R2xRplus, Rplus, SE2, Sim2, SO2, SO2xRplus } from './index';
 
-const values = (t: tf.Tensor) => {
-  const v = Array.from(t.dataSync());
+/** The values of `t` (read with `await data()`), which it disposes. */
+const values = async (t: tf.Tensor) => {
+  const v = Array.from(await t.data());
   t.dispose();
   return v;
 };
 
 describe('sampling of H', () => {
-  it('SO2 discretize equals the reference grid bit for bit (θ₂ = 3.1415925)', () => {
+  it('SO2 discretize equals the reference grid bit for bit (θ₂ = 3.1415925)', async () => {
     const fixture = loadFixture('se2_lifting');
-    expect(values(SO2.sample(4))).toEqual(fixture.group_elements.output.angles!.map(Math.fround));
+    expect(await values(SO2.sample(4))).toEqual(
+      fixture.group_elements.output.angles!.map(Math.fround),
+    );
   });
 
-  it('Rplus discretize equals the reference scales', () => {
+  it('Rplus discretize equals the reference scales', async () => {
     const fixture = loadFixture('r2xrplus_lifting');
-    expect(values(Rplus({ maxScale: 2 }).sample(3))).toEqual(
+    expect(await values(Rplus({ maxScale: 2 }).sample(3))).toEqual(
       fixture.group_elements.output.scales!.map(Math.fround),
     );
   });
 
-  it('SO2xRplus [R, S] is rotation-major and equals the reference elements', () => {
+  it('SO2xRplus [R, S] is rotation-major and equals the reference elements', async () => {
     const fixture = loadFixture('sim2_gconv_nonseparable');
-    const elements = values(SO2xRplus({ maxScale: 1.74 }).sample([4, 2]));
+    const elements = await values(SO2xRplus({ maxScale: 1.74 }).sample([4, 2]));
     expect(elements).toEqual(fixture.group_elements.output.elements!.map(Math.fround));
     // element g = r·S + s is (θ_r, s_s)
     expect(elements.slice(0, 4)).toEqual([0, 1, 0, Math.fround(1.74)]);
@@ -39,13 +42,13 @@ describe('sampling of H', () => {
     t.dispose();
   });
 
-  it('uniform is one seeded random rotation of the grid, reproducible', () => {
-    const a = values(SO2.sample(8, { method: 'uniform', rng: createRng(7) }));
-    const b = values(SO2.sample(8, { method: 'uniform', rng: createRng(7) }));
-    const c = values(SO2.sample(8, { method: 'uniform', rng: createRng(8) }));
+  it('uniform is one seeded random rotation of the grid, reproducible', async () => {
+    const a = await values(SO2.sample(8, { method: 'uniform', rng: createRng(7) }));
+    const b = await values(SO2.sample(8, { method: 'uniform', rng: createRng(7) }));
+    const c = await values(SO2.sample(8, { method: 'uniform', rng: createRng(8) }));
     expect(a).toEqual(b);
     expect(a).not.toEqual(c);
-    const grid = values(SO2.sample(8));
+    const grid = await values(SO2.sample(8));
     const u = createRng(7).next();
     const delta = (u * 2 * Math.PI * 7) / 64;
     for (let k = 0; k < 8; k++) {
@@ -55,13 +58,15 @@ describe('sampling of H', () => {
     }
   });
 
-  it('uniform keeps Sim(2) scales discretised and Rplus scales shifted in log space', () => {
-    const sim = values(
+  it('uniform keeps Sim(2) scales discretised and Rplus scales shifted in log space', async () => {
+    const sim = await values(
       SO2xRplus({ maxScale: 1.74 }).sample([4, 3], { method: 'uniform', rng: createRng(1) }),
     );
-    const grid = values(SO2xRplus({ maxScale: 1.74 }).sample([4, 3]));
+    const grid = await values(SO2xRplus({ maxScale: 1.74 }).sample([4, 3]));
     for (let i = 1; i < sim.length; i += 2) expect(sim[i]).toBe(grid[i]);
-    const r = values(Rplus({ maxScale: 2 }).sample(3, { method: 'uniform', rng: createRng(3) }));
+    const r = await values(
+      Rplus({ maxScale: 2 }).sample(3, { method: 'uniform', rng: createRng(3) }),
+    );
     const u = createRng(3).next();
     expect(r[0]).toBeCloseTo(Math.exp((u * Math.log(2)) / 3), 5);
   });
@@ -78,9 +83,9 @@ describe('sampling of H', () => {
     expect(() => Rplus({ maxScale: 0.5 })).toThrow(/maxScale must be a finite number ≥ 1, got 0.5/);
   });
 
-  it('testing elements contain the exact quarter turns', () => {
+  it('testing elements contain the exact quarter turns', async () => {
     for (const group of [SO2, SE2.subgroup, Sim2({ maxScale: 2 }).subgroup]) {
-      const angles = values(tf.tidy(() => tf.slice(group.testingElements(), [0, 0], [4, 1])));
+      const angles = await values(tf.tidy(() => tf.slice(group.testingElements(), [0, 0], [4, 1])));
       expect(angles).toEqual([0, Math.PI / 2, Math.PI, (3 * Math.PI) / 2].map(Math.fround));
     }
     expect(R2xRplus({ maxScale: 2 }).subgroup.kind).toBe('scale');
@@ -88,9 +93,9 @@ describe('sampling of H', () => {
 });
 
 describe('relativeCoordinates', () => {
-  it('matches the reference normalisation ((θ_in − θ_out) mod 2π)/π − 1 and ln(s_in/s_out)', () => {
+  it('matches the reference normalisation ((θ_in − θ_out) mod 2π)/π − 1 and ln(s_in/s_out)', async () => {
     const g = SO2xRplus({ maxScale: 1.74 });
-    tf.tidy(() => {
+    const coords = tf.tidy(() => {
       const hOut = tf.tensor2d([
         [0, 1],
         [Math.PI / 2, 1.74],
@@ -100,13 +105,15 @@ describe('relativeCoordinates', () => {
         [Math.PI / 2, 1.74],
         [(3 * Math.PI) / 2, 1],
       ]);
-      const c = g.relativeCoordinates(hOut, hIn).arraySync() as number[][][];
-      expect(c[0]![0]).toEqual([-1, 0]);
-      expect(c[0]![1]![0]).toBeCloseTo(-0.5, 6);
-      expect(c[0]![1]![1]).toBeCloseTo(Math.log(1.74), 6);
-      expect(c[1]![0]![0]).toBeCloseTo(0.5, 6); // −π/2 ≡ 3π/2
-      expect(c[1]![2]![0]).toBeCloseTo(0, 6);
-      expect(c[1]![2]![1]).toBeCloseTo(-Math.log(1.74), 6);
+      return g.relativeCoordinates(hOut, hIn);
     });
+    const c = (await coords.array()) as number[][][];
+    coords.dispose();
+    expect(c[0]![0]).toEqual([-1, 0]);
+    expect(c[0]![1]![0]).toBeCloseTo(-0.5, 6);
+    expect(c[0]![1]![1]).toBeCloseTo(Math.log(1.74), 6);
+    expect(c[1]![0]![0]).toBeCloseTo(0.5, 6); // −π/2 ≡ 3π/2
+    expect(c[1]![2]![0]).toBeCloseTo(0, 6);
+    expect(c[1]![2]![1]).toBeCloseTo(-Math.log(1.74), 6);
   });
 });

@@ -46,7 +46,7 @@ afterEach(() => {
 });
 
 describe('inference caches kernels', () => {
-  it('a second inference call samples no kernel and gives identical logits; training invalidates', () => {
+  it('a second inference call samples no kernel and gives identical logits; training invalidates', async () => {
     const model = createModel(SMALL);
     const x = images(SMALL);
     const groupSpy = vi.spyOn(GroupConv2D.prototype, 'sampleKernels');
@@ -58,7 +58,7 @@ describe('inference caches kernels', () => {
     expect(calls()).toBe(7);
     const b = model.apply(x);
     expect(calls()).toBe(7);
-    expect(maxAbsDiff(a, b)).toBe(0);
+    expect(await maxAbsDiff(a, b)).toBe(0);
 
     const t = model.apply(x, { training: true, rng: createRng(1) });
     expect(calls()).toBe(14);
@@ -70,14 +70,16 @@ describe('inference caches kernels', () => {
 });
 
 describe('training', () => {
-  it('gives a gradient for every trainable variable and updates BatchNorm running statistics', () => {
+  it('gives a gradient for every trainable variable and updates BatchNorm running statistics', async () => {
     const model = createModel(SMALL);
     const x = images(SMALL, 4);
     const labels = tf.tidy(() => tf.oneHot(tf.tensor1d([0, 1, 2, 1], 'int32'), 3));
-    const before = model
-      .namedVariables()
-      .find(([n]) => n === 'layers.0.runningMean')![1]
-      .arraySync() as number[];
+    const runningMean = () =>
+      model
+        .namedVariables()
+        .find(([n]) => n === 'layers.0.runningMean')![1]
+        .array();
+    const before = (await runningMean()) as number[];
     const rng = createRng(9);
     const { value, grads } = tf.variableGrads(
       () => tf.losses.softmaxCrossEntropy(labels, model.apply(x, { training: true, rng })),
@@ -87,44 +89,45 @@ describe('training', () => {
       const g = grads[v.name];
       expect(g, v.name).toBeDefined();
       expect(g!.shape).toEqual(v.shape);
-      expect(Number.isFinite(tf.tidy(() => tf.sum(tf.abs(g!)).dataSync()[0]!))).toBe(true);
+      const absSum = tf.tidy(() => tf.sum(tf.abs(g!)));
+      expect(Number.isFinite((await absSum.data())[0]!)).toBe(true);
+      absSum.dispose();
     }
-    const gradNorm = tf.tidy(() =>
-      Object.values(grads).reduce((s, g) => s + tf.sum(tf.square(g)).dataSync()[0]!, 0),
-    );
+    const squares = tf.tidy(() => tf.stack(Object.values(grads).map((g) => tf.sum(tf.square(g)))));
+    const gradNorm = Array.from(await squares.data()).reduce((s, v) => s + v, 0);
+    squares.dispose();
     expect(gradNorm).toBeGreaterThan(0);
-    const after = model
-      .namedVariables()
-      .find(([n]) => n === 'layers.0.runningMean')![1]
-      .arraySync() as number[];
+    const after = (await runningMean()) as number[];
     expect(after).not.toEqual(before);
     tf.dispose([value, x, labels, ...Object.values(grads)]);
     model.dispose();
   });
 
-  it('dropout and uniform sampling are reproducible from options.rng', () => {
-    const run = (rngSeed: number) => {
+  it('dropout and uniform sampling are reproducible from options.rng', async () => {
+    const run = async (rngSeed: number) => {
       const model = createModel(SMALL);
       const x = images(SMALL, 3);
       const y = model.apply(x, { training: true, rng: createRng(rngSeed) });
-      const values = y.arraySync();
+      const values = await y.array();
       tf.dispose([x, y]);
       model.dispose();
       return values;
     };
-    expect(run(4)).toEqual(run(4));
-    expect(run(4)).not.toEqual(run(5));
+    expect(await run(4)).toEqual(await run(4));
+    expect(await run(4)).not.toEqual(await run(5));
   });
 
-  it('the same seed gives the same weights; another seed other weights', () => {
-    const first = (seed: number) => {
+  it('the same seed gives the same weights; another seed other weights', async () => {
+    const first = async (seed: number) => {
       const model = createModel({ ...SMALL, seed });
-      const values = model.namedVariables().map(([, v]) => Array.from(v.dataSync()));
+      const values = await Promise.all(
+        model.namedVariables().map(async ([, v]) => Array.from(await v.data())),
+      );
       model.dispose();
       return values;
     };
-    expect(first(3)).toEqual(first(3));
-    expect(first(3)).not.toEqual(first(4));
+    expect(await first(3)).toEqual(await first(3));
+    expect(await first(3)).not.toEqual(await first(4));
   });
 });
 

@@ -80,7 +80,7 @@ describe.skipIf(backend === 'cpu' || gap !== undefined)(
         const all = (m: Map<string, Float32Array>) =>
           Float32Array.from([...m.values()].flatMap((a) => Array.from(a)));
         const total = all(reference.gradients);
-        expect(relativeL2(all(here.gradients), total)).toBeLessThanOrEqual(bound);
+        expect(await relativeL2(all(here.gradients), total)).toBeLessThanOrEqual(bound);
         // Per weight, measured against the whole gradient's norm: a weight whose own gradient is
         // near zero (e.g. the last norm's bias under a global max) is all round-off relative to itself.
         const norm = Math.hypot(...total);

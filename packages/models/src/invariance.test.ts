@@ -55,16 +55,20 @@ const CASES: Array<[string, ModelConfig]> = [
 
 describe('whole-model invariance of the logits under 90° rotations (default numerics)', () => {
   for (const [name, config] of CASES) {
-    it(name, () => {
+    it(name, async () => {
       const model = createModel(config);
       const group = groupByName({ name: config.group, maxScale: config.maxScale });
-      const report = checkEquivariance((x: tf.Tensor) => model.apply(x as tf.Tensor4D), group, {
-        sampleCount: config.sampleCount,
-        input: 'image',
-        output: 'invariant',
-        inputShape: [2, config.imageSize, config.imageSize, 1],
-        seed: 5,
-      });
+      const report = await checkEquivariance(
+        (x: tf.Tensor) => model.apply(x as tf.Tensor4D),
+        group,
+        {
+          sampleCount: config.sampleCount,
+          input: 'image',
+          output: 'invariant',
+          inputShape: [2, config.imageSize, config.imageSize, 1],
+          seed: 5,
+        },
+      );
       console.info(`${name}: max rot90 error ${report.maxError.toExponential(2)}`);
       expect(report.maxError).toBeLessThanOrEqual(tolerance('trig'));
       model.dispose();

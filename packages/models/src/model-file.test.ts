@@ -57,8 +57,8 @@ describe('model files', () => {
     const again = await loadModelFromBuffers(JSON.parse(text), bytes);
     const input = x();
     const [a, b, c] = [model.apply(input), loaded.model.apply(input), again.model.apply(input)];
-    expect(maxAbsDiff(a, b)).toBeLessThanOrEqual(tolerance('exact'));
-    expect(maxAbsDiff(a, c)).toBeLessThanOrEqual(tolerance('exact'));
+    expect(await maxAbsDiff(a, b)).toBeLessThanOrEqual(tolerance('exact'));
+    expect(await maxAbsDiff(a, c)).toBeLessThanOrEqual(tolerance('exact'));
     expect(loaded.model.config).toEqual(SMALL);
     expect(loaded.normalization).toEqual({ mean: [0.13], std: [0.297] });
     expect(loaded.json.metadata).toEqual({ dataset: 'mnist-rot' });

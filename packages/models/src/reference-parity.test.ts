@@ -35,22 +35,22 @@ function toReferenceLayout(t: tf.Tensor): tf.Tensor {
 }
 
 /** ‖f(rot x) − f(x)‖/‖f(x)‖ with torch.rot90(k=1), i.e. gcnn's rotate90 by −90° (k = 3). */
-function referenceInvarianceError(f: ReferenceFixture, compatibility: 'gcnn' | 'reference') {
+async function referenceInvarianceError(
+  f: ReferenceFixture,
+  compatibility: 'gcnn' | 'reference',
+): Promise<number> {
   const model = fixtureModel(f, compatibility);
   const x = fixtureImages(f);
-  const err = tf.tidy(() => {
-    const y = model.apply(x);
-    const yr = model.apply(rotate90(x, 3) as tf.Tensor4D);
-    return relativeL2(yr, y);
-  });
-  x.dispose();
+  const [y, yr] = tf.tidy(() => [model.apply(x), model.apply(rotate90(x, 3) as tf.Tensor4D)]);
+  const err = await relativeL2(yr!, y!);
+  tf.dispose([x, y!, yr!]);
   model.dispose();
   return err;
 }
 
 describe('parity with the reference network fixtures (compatibility: reference)', () => {
   for (const name of NETWORKS) {
-    it(name, () => {
+    it(name, async () => {
       const f = loadFixture(name);
       const model = fixtureModel(f, 'reference');
       const x = fixtureImages(f);
@@ -60,11 +60,11 @@ describe('parity with the reference network fixtures (compatibility: reference)'
         const ours = tf.tidy(() => toReferenceLayout(intermediates[key]!));
         const ref = referenceIntermediate(f, key);
         expect(ours.shape, key).toEqual(ref.shape);
-        errors[key] = relativeL2(ours, ref);
+        errors[key] = await relativeL2(ours, ref);
         tf.dispose([ours, ref]);
       }
       const ref = tf.tensor(Float32Array.from(f.output.values), f.output.shape);
-      errors.logits = relativeL2(logits, ref);
+      errors.logits = await relativeL2(logits, ref);
       console.info(`${name}: ${JSON.stringify(errors)}`);
       for (const [key, err] of Object.entries(errors))
         expect(err, key).toBeLessThanOrEqual(tolerance('trig'));
@@ -75,10 +75,10 @@ describe('parity with the reference network fixtures (compatibility: reference)'
 });
 
 describe('reference quirks against default numerics on the fixture networks', () => {
-  it('Sim(2) separable+2d: reference mode reproduces the reference invariance error 7.2e-3, default mode is invariant', () => {
+  it('Sim(2) separable+2d: reference mode reproduces the reference invariance error 7.2e-3, default mode is invariant', async () => {
     const f = loadFixture('sim2_ckgresnet_separable2d');
-    const referenceError = referenceInvarianceError(f, 'reference');
-    const defaultError = referenceInvarianceError(f, 'gcnn');
+    const referenceError = await referenceInvarianceError(f, 'reference');
+    const defaultError = await referenceInvarianceError(f, 'gcnn');
     const recorded = (f.equivariance_rot90 as { rel_l2_error: number }).rel_l2_error;
     console.info(
       `sim2 separable+2d rot90: reference mode ${referenceError}, default ${defaultError}`,
@@ -89,10 +89,10 @@ describe('reference quirks against default numerics on the fixture networks', ()
     expect(defaultError).toBeLessThanOrEqual(tolerance('trig'));
   });
 
-  it('Sim(2) nonseparable: reference mode is not invariant (Q1 + Q3), default mode is', () => {
+  it('Sim(2) nonseparable: reference mode is not invariant (Q1 + Q3), default mode is', async () => {
     const f = loadFixture('sim2_ckgresnet_nonseparable');
-    const referenceError = referenceInvarianceError(f, 'reference');
-    const defaultError = referenceInvarianceError(f, 'gcnn');
+    const referenceError = await referenceInvarianceError(f, 'reference');
+    const defaultError = await referenceInvarianceError(f, 'gcnn');
     const recorded = (f.equivariance_rot90 as { rel_l2_error: number }).rel_l2_error;
     console.info(
       `sim2 nonseparable rot90: reference mode ${referenceError}, default ${defaultError}`,
@@ -103,17 +103,17 @@ describe('reference quirks against default numerics on the fixture networks', ()
     expect(defaultError).toBeLessThanOrEqual(tolerance('trig'));
   });
 
-  it('SE(2) networks: default mode equals reference mode (no quirk applies) and is invariant', () => {
+  it('SE(2) networks: default mode equals reference mode (no quirk applies) and is invariant', async () => {
     for (const name of ['se2_ckgresnet_nonseparable', 'se2_ckgresnet_separable']) {
       const f = loadFixture(name);
       const a = fixtureModel(f, 'gcnn');
       const x = fixtureImages(f);
       const ours = a.apply(x);
       const ref = tf.tensor(Float32Array.from(f.output.values), f.output.shape);
-      expect(relativeL2(ours, ref), name).toBeLessThanOrEqual(tolerance('trig'));
+      expect(await relativeL2(ours, ref), name).toBeLessThanOrEqual(tolerance('trig'));
       tf.dispose([ours, ref, x]);
       a.dispose();
-      const invariance = referenceInvarianceError(f, 'gcnn');
+      const invariance = await referenceInvarianceError(f, 'gcnn');
       console.info(`${name} rot90: default ${invariance}`);
       expect(invariance, name).toBeLessThanOrEqual(tolerance('trig'));
     }

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { correctCount, crossEntropy } from './losses';
 
 describe('crossEntropy and correctCount', () => {
-  it('is the batch mean of logsumexp(z) − z[y], as torch.nn.CrossEntropyLoss', () => {
+  it('is the batch mean of logsumexp(z) − z[y], as torch.nn.CrossEntropyLoss', async () => {
     const z = [
       [1, 2, 3],
       [0.5, -1, 0],
@@ -19,8 +19,8 @@ describe('crossEntropy and correctCount', () => {
     const labels = tf.tensor1d(y, 'int32');
     const loss = crossEntropy(logits, labels);
     const hits = correctCount(logits, labels);
-    expect(loss.dataSync()[0]).toBeCloseTo(expected, 5);
-    expect(hits.dataSync()[0]).toBe(2);
+    expect((await loss.data())[0]).toBeCloseTo(expected, 5);
+    expect((await hits.data())[0]).toBe(2);
     const short = tf.tensor1d([1], 'int32');
     expect(() => crossEntropy(logits, short)).toThrow(/logits must be \[batch, classes\]/);
     tf.dispose([logits, labels, loss, hits, short]);

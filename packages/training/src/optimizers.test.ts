@@ -14,15 +14,20 @@ function variable(values: number[]): tf.Variable {
 }
 
 /** Runs `steps` updates of one parameter with the given gradients; returns the parameter after each. */
-function run(opt: Optimizer, init: number[], grads: number[][], lrs: number[]): number[][] {
+async function run(
+  opt: Optimizer,
+  init: number[],
+  grads: number[][],
+  lrs: number[],
+): Promise<number[][]> {
   const p = variable(init);
   const out: number[][] = [];
-  grads.forEach((g, i) => {
+  for (const [i, g] of grads.entries()) {
     const gt = tf.tensor1d(g);
     opt.apply([['w', p]], { w: gt }, lrs[i] as number);
     gt.dispose();
-    out.push(Array.from(p.dataSync()));
-  });
+    out.push(Array.from(await p.data()));
+  }
   p.dispose();
   opt.dispose();
   return out;
@@ -43,7 +48,7 @@ const G = [
 const P0 = [1.0, -2.0, 0.5];
 
 describe('optimizers match PyTorch update formulas (hand-computed in float64)', () => {
-  it('Adam with L2 weight decay (torch.optim.Adam, amsgrad off)', () => {
+  it('Adam with L2 weight decay (torch.optim.Adam, amsgrad off)', async () => {
     const [b1, b2, eps, wd, lr] = [0.9, 0.999, 1e-8, 0.01, 0.1];
     const expected: number[][] = [];
     const p = [...P0];
@@ -60,13 +65,13 @@ describe('optimizers match PyTorch update formulas (hand-computed in float64)', 
       }
       expected.push([...p]);
     });
-    const got = run(new Adam({ weightDecay: wd }), P0, G, [lr, lr, lr]);
+    const got = await run(new Adam({ weightDecay: wd }), P0, G, [lr, lr, lr]);
     expectClose(got, expected);
     // First Adam step moves every coordinate by ≈ lr·sign(g): a sanity anchor.
     expect(Math.abs((got[0]?.[0] as number) - (P0[0] as number))).toBeCloseTo(lr, 4);
   });
 
-  it('SGD plain, with momentum, and Nesterov (dampening 0, buffer = g on the first step)', () => {
+  it('SGD plain, with momentum, and Nesterov (dampening 0, buffer = g on the first step)', async () => {
     for (const [momentum, nesterov] of [
       [0, false],
       [0.9, false],
@@ -87,12 +92,12 @@ describe('optimizers match PyTorch update formulas (hand-computed in float64)', 
         }
         expected.push([...p]);
       });
-      const got = run(new SGD({ momentum, nesterov, weightDecay: wd }), P0, G, [lr, lr, lr]);
+      const got = await run(new SGD({ momentum, nesterov, weightDecay: wd }), P0, G, [lr, lr, lr]);
       expectClose(got, expected);
     }
   });
 
-  it('Adadelta (rho 0.9, eps 1e-6) with weight decay and a changing learning rate', () => {
+  it('Adadelta (rho 0.9, eps 1e-6) with weight decay and a changing learning rate', async () => {
     const [rho, eps, wd] = [0.9, 1e-6, 0.01];
     const lrs = [1.0, 0.5, 0.25];
     const p = [...P0];
@@ -109,12 +114,12 @@ describe('optimizers match PyTorch update formulas (hand-computed in float64)', 
       }
       expected.push([...p]);
     });
-    const got = run(new Adadelta({ weightDecay: wd }), P0, G, lrs);
+    const got = await run(new Adadelta({ weightDecay: wd }), P0, G, lrs);
     expectClose(got, expected);
   });
 
-  it('state (step, slots) restores exactly: continuing equals an uninterrupted run', () => {
-    const straight = run(new Adam({ weightDecay: 0.01 }), P0, G, [0.1, 0.1, 0.1]);
+  it('state (step, slots) restores exactly: continuing equals an uninterrupted run', async () => {
+    const straight = await run(new Adam({ weightDecay: 0.01 }), P0, G, [0.1, 0.1, 0.1]);
     const a = new Adam({ weightDecay: 0.01 });
     const p = variable(P0);
     const g0 = tf.tensor1d(G[0] as number[]);
@@ -132,7 +137,7 @@ describe('optimizers match PyTorch update formulas (hand-computed in float64)', 
       gt.dispose();
     }
     expect(b.step).toBe(3);
-    expect(Array.from(p.dataSync())).toEqual(straight[2]);
+    expect(Array.from(await p.data())).toEqual(straight[2]);
     tf.dispose([p, g0]);
     b.dispose();
   });

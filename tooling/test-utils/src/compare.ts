@@ -1,15 +1,19 @@
+/**
+ * Comparisons of tensors or flat values. They read tensors with `await t.data()`, never
+ * synchronously, so that they work on every backend, webgpu in Node included (where `dataSync`
+ * is impossible); hence they return a Promise. Tensors passed in stay the caller's to dispose.
+ */
 import * as tf from '@tensorflow/tfjs-core';
 
 type Values = ArrayLike<number>;
 
-function values(x: tf.Tensor | Values): Values {
-  return x instanceof tf.Tensor ? (x.dataSync() as Float32Array) : x;
+async function values(x: tf.Tensor | Values): Promise<Values> {
+  return x instanceof tf.Tensor ? ((await x.data()) as Float32Array) : x;
 }
 
 /** ‖a − b‖₂ / ‖b‖₂ over flat values (b is the reference); 0 when both are all zero. */
-export function relativeL2(a: tf.Tensor | Values, b: tf.Tensor | Values): number {
-  const av = values(a);
-  const bv = values(b);
+export async function relativeL2(a: tf.Tensor | Values, b: tf.Tensor | Values): Promise<number> {
+  const [av, bv] = await Promise.all([values(a), values(b)]);
   if (av.length !== bv.length) {
     throw new Error(`relativeL2: length mismatch ${av.length} vs ${bv.length}`);
   }
@@ -25,9 +29,8 @@ export function relativeL2(a: tf.Tensor | Values, b: tf.Tensor | Values): number
 }
 
 /** max |a − b| over flat values. */
-export function maxAbsDiff(a: tf.Tensor | Values, b: tf.Tensor | Values): number {
-  const av = values(a);
-  const bv = values(b);
+export async function maxAbsDiff(a: tf.Tensor | Values, b: tf.Tensor | Values): Promise<number> {
+  const [av, bv] = await Promise.all([values(a), values(b)]);
   if (av.length !== bv.length)
     throw new Error(`maxAbsDiff: length mismatch ${av.length} vs ${bv.length}`);
   let m = 0;

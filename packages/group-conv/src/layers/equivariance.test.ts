@@ -52,7 +52,7 @@ describe('exact equivariance under 90° rotations', () => {
     [sim2, [8, 3]],
   ];
   for (const [group, count] of cases) {
-    it(`lifting ${group.name} ${JSON.stringify(count)} k=5 9×9`, () => {
+    it(`lifting ${group.name} ${JSON.stringify(count)} k=5 9×9`, async () => {
       const layer = new LiftingConv2D({
         group,
         sampleCount: count,
@@ -62,7 +62,7 @@ describe('exact equivariance under 90° rotations', () => {
         kernelNet,
         seed: 3,
       });
-      const report = checkEquivariance(layer, group, {
+      const report = await checkEquivariance(layer, group, {
         sampleCount: count,
         input: 'image',
         output: 'group',
@@ -79,9 +79,9 @@ describe('exact equivariance under 90° rotations', () => {
         implementation !== 'separable+2d'
       )
         continue;
-      it(`${implementation} ${group.name} ${JSON.stringify(count)} k=5 9×9`, () => {
+      it(`${implementation} ${group.name} ${JSON.stringify(count)} k=5 9×9`, async () => {
         const layer = groupConv(group, count, implementation);
-        const report = checkEquivariance(layer, group, {
+        const report = await checkEquivariance(layer, group, {
           sampleCount: count,
           input: 'group',
           output: 'group',
@@ -93,7 +93,7 @@ describe('exact equivariance under 90° rotations', () => {
     }
   }
 
-  it('stride 2 with symmetric padding and 1×1 kernels stay exact (SE2 separable, Sim2 separable+2d)', () => {
+  it('stride 2 with symmetric padding and 1×1 kernels stay exact (SE2 separable, Sim2 separable+2d)', async () => {
     for (const [group, count, implementation] of [
       [SE2, 8, 'separable'],
       [sim2, [4, 2], 'separable+2d'],
@@ -103,7 +103,7 @@ describe('exact equivariance under 90° rotations', () => {
         { kernelSize: 1, padding: 0 },
       ]) {
         const layer = groupConv(group, count, implementation, extra);
-        const report = checkEquivariance(layer, group, {
+        const report = await checkEquivariance(layer, group, {
           sampleCount: count,
           input: 'group',
           output: 'group',
@@ -129,18 +129,19 @@ describe("the reference's quirks break equivariance; gcnn's default does not", (
     ['Q3 off-origin 1×1 tap', 'separable+2d', { kernelSize: 1, padding: 0 }],
   ];
   for (const [quirk, implementation, extra] of cases) {
-    it(`Sim2 ${implementation}: ${quirk}`, () => {
-      const errors = (['reference', 'gcnn'] as Compatibility[]).map((compatibility) => {
+    it(`Sim2 ${implementation}: ${quirk}`, async () => {
+      const errors: number[] = [];
+      for (const compatibility of ['reference', 'gcnn'] as Compatibility[]) {
         const layer = groupConv(sim2, [4, 2], implementation, { ...extra, compatibility });
-        const report = checkEquivariance(layer, sim2, {
+        const report = await checkEquivariance(layer, sim2, {
           sampleCount: [4, 2],
           input: 'group',
           output: 'group',
           inputShape: [1, 9, 9, 8, 2],
         });
         layer.dispose();
-        return report.maxError;
-      });
+        errors.push(report.maxError);
+      }
       expect(errors[0]).toBeGreaterThan(1e-2);
       expect(errors[1]).toBeLessThanOrEqual(tolerance('trig'));
     });
@@ -149,58 +150,57 @@ describe("the reference's quirks break equivariance; gcnn's default does not", (
 
 describe('pooling and normalisation commute with the group action', () => {
   const opts = { sampleCount: 8, input: 'group' as const, inputShape: [2, 10, 10, 8, 3] };
-  it('spatial max/avg pooling (even size, 2×2 stride 2)', () => {
+  it('spatial max/avg pooling (even size, 2×2 stride 2)', async () => {
     for (const reduce of ['max', 'avg'] as const) {
-      const r = checkEquivariance((x) => groupSpatialPool2d(x as tf.Tensor5D, reduce), SE2, {
+      const r = await checkEquivariance((x) => groupSpatialPool2d(x as tf.Tensor5D, reduce), SE2, {
         ...opts,
         output: 'group',
       });
       expect(r.maxError).toBeLessThanOrEqual(tolerance('exact'));
     }
   });
-  it('pooling over the group gives rotating images; global pooling is invariant', () => {
+  it('pooling over the group gives rotating images; global pooling is invariant', async () => {
     for (const reduce of ['max', 'mean'] as const) {
-      expect(
-        checkEquivariance((x) => groupPool(x as tf.Tensor5D, reduce), SE2, {
-          ...opts,
-          output: 'image',
-        }).maxError,
-      ).toBeLessThanOrEqual(tolerance('exact'));
-      expect(
-        checkEquivariance((x) => globalInvariantPool(x as tf.Tensor5D, reduce), SE2, {
-          ...opts,
-          output: 'invariant',
-        }).maxError,
-      ).toBeLessThanOrEqual(tolerance('exact'));
+      const pooled = await checkEquivariance((x) => groupPool(x as tf.Tensor5D, reduce), SE2, {
+        ...opts,
+        output: 'image',
+      });
+      expect(pooled.maxError).toBeLessThanOrEqual(tolerance('exact'));
+      const global = await checkEquivariance(
+        (x) => globalInvariantPool(x as tf.Tensor5D, reduce),
+        SE2,
+        { ...opts, output: 'invariant' },
+      );
+      expect(global.maxError).toBeLessThanOrEqual(tolerance('exact'));
     }
   });
-  it('batch norm (training and inference), instance norm and layer norm', () => {
+  it('batch norm (training and inference), instance norm and layer norm', async () => {
     const bn = new GroupBatchNorm({ channels: 3 });
     for (const training of [true, false]) {
-      const r = checkEquivariance((x) => bn.apply(x as tf.Tensor5D, { training }), SE2, {
+      const r = await checkEquivariance((x) => bn.apply(x as tf.Tensor5D, { training }), SE2, {
         ...opts,
         output: 'group',
       });
       expect(r.maxError).toBeLessThanOrEqual(tolerance('exact'));
     }
     bn.dispose();
-    expect(
-      checkEquivariance((x) => groupInstanceNorm(x as tf.Tensor5D), SE2, {
-        ...opts,
-        output: 'group',
-      }).maxError,
-    ).toBeLessThanOrEqual(tolerance('exact'));
-    expect(
-      checkEquivariance((x) => groupLayerNorm(x as tf.Tensor5D), SE2, { ...opts, output: 'group' })
-        .maxError,
-    ).toBeLessThanOrEqual(tolerance('exact'));
+    const instance = await checkEquivariance((x) => groupInstanceNorm(x as tf.Tensor5D), SE2, {
+      ...opts,
+      output: 'group',
+    });
+    expect(instance.maxError).toBeLessThanOrEqual(tolerance('exact'));
+    const layer = await checkEquivariance((x) => groupLayerNorm(x as tf.Tensor5D), SE2, {
+      ...opts,
+      output: 'group',
+    });
+    expect(layer.maxError).toBeLessThanOrEqual(tolerance('exact'));
   });
 });
 
 describe('approximate equivariance at other angles and scales', () => {
   // Low-frequency kernels (ω₀ = 1): resampling error then reflects the method, not SIREN aliasing.
   const smooth = { ...kernelNet, firstOmega0: 1, omega0: 1 };
-  it('SE2 lifting, N = 8, 45° steps on smooth 33×33 images', () => {
+  it('SE2 lifting, N = 8, 45° steps on smooth 33×33 images', async () => {
     const layer = new LiftingConv2D({
       group: SE2,
       sampleCount: 8,
@@ -210,7 +210,7 @@ describe('approximate equivariance at other angles and scales', () => {
       kernelNet: smooth,
       seed: 1,
     });
-    const report = checkEquivariance(layer, SE2, {
+    const report = await checkEquivariance(layer, SE2, {
       sampleCount: 8,
       input: 'image',
       output: 'group',
@@ -225,7 +225,7 @@ describe('approximate equivariance at other angles and scales', () => {
     layer.dispose();
   });
 
-  it('Sim2 lifting [8, 3]: rotation and scale steps of the grid', () => {
+  it('Sim2 lifting [8, 3]: rotation and scale steps of the grid', async () => {
     const group = Sim2({ maxScale: 1.5 });
     const layer = new LiftingConv2D({
       group,
@@ -236,7 +236,7 @@ describe('approximate equivariance at other angles and scales', () => {
       kernelNet: smooth,
       seed: 2,
     });
-    const report = checkEquivariance(layer, group, {
+    const report = await checkEquivariance(layer, group, {
       sampleCount: [8, 3],
       input: 'image',
       output: 'group',

@@ -24,7 +24,7 @@ function lossOf(layer: Module, forward: () => tf.Tensor) {
   };
 }
 
-function checkGradients(layer: Module, forward: () => tf.Tensor) {
+async function checkGradients(layer: Module, forward: () => tf.Tensor) {
   const { named, loss } = lossOf(layer, forward);
   const { value, grads } = tf.variableGrads(
     loss as () => tf.Scalar,
@@ -33,8 +33,8 @@ function checkGradients(layer: Module, forward: () => tf.Tensor) {
   value.dispose();
   for (const [name, v] of named) {
     const g = grads[v.name]!;
-    const gv = g.dataSync();
-    const values = v.dataSync().slice();
+    const gv = await g.data();
+    const values = (await v.data()).slice();
     expect(
       Math.max(...Array.from(gv).map(Math.abs)),
       `${name} receives a gradient`,
@@ -42,7 +42,7 @@ function checkGradients(layer: Module, forward: () => tf.Tensor) {
     // Finite differences on a few entries of every variable.
     const eps = 1e-2;
     for (const j of [0, Math.floor(values.length / 2), values.length - 1]) {
-      const at = (delta: number) => {
+      const at = async (delta: number) => {
         const shifted = values.slice();
         shifted[j]! += delta;
         const t = tf.tensor(shifted, v.shape);
@@ -50,12 +50,12 @@ function checkGradients(layer: Module, forward: () => tf.Tensor) {
         t.dispose();
         layer.invalidateCache();
         const l = loss();
-        const out = l.dataSync()[0]!;
+        const out = (await l.data())[0]!;
         l.dispose();
         return out;
       };
-      const fd = (at(eps) - at(-eps)) / (2 * eps);
-      at(0);
+      const fd = ((await at(eps)) - (await at(-eps))) / (2 * eps);
+      await at(0);
       expect(
         Math.abs(gv[j]! - fd),
         `${name}[${j}]: analytic ${gv[j]} vs finite difference ${fd}`,
@@ -66,7 +66,7 @@ function checkGradients(layer: Module, forward: () => tf.Tensor) {
 }
 
 describe('gradients flow to every weight and match finite differences', () => {
-  it('lifting SE2', () => {
+  it('lifting SE2', async () => {
     const layer = new LiftingConv2D({
       group: SE2,
       sampleCount: 4,
@@ -78,12 +78,12 @@ describe('gradients flow to every weight and match finite differences', () => {
       seed: 1,
     });
     const x = tf.randomUniform([1, 5, 5, 1], -1, 1, 'float32', 2) as tf.Tensor4D;
-    checkGradients(layer, () => layer.apply(x, { training: true }).features);
+    await checkGradients(layer, () => layer.apply(x, { training: true }).features);
     x.dispose();
     layer.dispose();
   });
   for (const implementation of IMPLEMENTATIONS) {
-    it(`group conv ${implementation}`, () => {
+    it(`group conv ${implementation}`, async () => {
       const group = isTwoSubgroup(implementation) ? sim2 : SE2;
       const count = isTwoSubgroup(implementation) ? ([4, 2] as [number, number]) : 4;
       const g = isTwoSubgroup(implementation) ? 8 : 4;
@@ -99,7 +99,7 @@ describe('gradients flow to every weight and match finite differences', () => {
       });
       const x = tf.randomUniform([1, 5, 5, g, 2], -1, 1, 'float32', 4) as tf.Tensor5D;
       const elements = group.subgroup.sample(count);
-      checkGradients(
+      await checkGradients(
         layer,
         () => layer.apply({ features: x, elements }, { training: true }).features,
       );

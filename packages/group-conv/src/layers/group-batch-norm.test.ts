@@ -17,9 +17,9 @@ function explicitBatchNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor): tf.
 }
 
 describe('GroupBatchNorm training', () => {
-  it('has the gradient of the explicit formula on [batch, h, w, G, C]', () => {
+  it('has the gradient of the explicit formula on [batch, h, w, G, C]', async () => {
     const norm = new GroupBatchNorm({ channels: 3 });
-    tf.tidy(() => {
+    const out = tf.tidy(() => {
       norm.weight.assign(tf.tensor1d([0.5, 1.5, -2]));
       norm.bias.assign(tf.tensor1d([0.1, 0, -0.3]));
       const x = tf.randomNormal([2, 3, 3, 4, 3], 0, 1, 'float32', 1) as tf.Tensor5D;
@@ -30,26 +30,42 @@ describe('GroupBatchNorm training', () => {
       const expected = tf.grad((t: tf.Tensor) =>
         tf.sum(tf.mul(explicitBatchNorm(t, norm.weight, norm.bias), w)),
       )(x);
-      expect(relativeL2(ours, expected)).toBeLessThanOrEqual(tolerance('exact') * 10);
       const { grads } = tf.variableGrads(
         () => tf.sum(tf.mul(norm.apply(x, { training: true }), w)),
         [norm.weight, norm.bias] as tf.Variable[],
       );
-      expect(Object.keys(grads)).toHaveLength(2);
-      // the analytic gradient of γ and β and the values equal autodiff of the explicit formula
       const explicit = tf.variableGrads(
         () => tf.sum(tf.mul(explicitBatchNorm(x, norm.weight, norm.bias), w)),
         [norm.weight, norm.bias] as tf.Variable[],
       );
-      for (const name of Object.keys(explicit.grads)) {
-        expect(relativeL2(grads[name]!, explicit.grads[name]!)).toBeLessThanOrEqual(
-          tolerance('exact') * 10,
-        );
-      }
-      expect(
-        relativeL2(norm.apply(x, { training: true }), explicitBatchNorm(x, norm.weight, norm.bias)),
-      ).toBeLessThanOrEqual(tolerance('exact') * 10);
+      return {
+        ours,
+        expected,
+        grads,
+        explicitGrads: explicit.grads,
+        values: norm.apply(x, { training: true }),
+        explicitValues: explicitBatchNorm(x, norm.weight, norm.bias),
+      };
     });
+    expect(await relativeL2(out.ours, out.expected)).toBeLessThanOrEqual(tolerance('exact') * 10);
+    expect(Object.keys(out.grads)).toHaveLength(2);
+    // the analytic gradient of γ and β and the values equal autodiff of the explicit formula
+    for (const name of Object.keys(out.explicitGrads)) {
+      expect(await relativeL2(out.grads[name]!, out.explicitGrads[name]!)).toBeLessThanOrEqual(
+        tolerance('exact') * 10,
+      );
+    }
+    expect(await relativeL2(out.values, out.explicitValues)).toBeLessThanOrEqual(
+      tolerance('exact') * 10,
+    );
+    tf.dispose([
+      out.ours,
+      out.expected,
+      ...Object.values(out.grads),
+      ...Object.values(out.explicitGrads),
+      out.values,
+      out.explicitValues,
+    ]);
     norm.dispose();
   });
 });

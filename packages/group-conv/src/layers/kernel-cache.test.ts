@@ -7,7 +7,7 @@ import { LiftingConv2D } from './lifting-conv-2d';
 const kernelNet = { hiddenSize: 8, numHidden: 1 };
 
 describe('kernel caching in inference', () => {
-  it('reuses sampled kernels until a training call or new weights, with identical outputs', () => {
+  it('reuses sampled kernels until a training call or new weights, with identical outputs', async () => {
     const lifting = new LiftingConv2D({
       group: SE2,
       sampleCount: 4,
@@ -28,21 +28,25 @@ describe('kernel caching in inference', () => {
     const liftSpy = vi.spyOn(lifting, 'sampleFilter');
     const convSpy = vi.spyOn(conv, 'sampleKernels');
     const x = tf.randomUniform([1, 7, 7, 1], -1, 1, 'float32', 1) as tf.Tensor4D;
-    const run = (training: boolean) =>
-      tf.tidy(() => conv.apply(lifting.apply(x, { training }), { training }).features.arraySync());
-    const first = run(false);
-    const second = run(false);
+    const run = async (training: boolean) => {
+      const y = tf.tidy(() => conv.apply(lifting.apply(x, { training }), { training }).features);
+      const values = await y.array();
+      y.dispose();
+      return values;
+    };
+    const first = await run(false);
+    const second = await run(false);
     expect(second).toEqual(first);
     expect(liftSpy).toHaveBeenCalledTimes(1);
     expect(convSpy).toHaveBeenCalledTimes(1);
-    expect(run(true)).toEqual(first); // same weights: same values, freshly sampled
+    expect(await run(true)).toEqual(first); // same weights: same values, freshly sampled
     expect(convSpy).toHaveBeenCalledTimes(2);
-    run(false);
+    await run(false);
     expect(convSpy).toHaveBeenCalledTimes(3); // the training call dropped the cache
     const weights = Object.fromEntries(conv.namedVariables().map(([n, v]) => [n, tf.mul(v, 2)]));
     conv.setWeights(weights);
     tf.dispose(Object.values(weights));
-    expect(run(false)).not.toEqual(first);
+    expect(await run(false)).not.toEqual(first);
     expect(convSpy).toHaveBeenCalledTimes(4);
     x.dispose();
     lifting.dispose();

@@ -111,25 +111,25 @@ function runFixture(f: ReferenceFixture, compatibility: Compatibility): tf.Tenso
 describe('parity with the reference layer fixtures', () => {
   for (const name of LAYER_FIXTURES) {
     const f = loadFixture(name);
-    it(`${name} (reference mode)`, () => {
+    it(`${name} (reference mode)`, async () => {
       const ours = runFixture(f, 'reference');
       const reference = tf.tensor(Float32Array.from(f.output.values), f.output.shape);
       expect(ours.shape).toEqual(f.output.shape);
-      expect(relativeL2(ours, reference)).toBeLessThanOrEqual(tolerance('trig'));
+      expect(await relativeL2(ours, reference)).toBeLessThanOrEqual(tolerance('trig'));
       tf.dispose([ours, reference]);
     });
     if (DEFAULT_MODE.has(name)) {
-      it(`${name} (default mode)`, () => {
+      it(`${name} (default mode)`, async () => {
         const ours = runFixture(f, 'gcnn');
         const reference = tf.tensor(Float32Array.from(f.output.values), f.output.shape);
-        expect(relativeL2(ours, reference)).toBeLessThanOrEqual(tolerance('trig'));
+        expect(await relativeL2(ours, reference)).toBeLessThanOrEqual(tolerance('trig'));
         tf.dispose([ours, reference]);
       });
     } else {
-      it(`${name}: default mode departs from the reference's quirky numerics`, () => {
+      it(`${name}: default mode departs from the reference's quirky numerics`, async () => {
         const ours = runFixture(f, 'gcnn');
         const reference = tf.tensor(Float32Array.from(f.output.values), f.output.shape);
-        expect(relativeL2(ours, reference)).toBeGreaterThan(1e-3);
+        expect(await relativeL2(ours, reference)).toBeGreaterThan(1e-3);
         tf.dispose([ours, reference]);
       });
     }

@@ -45,8 +45,8 @@ describe('separable2dGroupConv2d', () => {
     ['padding 2, stride 2, odd size', 3, 9, 2, 2, 4, 2, 5, 2, 2],
     ['no padding', 1, 6, 3, 2, 2, 3, 3, 1, 0],
   ] as const) {
-    it(`equals the plain formulation in value and gradients (${name})`, () => {
-      tf.tidy(() => {
+    it(`equals the plain formulation in value and gradients (${name})`, async () => {
+      const [ours, expected, g1, g2] = tf.tidy(() => {
         const x = tf.randomNormal([b, hw, hw, r * s, cIn], 0, 1, 'float32', 1) as tf.Tensor5D;
         const rot = tf.randomNormal([r * cIn, r * cOut], 0, 1, 'float32', 2) as tf.Tensor2D;
         const scale = tf.randomNormal([cOut, s, s], 0, 1, 'float32', 3) as tf.Tensor3D;
@@ -54,8 +54,6 @@ describe('separable2dGroupConv2d', () => {
         const opts = { nRotations: r, nScales: s, stride, padding };
         const ours = separable2dGroupConv2d(x, rot, scale, spatial, opts);
         const expected = plain(x, rot, scale, spatial, r, s, stride, padding);
-        expect(ours.shape).toEqual(expected.shape);
-        expect(Array.from(ours.dataSync())).toEqual(Array.from(expected.dataSync()));
         const wts = tf.randomNormal(expected.shape, 0, 1, 'float32', 5);
         const grads = (f: (...t: tf.Tensor[]) => tf.Tensor) =>
           tf.grads((a, c, d, e) => tf.sum(tf.mul(f(a!, c!, d!, e!), wts)))([
@@ -85,10 +83,14 @@ describe('separable2dGroupConv2d', () => {
             padding,
           ),
         );
-        for (let i = 0; i < 4; i++) {
-          expect(Array.from(g1[i]!.dataSync())).toEqual(Array.from(g2[i]!.dataSync()));
-        }
+        return [ours, expected, g1, g2];
       });
+      expect(ours.shape).toEqual(expected.shape);
+      expect(Array.from(await ours.data())).toEqual(Array.from(await expected.data()));
+      for (let i = 0; i < 4; i++) {
+        expect(Array.from(await g1[i]!.data())).toEqual(Array.from(await g2[i]!.data()));
+      }
+      tf.dispose([ours, expected, ...g1, ...g2]);
     });
   }
 
@@ -110,8 +112,8 @@ describe('separable2dGroupConv2d', () => {
 });
 
 describe('reluKeepingOutput and addChannelBias', () => {
-  it('equal tf.relu and tf.add in value and gradients', () => {
-    tf.tidy(() => {
+  it('equal tf.relu and tf.add in value and gradients', async () => {
+    const [ours, theirs, lean, plain] = tf.tidy(() => {
       const x = tf.tensor3d([1, -2, 0, 3, -0.5, 2, -1, 4, 0.25, -3, 5, -6], [2, 2, 3]);
       const bias = tf.tensor1d([0.5, -1, 2]);
       const w = tf.randomNormal([2, 2, 3], 0, 1, 'float32', 7);
@@ -121,10 +123,15 @@ describe('reluKeepingOutput and addChannelBias', () => {
         [x, bias],
       );
       const theirs = tf.grads(loss((a, b) => tf.relu(tf.add(a, b))))([x, bias]);
-      expect(Array.from(reluKeepingOutput(addChannelBias(x, bias)).dataSync())).toEqual(
-        Array.from(tf.relu(tf.add(x, bias)).dataSync()),
-      );
-      for (let i = 0; i < 2; i++) expect(relativeL2(ours[i]!, theirs[i]!)).toBe(0);
+      return [
+        ours,
+        theirs,
+        reluKeepingOutput(addChannelBias(x, bias)),
+        tf.relu(tf.add(x, bias)),
+      ] as const;
     });
+    expect(Array.from(await lean.data())).toEqual(Array.from(await plain.data()));
+    for (let i = 0; i < 2; i++) expect(await relativeL2(ours[i]!, theirs[i]!)).toBe(0);
+    tf.dispose([...ours, ...theirs, lean, plain]);
   });
 });

@@ -56,12 +56,27 @@ function gridOf(group: AffineGroup, count: SampleCount): Required<GroupGrid> {
   return { nRotations: r, nScales: s };
 }
 
-function relErr(a: tf.Tensor, b: tf.Tensor): number {
-  return tf.tidy(() => {
-    const num = tf.norm(tf.sub(a, b)).dataSync()[0]!;
-    const den = tf.norm(b).dataSync()[0]!;
-    return den === 0 ? num : num / den;
-  });
+/** Per transform, `[‖f(g·x) − g·f(x)‖, ‖g·f(x)‖]` (not yet read). */
+type NormPairs = Array<{ transform: string; norms: tf.Tensor1D }>;
+
+/** `[‖a − b‖, ‖b‖]` as a tensor, read later (asynchronously) by {@link reportOf}. */
+function normPair(a: tf.Tensor, b: tf.Tensor): tf.Tensor1D {
+  return tf.stack([tf.norm(tf.sub(a, b)), tf.norm(b)]) as tf.Tensor1D;
+}
+
+/** Reads the norm pairs with `await data()` (never synchronously) and disposes them. */
+async function reportOf(pairs: NormPairs): Promise<EquivarianceReport> {
+  try {
+    const values = await Promise.all(pairs.map((p) => p.norms.data()));
+    const errors = pairs.map(({ transform }, i) => {
+      const num = values[i]![0]!;
+      const den = values[i]![1]!;
+      return { transform, error: den === 0 ? num : num / den };
+    });
+    return { maxError: Math.max(...errors.map((e) => e.error)), errors };
+  } finally {
+    tf.dispose(pairs.map((p) => p.norms));
+  }
 }
 
 /**
@@ -73,13 +88,17 @@ function relErr(a: tf.Tensor, b: tf.Tensor): number {
  * - approximate mode: arbitrary rotations/scales of smooth inputs (bilinear), compared in a
  *   central disk and, for scale shifts, on the scales present in both.
  *
- * Returns the errors; assert on them (`expect(report.maxError).toBeLessThan(1e-5)`).
+ * Resolves to the errors; assert on them
+ * (`expect((await checkEquivariance(...)).maxError).toBeLessThan(1e-5)`). Asynchronous because
+ * it reads its results with `await data()`, never synchronously, so it runs on every backend,
+ * webgpu in Node included (where `dataSync` is impossible). `layerOrFn` runs before the promise
+ * is returned; only the read-back is awaited. Invalid options reject the promise.
  */
-export function checkEquivariance(
+export async function checkEquivariance(
   layerOrFn: EquivariantFunction,
   group: AffineGroup,
   options: CheckEquivarianceOptions,
-): EquivarianceReport {
+): Promise<EquivarianceReport> {
   const grid = gridOf(group, options.sampleCount);
   const elements = tf.keep(group.subgroup.sample(options.sampleCount));
   const run = (x: tf.Tensor): tf.Tensor => {
@@ -92,20 +111,23 @@ export function checkEquivariance(
       );
     return out instanceof tf.Tensor ? out : out.features;
   };
+  let pairs: NormPairs;
   try {
-    return (options.mode ?? 'exact') === 'exact'
-      ? exact(run, grid, options)
-      : approximate(run, group, grid, options);
+    pairs =
+      (options.mode ?? 'exact') === 'exact'
+        ? exact(run, grid, options)
+        : approximate(run, group, grid, options);
   } finally {
     elements.dispose();
   }
+  return reportOf(pairs);
 }
 
 function exact(
   run: (x: tf.Tensor) => tf.Tensor,
   grid: Required<GroupGrid>,
   options: CheckEquivarianceOptions,
-): EquivarianceReport {
+): NormPairs {
   if (grid.nRotations % 4 !== 0 && (options.input === 'group' || options.output === 'group')) {
     throw new Error(
       `Error in checkEquivariance: exact mode needs nRotations divisible by 4, got ${grid.nRotations}`,
@@ -117,15 +139,14 @@ function exact(
       : kind === 'image'
         ? rotate90(t, k)
         : rotateGroupFeatures(t as tf.Tensor5D, k, grid);
-  const errors = tf.tidy(() => {
+  return tf.tidy(() => {
     const x = tf.randomUniform(options.inputShape, -1, 1, 'float32', options.seed ?? 0);
     const y = run(x);
     return [1, 2, 3].map((k) => ({
       transform: `rotate ${k * 90}°`,
-      error: relErr(run(act(x, options.input, k)), act(y, options.output, k)),
+      norms: normPair(run(act(x, options.input, k)), act(y, options.output, k)),
     }));
   });
-  return { maxError: Math.max(...errors.map((e) => e.error)), errors };
 }
 
 function approximate(
@@ -133,7 +154,7 @@ function approximate(
   group: AffineGroup,
   grid: Required<GroupGrid>,
   options: CheckEquivarianceOptions,
-): EquivarianceReport {
+): NormPairs {
   const { nRotations: R, nScales: S } = grid;
   const kind = group.subgroup.kind;
   const logStep = S > 1 ? Math.log(group.subgroup.maxScale) / (S - 1) : 0;
@@ -142,7 +163,7 @@ function approximate(
   if (kind !== 'rotation' && S > 1) defaults.push({ scales: 1 }, { scales: -1 });
   const transforms = options.transforms ?? defaults;
   const size = options.inputShape[1]!;
-  const errors = tf.tidy(() => {
+  return tf.tidy(() => {
     const [b] = options.inputShape;
     const channels = options.inputShape[options.inputShape.length - 1]!;
     let x: tf.Tensor = smoothImages(
@@ -210,8 +231,7 @@ function approximate(
       }
       const name =
         `${kind !== 'scale' ? `rotate ${((angle * 180) / Math.PI).toFixed(1)}°` : ''}${kind !== 'rotation' ? ` scale ${scale.toFixed(3)}` : ''}`.trim();
-      return { transform: name, error: relErr(tf.mul(fx, weight), tf.mul(expected, weight)) };
+      return { transform: name, norms: normPair(tf.mul(fx, weight), tf.mul(expected, weight)) };
     });
   });
-  return { maxError: Math.max(...errors.map((e) => e.error)), errors };
 }

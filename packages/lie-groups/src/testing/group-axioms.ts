@@ -23,10 +23,13 @@ function isSubgroup(group: LieGroup): group is Subgroup {
   return (group as { subgroup?: unknown }).subgroup === undefined;
 }
 
-/** max over entries of |a − b| / (1 + |b|). */
-function maxRelError(a: tf.Tensor, b: tf.Tensor): number {
-  return tf.tidy(() => tf.max(tf.div(tf.abs(tf.sub(a, b)), tf.add(tf.abs(b), 1))).dataSync()[0]!);
+/** max over entries of |a − b| / (1 + |b|), as a scalar tensor (read later, asynchronously). */
+function maxRelError(a: tf.Tensor, b: tf.Tensor): tf.Scalar {
+  return tf.max(tf.div(tf.abs(tf.sub(a, b)), tf.add(tf.abs(b), 1)));
 }
+
+/** Tensors that must agree: `[actual, expected]`, or `[actual, expected, bound]`. */
+type Pair = [tf.Tensor, tf.Tensor] | [tf.Tensor, tf.Tensor, number];
 
 /**
  * Registers vitest tests of the Lie-group axioms for `group` (manif's conformance-suite idea):
@@ -34,7 +37,8 @@ function maxRelError(a: tf.Tensor, b: tf.Tensor): number {
  * homomorphism and agrees with `matrix`, det is multiplicative and equals |det(matrix)|, and
  * subgroup helpers (`inverseAct`, `relativeCoordinates`) are consistent with the algebra; each on
  * random batches (fast-check) and on curated edge cases; plus finite-difference gradient checks
- * of exp, log and act.
+ * of exp, log and act. The tests read tensors with `await data()`, never synchronously, so they
+ * run on every backend, webgpu in Node included (where `dataSync` is impossible).
  */
 export function describeGroupAxioms(group: LieGroup, options: GroupAxiomOptions = {}): void {
   const numRuns = options.numRuns ?? 25;
@@ -48,104 +52,128 @@ export function describeGroupAxioms(group: LieGroup, options: GroupAxiomOptions 
   const edge = edgeCaseElements(group);
   const edgeFlat = edge.flat();
   const m = edge.length;
-  const prop = <T>(arb: fc.Arbitrary<T>, check: (v: T) => void) =>
+  const prop = <T>(arb: fc.Arbitrary<T>, check: (v: T) => Promise<void>) =>
     fc.assert(
-      fc.property(arb, (v) => {
-        check(v);
+      fc.asyncProperty(arb, async (v) => {
+        await check(v);
       }),
       { numRuns, seed },
     );
-  const near = (a: tf.Tensor, b: tf.Tensor, bound = tol()) =>
-    expect(maxRelError(a, b)).toBeLessThanOrEqual(bound);
+  /**
+   * Builds the pairs (in tf.tidy), reads all their errors in one `await data()` and expects each
+   * within its bound (default `tol()`).
+   */
+  const near = async (build: () => Pair[]) => {
+    const { errors, bounds } = tf.tidy(() => {
+      const pairs = build();
+      return {
+        errors: tf.stack(pairs.map(([a, b]) => maxRelError(a, b))),
+        bounds: pairs.map(([, , bound]) => bound ?? tol()),
+      };
+    });
+    const values = await errors.data();
+    errors.dispose();
+    bounds.forEach((bound, i) => {
+      expect(values[i], `comparison ${i + 1} of ${bounds.length}`).toBeLessThanOrEqual(bound);
+    });
+  };
   const M = (g: tf.Tensor) => group.matrix(g);
 
   describe(`${group.name} group axioms`, () => {
-    it('identity is neutral', () => {
+    it('identity is neutral', async () => {
       const check = (flat: number[]) =>
-        tf.tidy(() => {
+        near(() => {
           const g = elements(flat);
           const e = group.identity([g.shape[0]!]);
-          near(M(group.compose(e, g)), M(g));
-          near(M(group.compose(g, e)), M(g));
+          return [
+            [M(group.compose(e, g)), M(g)],
+            [M(group.compose(g, e)), M(g)],
+          ];
         });
-      check(edgeFlat);
-      prop(arbitraryElements(group, n), check);
+      await check(edgeFlat);
+      await prop(arbitraryElements(group, n), check);
     });
 
-    it('g·g⁻¹ = g⁻¹·g = e', () => {
+    it('g·g⁻¹ = g⁻¹·g = e', async () => {
       const check = (flat: number[]) =>
-        tf.tidy(() => {
+        near(() => {
           const g = elements(flat);
           const e = M(group.identity([g.shape[0]!]));
-          near(M(group.compose(g, group.inverse(g))), e);
-          near(M(group.compose(group.inverse(g), g)), e);
+          return [
+            [M(group.compose(g, group.inverse(g))), e],
+            [M(group.compose(group.inverse(g), g)), e],
+          ];
         });
-      check(edgeFlat);
-      prop(arbitraryElements(group, n), check);
+      await check(edgeFlat);
+      await prop(arbitraryElements(group, n), check);
     });
 
-    it('compose is associative', () => {
-      prop(
+    it('compose is associative', async () => {
+      await prop(
         fc.tuple(
           arbitraryElements(group, n),
           arbitraryElements(group, n),
           arbitraryElements(group, n),
         ),
         ([a, b, c]) =>
-          tf.tidy(() => {
+          near(() => {
             const [ga, gb, gc] = [elements(a), elements(b), elements(c)];
-            near(
-              M(group.compose(group.compose(ga, gb), gc)),
-              M(group.compose(ga, group.compose(gb, gc))),
-            );
+            return [
+              [
+                M(group.compose(group.compose(ga, gb), gc)),
+                M(group.compose(ga, group.compose(gb, gc))),
+              ],
+            ];
           }),
       );
     });
 
-    it('matrix is a homomorphism', () => {
-      prop(fc.tuple(arbitraryElements(group, n), arbitraryElements(group, n)), ([a, b]) =>
-        tf.tidy(() => {
+    it('matrix is a homomorphism', async () => {
+      await prop(fc.tuple(arbitraryElements(group, n), arbitraryElements(group, n)), ([a, b]) =>
+        near(() => {
           const [ga, gb] = [elements(a), elements(b)];
-          near(M(group.compose(ga, gb)), tf.matMul(M(ga), M(gb)));
+          return [[M(group.compose(ga, gb)), tf.matMul(M(ga), M(gb))]];
         }),
       );
     });
 
-    it('exp(log g) = g', () => {
+    it('exp(log g) = g', async () => {
       const check = (flat: number[]) =>
-        tf.tidy(() => {
+        near(() => {
           const g = elements(flat);
-          near(M(group.exp(group.log(g))), M(g));
+          return [[M(group.exp(group.log(g))), M(g)]];
         });
-      check(edgeFlat);
-      prop(arbitraryElements(group, n), check);
+      await check(edgeFlat);
+      await prop(arbitraryElements(group, n), check);
     });
 
-    it('log(exp v) = v on the principal branch', () => {
-      prop(arbitraryTangents(group, n), (flat) =>
-        tf.tidy(() => {
+    it('log(exp v) = v on the principal branch', async () => {
+      await prop(arbitraryTangents(group, n), (flat) =>
+        near(() => {
           const v = tf.tensor2d(flat, [n, group.dof]);
-          near(group.log(group.exp(v)), v, 1e-4);
+          return [[group.log(group.exp(v)), v, 1e-4]];
         }),
       );
     });
 
-    it('the action is a homomorphism and the identity acts trivially', () => {
-      prop(
+    it('the action is a homomorphism and the identity acts trivially', async () => {
+      await prop(
         fc.tuple(arbitraryElements(group, n), arbitraryElements(group, n), arbitraryPoints(n)),
         ([a, b, x]) =>
-          tf.tidy(() => {
+          near(() => {
             const [ga, gb] = [elements(a), elements(b)];
             const pts = tf.tensor2d(x, [n, 2]);
-            near(group.act(group.compose(ga, gb), pts), group.act(ga, group.act(gb, pts)));
-            near(group.act(group.identity([n]), pts), pts);
+            return [
+              [group.act(group.compose(ga, gb), pts), group.act(ga, group.act(gb, pts))],
+              [group.act(group.identity([n]), pts), pts],
+            ];
           }),
       );
     });
 
-    it('act agrees with the matrix representation', () => {
-      prop(fc.tuple(arbitraryElements(group, n), arbitraryPoints(n)), ([a, x]) =>
-        tf.tidy(() => {
+    it('act agrees with the matrix representation', async () => {
+      await prop(fc.tuple(arbitraryElements(group, n), arbitraryPoints(n)), ([a, x]) =>
+        near(() => {
           const g = elements(a);
           const pts = tf.tensor2d(x, [n, 2]);
           const mat = M(g);
@@ -156,16 +184,15 @@ export function describeGroupAxioms(group: LieGroup, options: GroupAxiomOptions 
                 tf.squeeze(tf.matMul(lin, tf.expandDims(pts, -1)), [-1]),
                 tf.squeeze(tf.slice(mat, [0, 0, 2], [n, 2, 1]), [-1]),
               );
-          near(group.act(g, pts), homogeneous);
+          return [[group.act(g, pts), homogeneous]];
         }),
       );
     });
 
-    it('det is multiplicative and equals |det| of the linear part', () => {
+    it('det is multiplicative and equals |det| of the linear part', async () => {
       const check = (a: number[], b: number[]) =>
-        tf.tidy(() => {
+        near(() => {
           const [ga, gb] = [elements(a), elements(b)];
-          near(group.det(group.compose(ga, gb)), tf.mul(group.det(ga), group.det(gb)));
           const lin = tf.slice(M(ga), [0, 0, 0], [ga.shape[0]!, 2, 2]);
           const [m00, m01, m10, m11] = tf.unstack(tf.reshape(lin, [-1, 4]), 1) as [
             tf.Tensor,
@@ -174,58 +201,64 @@ export function describeGroupAxioms(group: LieGroup, options: GroupAxiomOptions 
             tf.Tensor,
           ];
           const det2 = tf.abs(tf.sub(tf.mul(m00, m11), tf.mul(m01, m10)));
-          near(group.det(ga), det2);
+          return [
+            [group.det(group.compose(ga, gb)), tf.mul(group.det(ga), group.det(gb))],
+            [group.det(ga), det2],
+          ];
         });
-      check(edgeFlat, [...edgeFlat.slice(p), ...edgeFlat.slice(0, p)]);
-      prop(fc.tuple(arbitraryElements(group, n), arbitraryElements(group, n)), ([a, b]) =>
+      await check(edgeFlat, [...edgeFlat.slice(p), ...edgeFlat.slice(0, p)]);
+      await prop(fc.tuple(arbitraryElements(group, n), arbitraryElements(group, n)), ([a, b]) =>
         check(a, b),
       );
     });
 
     if (isSubgroup(group)) {
-      it('inverseAct(h, x) = act(h⁻¹, x)', () => {
-        prop(fc.tuple(arbitraryElements(group, n), arbitraryPoints(n)), ([a, x]) =>
-          tf.tidy(() => {
+      it('inverseAct(h, x) = act(h⁻¹, x)', async () => {
+        await prop(fc.tuple(arbitraryElements(group, n), arbitraryPoints(n)), ([a, x]) =>
+          near(() => {
             const h = elements(a);
             const pts = tf.tensor2d(x, [n, 2]);
-            near(group.inverseAct(h, pts), group.act(group.inverse(h), pts));
+            return [[group.inverseAct(h, pts), group.act(group.inverse(h), pts)]];
           }),
         );
       });
 
-      it('relativeCoordinates are left-invariant: coords(g·h, g·h′) = coords(h, h′)', () => {
-        prop(
+      it('relativeCoordinates are left-invariant: coords(g·h, g·h′) = coords(h, h′)', async () => {
+        await prop(
           fc.tuple(
             arbitraryElements(group, 1),
             arbitraryElements(group, n),
             arbitraryElements(group, n),
           ),
           ([g1, a, b]) =>
-            tf.tidy(() => {
+            near(() => {
               const g = elements(g1);
               const hOut = elements(a);
               const hIn = elements(b);
               const c0 = group.relativeCoordinates(hOut, hIn);
               const c1 = group.relativeCoordinates(group.compose(g, hOut), group.compose(g, hIn));
-              if (group.kind === 'scale') {
-                near(c1, c0);
-                return;
-              }
+              if (group.kind === 'scale') return [[c1, c0]];
               // The angle coordinate is periodic: compare (ρ + 1)·π on the circle.
               const angle = (c: tf.Tensor) =>
                 tf.mul(tf.add(tf.slice(c, [0, 0, 0], [n, n, 1]), 1), Math.PI);
               const d = tf.sub(angle(c1), angle(c0));
-              near(tf.sin(d), tf.zerosLike(d), 1e-4);
-              near(tf.cos(d), tf.onesLike(d), 1e-4);
+              const pairs: Pair[] = [
+                [tf.sin(d), tf.zerosLike(d), 1e-4],
+                [tf.cos(d), tf.onesLike(d), 1e-4],
+              ];
               if (group.kind === 'rotation-scale') {
-                near(tf.slice(c1, [0, 0, 1], [n, n, 1]), tf.slice(c0, [0, 0, 1], [n, n, 1]));
+                pairs.push([
+                  tf.slice(c1, [0, 0, 1], [n, n, 1]),
+                  tf.slice(c0, [0, 0, 1], [n, n, 1]),
+                ]);
               }
+              return pairs;
             }),
         );
       });
 
-      it('relativeCoordinates(h, h) is the identity coordinate', () => {
-        tf.tidy(() => {
+      it('relativeCoordinates(h, h) is the identity coordinate', async () => {
+        await near(() => {
           const h = elements(edgeFlat);
           const c = group.relativeCoordinates(h, h);
           const diag = tf.stack(
@@ -233,16 +266,18 @@ export function describeGroupAxioms(group: LieGroup, options: GroupAxiomOptions 
           );
           const expected =
             group.kind === 'scale' ? [0] : group.kind === 'rotation' ? [-1] : [-1, 0];
-          near(
-            tf.reshape(diag, [m, group.dof]),
-            tf.broadcastTo(tf.tensor1d(expected), [m, group.dof]),
-            1e-6,
-          );
+          return [
+            [
+              tf.reshape(diag, [m, group.dof]),
+              tf.broadcastTo(tf.tensor1d(expected), [m, group.dof]),
+              1e-6,
+            ],
+          ];
         });
       });
     }
 
-    it('gradients of exp, log and act match central finite differences', () => {
+    it('gradients of exp, log and act match central finite differences', async () => {
       // Deterministic tangents with angles in [−1.3, 1.3]: a step never crosses the ±π branch cut.
       const tangents = Array.from(
         { length: 4 * group.dof },
@@ -251,39 +286,43 @@ export function describeGroupAxioms(group: LieGroup, options: GroupAxiomOptions 
       const points = tf.tensor2d([0.3, -0.7, 1.1, 0.4, -0.2, 0.9, 0.5, 0.5], [4, 2]);
       const weights = (k: number) =>
         tf.tensor1d(Array.from({ length: k }, (_, i) => Math.sin(1.7 * i + 0.3)));
-      const checkGrad = (f: (v: tf.Tensor) => tf.Tensor, v0: number[], shape: number[]) =>
-        tf.tidy(() => {
-          const v = tf.tensor(v0, shape);
-          const analytic = tf.grad(f)(v).dataSync();
-          const eps = 1e-2;
-          for (let i = 0; i < v0.length; i++) {
-            const plus = v0.slice();
-            const minus = v0.slice();
-            plus[i]! += eps;
-            minus[i]! -= eps;
-            const fd =
-              (f(tf.tensor(plus, shape)).dataSync()[0]! -
-                f(tf.tensor(minus, shape)).dataSync()[0]!) /
-              (2 * eps);
-            expect(Math.abs(analytic[i]! - fd)).toBeLessThanOrEqual(5e-3 * (1 + Math.abs(fd)));
-          }
+      const eps = 1e-2;
+      const checkGrad = async (f: (v: tf.Tensor) => tf.Tensor, v0: number[], shape: number[]) => {
+        // The analytic gradient and f at v0 ± eps·e_i for every i, read in one go.
+        const [analytic, plus, minus] = tf.tidy(() => {
+          const shifted = (sign: number) =>
+            tf.stack(
+              v0.map((_, i) => {
+                const w = v0.slice();
+                w[i]! += sign * eps;
+                return f(tf.tensor(w, shape));
+              }),
+            );
+          return [tf.grad(f)(tf.tensor(v0, shape)), shifted(1), shifted(-1)];
         });
+        const [a, fPlus, fMinus] = await Promise.all([analytic.data(), plus.data(), minus.data()]);
+        tf.dispose([analytic, plus, minus]);
+        for (let i = 0; i < v0.length; i++) {
+          const fd = (fPlus[i]! - fMinus[i]!) / (2 * eps);
+          expect(Math.abs(a[i]! - fd)).toBeLessThanOrEqual(5e-3 * (1 + Math.abs(fd)));
+        }
+      };
       const shape = [4, group.dof];
       const wP = weights(4 * p);
       const w2 = weights(8);
       // exp: a weighted sum of the matrix entries (continuous, unlike raw angles at the 2π wrap).
-      checkGrad(
+      await checkGrad(
         (v) => tf.sum(tf.mul(tf.reshape(M(group.exp(v)), [-1]), weights(M(group.exp(v)).size))),
         tangents,
         shape,
       );
       // log∘exp is the identity on the principal branch, so its gradient is checked through log.
-      checkGrad(
+      await checkGrad(
         (v) => tf.sum(tf.mul(tf.reshape(group.log(group.exp(v)), [-1]), weights(4 * group.dof))),
         tangents,
         shape,
       );
-      checkGrad(
+      await checkGrad(
         (v) => tf.sum(tf.mul(tf.reshape(group.act(group.exp(v), points), [-1]), w2)),
         tangents,
         shape,
