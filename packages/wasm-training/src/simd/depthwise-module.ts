@@ -1,4 +1,4 @@
-import { assembleModule, type Expr, FunctionBuilder, V128 } from './wasm-assembler';
+import { assembleModule, type Expr, FunctionBuilder, instantiateOn, V128 } from './wasm-assembler';
 
 /**
  * Depthwise 2-D convolution kernels in 128-bit wasm SIMD, for NHWC float32, channel multiplier 1,
@@ -264,8 +264,6 @@ export function depthwiseModuleBytes(): Uint8Array<ArrayBuffer> {
   return bytes;
 }
 
-const instances = new WeakMap<WebAssembly.Memory, Map<number, DepthwiseKernels> | null>();
-
 /**
  * The kernels for `unroll` running on `memory` (instantiated once per memory), or `null` where
  * this engine has no wasm SIMD.
@@ -274,26 +272,14 @@ export function depthwiseKernels(
   memory: WebAssembly.Memory,
   unroll: (typeof UNROLLS)[number],
 ): DepthwiseKernels | null {
-  let byUnroll = instances.get(memory);
-  if (byUnroll === undefined) {
-    const code = depthwiseModuleBytes();
-    if (!WebAssembly.validate(code)) {
-      byUnroll = null;
-    } else {
-      const instance = new WebAssembly.Instance(new WebAssembly.Module(code), { env: { memory } });
-      const e = instance.exports as Record<string, DepthwiseFunction>;
-      byUnroll = new Map(
-        UNROLLS.map((u) => [
-          u,
-          {
-            forward: e[`forward${u}`]!,
-            backpropInput: e[`backpropInput${u}`]!,
-            backpropFilter: e[`backpropFilter${u}`]!,
-          },
-        ]),
-      );
-    }
-    instances.set(memory, byUnroll);
-  }
-  return byUnroll?.get(unroll) ?? null;
+  const e = instantiateOn(depthwiseModuleBytes(), memory) as Record<
+    string,
+    DepthwiseFunction
+  > | null;
+  if (!e) return null;
+  return {
+    forward: e[`forward${unroll}`]!,
+    backpropInput: e[`backpropInput${unroll}`]!,
+    backpropFilter: e[`backpropFilter${unroll}`]!,
+  };
 }

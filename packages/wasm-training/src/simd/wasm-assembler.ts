@@ -126,6 +126,14 @@ export class FunctionBuilder {
       this.memarg(offset);
     };
   }
+  /** Loads the f32 at `address + offset` into all four lanes. */
+  loadSplat(address: Expr, offset = 0): Expr {
+    return () => {
+      address();
+      this.simd(9);
+      this.memarg(offset);
+    };
+  }
   /** Stores `value` (v128) at `address + offset`. */
   store(address: Expr, value: Expr, offset = 0): void {
     address();
@@ -254,4 +262,33 @@ export function assembleModule(functions: readonly FunctionBuilder[]): Uint8Arra
   }
   section(10, code);
   return new Uint8Array(out);
+}
+
+const instances = new WeakMap<
+  Uint8Array,
+  WeakMap<WebAssembly.Memory, WebAssembly.Exports | null>
+>();
+
+/**
+ * The exports of module `bytes` instantiated on `memory` (once per pair), or `null` where this
+ * engine cannot run it (no wasm SIMD). Compiled synchronously, as kernels are synchronous; the
+ * modules are a few KB.
+ */
+export function instantiateOn(
+  bytes: Uint8Array<ArrayBuffer>,
+  memory: WebAssembly.Memory,
+): WebAssembly.Exports | null {
+  let byMemory = instances.get(bytes);
+  if (!byMemory) {
+    byMemory = new WeakMap();
+    instances.set(bytes, byMemory);
+  }
+  let exports = byMemory.get(memory);
+  if (exports === undefined) {
+    exports = WebAssembly.validate(bytes)
+      ? new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports
+      : null;
+    byMemory.set(memory, exports);
+  }
+  return exports;
 }
