@@ -37,21 +37,15 @@ abstract class BatchNormBase extends Module {
   }
 
   /**
-   * `tf.batchNorm` on `x` viewed as `[1, 1, n, C]`: tfjs's batchNorm gradient only handles inputs
-   * of rank ≤ 4 (it tiles to a 4-D shape), and group feature maps have rank 5.
+   * Inference: `x·s + t` per channel with `s = γ/√(σ² + ε)`, `t = β − μ·s` (computed on `[C]`).
+   * One broadcast multiply and add: tfjs-backend-wasm's FusedBatchNorm took 73 ms on a
+   * `[401408, 32]` map (SE(2) model, batch 64), the two ops ≈ 25 ms; on cpu and webgl they cost
+   * about the same as tf.batchNorm.
    */
   private batchNorm(x: tf.Tensor, mean: tf.Tensor, variance: tf.Tensor): tf.Tensor {
-    const c = this.options.channels;
-    const flat = tf.reshape(x, [1, 1, -1, c]) as tf.Tensor4D;
-    const y = tf.batchNorm(
-      flat,
-      mean as tf.Tensor1D,
-      variance as tf.Tensor1D,
-      this.bias as tf.Tensor1D,
-      this.weight as tf.Tensor1D,
-      this.epsilon,
-    );
-    return tf.reshape(y, x.shape);
+    const scale = tf.mul(this.weight, tf.rsqrt(tf.add(variance, this.epsilon)));
+    const shift = tf.sub(this.bias, tf.mul(mean, scale));
+    return tf.add(tf.mul(x, scale), shift);
   }
 
   /**
