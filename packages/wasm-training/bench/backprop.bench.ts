@@ -1,6 +1,7 @@
 /**
  * Benchmark (not a test): conv2d 7×7 64→64 and depthwiseConv2d 7×7 on x [32, 28, 28, 64],
- * 'same', stride 1, on the wasm backend: forward, filter gradient and input gradient kernels.
+ * 'same', stride 1, on the wasm backend: forward, filter gradient and input gradient kernels;
+ * the stock depthwise forward and a row vector × matrix matMul before and after registering.
  * Run: `pnpm exec tsx bench/backprop.bench.ts` in packages/wasm-training.
  * FLOPs: 2·N·H·W·K·K·Cin·Cout per pass (padded taps included), as in research/tooling.md §5.
  */
@@ -50,7 +51,24 @@ async function main(): Promise<void> {
     run('Conv2DBackpropInput', { dy, filter: f }, { ...conv, inputShape: x.shape }),
     1,
   );
+  await time('stock depthwise forward (before register)', dwFlop, () =>
+    tf.depthwiseConv2d(x, fd, 1, 'same'),
+  );
+  // The batch norms' channel sums 1ᵀ·x on a [100352, 32] view. A new x each call, as in a
+  // model: XNNPACK keeps the packed right operand of the last call, so reusing one x would time
+  // only the cached case.
+  const ones = tf.ones([1, 100352]);
+  const fresh = Array.from({ length: 8 }, () => tf.randomUniform([100352, 32]));
+  const vecMatFlop = 2 * 100352 * 32;
+  const vecMat = () => {
+    const b = fresh.pop()!;
+    const y = tf.matMul(ones, b);
+    b.dispose();
+    return y;
+  };
+  await time('stock matMul [1,100352]·[100352,32] (before)', vecMatFlop, vecMat);
   registerWasmTrainingKernels();
+  await time('matMul [1,100352]·[100352,32] (BatchMatMul)', vecMatFlop, vecMat);
   await time('conv2d forward (Conv2D)', convFlop, () => tf.conv2d(x, f, 1, 'same'));
   await time(
     'conv2d filter grad (Conv2DBackpropFilter)',
@@ -88,7 +106,7 @@ async function main(): Promise<void> {
     return g;
   });
   unregisterWasmTrainingKernels();
-  tf.dispose([x, f, fd, dy]);
+  tf.dispose([x, f, fd, dy, ones]);
 }
 
 void main();
