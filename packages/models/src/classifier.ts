@@ -8,6 +8,20 @@ export interface ClassifierApplyOptions {
   training?: boolean;
   /** Randomness of `uniform` sampling and dropout in training (default: a generator the model seeds from `config.seed`). */
   rng?: Rng;
+  /**
+   * The images are rows `[offset, offset + batch)` of a batch of `total` rows (data-parallel
+   * training: one shard per replica). Dropout then draws the full batch's mask (same seed, shape
+   * `[total, …]`) and uses its rows, so the shards together drop exactly what one call on the
+   * whole batch would. Nothing else depends on it; batch norm still uses this call's rows only.
+   * Default: the images are the whole batch.
+   */
+  shard?: BatchShard;
+}
+
+/** Rows `[offset, offset + n)` of a batch of `total` rows (`0 ≤ offset`, `offset + n ≤ total`). */
+export interface BatchShard {
+  offset: number;
+  total: number;
 }
 
 /**

@@ -94,7 +94,11 @@ export class GroupClassifier extends Module implements Classifier {
   ): tf.Tensor2D {
     assertImages('GroupClassifier.apply', images, this.config.inChannels);
     const training = options.training ?? false;
-    const ctx: StageContext = { training, rng: options.rng ?? this.trainingRng };
+    const ctx: StageContext = {
+      training,
+      rng: options.rng ?? this.trainingRng,
+      ...(options.shard ? { shard: options.shard } : {}),
+    };
     const record = (name: string, t: tf.Tensor) => {
       if (trace) trace[name] = tf.keep(t);
     };

@@ -7,7 +7,7 @@
 export { ALLCNNC_WIDTHS, ckgAllCnnC } from './ckg-allcnnc';
 export { ckgCnn, ckgCnnLastKernelSize } from './ckg-cnn';
 export { ckgResNet, lastKernelSize } from './ckg-resnet';
-export type { Classifier, ClassifierApplyOptions } from './classifier';
+export type { BatchShard, Classifier, ClassifierApplyOptions } from './classifier';
 export { ClassifierHead, HEAD_DROPOUT, HEAD_HIDDEN_SIZE } from './classifier-head';
 export { createModel } from './create-model';
 export {

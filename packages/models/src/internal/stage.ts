@@ -9,6 +9,7 @@ import {
 } from '@gcnn/group-conv';
 import type { Rng } from '@gcnn/lie-groups';
 import * as tf from '@tensorflow/tfjs-core';
+import type { BatchShard } from '../classifier';
 import type { GroupConvBlock } from '../group-conv-block';
 
 /** Options of one forward pass through the stages of a model. */
@@ -16,6 +17,8 @@ export interface StageContext {
   training: boolean;
   /** Randomness of dropout and `uniform` sampling (training only). */
   rng: Rng;
+  /** The batch is these rows of a larger batch (dropout uses the larger batch's mask rows). */
+  shard?: BatchShard;
 }
 
 /** One step of a model after its lifting layer, at the reference's `layers.<index>`. */
@@ -33,10 +36,30 @@ export function dropoutSeed(rng: Rng): number {
   return Math.floor(rng.next() * 0x7fffffff);
 }
 
-/** Dropout in training (inverted, as PyTorch), identity in inference. */
+/**
+ * Dropout in training (inverted, as PyTorch), identity in inference. With `ctx.shard` the mask is
+ * rows `[offset, offset + batch)` of the mask `tf.dropout` draws for the whole `[total, …]` batch
+ * from the same seed (the same formula as `tf.dropout`, so bit-identical to slicing its result).
+ */
 export function dropout<T extends tf.Tensor>(x: T, rate: number, ctx: StageContext): T {
   if (!ctx.training || rate === 0) return x;
-  return tf.dropout(x, rate, undefined, dropoutSeed(ctx.rng)) as T;
+  const seed = dropoutSeed(ctx.rng);
+  const shard = ctx.shard;
+  const n = x.shape[0] as number;
+  if (!shard || (shard.offset === 0 && shard.total === n)) {
+    return tf.dropout(x, rate, undefined, seed) as T;
+  }
+  if (!Number.isInteger(shard.offset) || shard.offset < 0 || shard.offset + n > shard.total) {
+    throw new Error(
+      `Error in dropout: shard rows [${shard.offset}, ${shard.offset + n}) do not fit a batch of ${shard.total}`,
+    );
+  }
+  return tf.tidy(() => {
+    const keep = 1 - rate;
+    const full = tf.randomUniform([shard.total, ...x.shape.slice(1)], 0, 1, 'float32', seed);
+    const rows = tf.slice(full, [shard.offset], [n]);
+    return tf.mul(x, tf.div(tf.floor(tf.add(rows, keep)), keep)) as T;
+  });
 }
 
 /** Runs one stage on a group feature map `[batch, h, w, G, C]` (call inside `tf.tidy`). */
