@@ -43,6 +43,11 @@ export const WEBGPU_NODE_EXCLUDED: ReadonlyArray<{ glob: string; reason: string 
     'packages/wasm-training/src/register.test.ts',
   ].map((glob) => ({ glob, reason: SYNC_READ })),
   {
+    glob: 'packages/training/src/node/data-parallel-trainer.test.ts',
+    reason:
+      'data-parallel training over worker_threads: its worker threads select the suite backend themselves (@gcnn/backends); data parallelism is for the one-thread CPU backends (cpu, wasm), a Dawn device per worker thread is not a supported setup',
+  },
+  {
     glob: 'packages/wasm-training/**',
     reason: "the wasm backend's training kernels; every other file there skips off wasm",
   },

@@ -20,6 +20,12 @@ export {
   validateManifest,
 } from './checkpoint';
 export { createOptimizer, OPTIMIZER_NAMES, type OptimizerConfig } from './create-optimizer';
+export {
+  batchGradients,
+  type DataParallel,
+  type StepGradients,
+  shardSizes,
+} from './data-parallel';
 export { type EvaluateOptions, type EvaluateResult, evaluate } from './evaluate';
 export { correctCount, crossEntropy } from './losses';
 export { LR_SCHEDULE_KINDS, type LrSchedule, learningRateAt } from './lr-schedule';
@@ -55,4 +61,4 @@ export {
   train,
 } from './train';
 export { type TrainConfig, validateTrainConfig } from './train-config';
-export type { TrainableModel } from './trainable-model';
+export type { BatchShard, TrainableModel } from './trainable-model';

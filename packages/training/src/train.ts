@@ -9,8 +9,8 @@ import {
   type TrainProgress,
 } from './checkpoint';
 import { createOptimizer } from './create-optimizer';
+import { batchGradients, type DataParallel, type StepGradients } from './data-parallel';
 import { evaluate } from './evaluate';
-import { correctCount, crossEntropy } from './losses';
 import { learningRateAt } from './lr-schedule';
 import type { EpochRecord, MetricsRecord, StepRecord } from './metrics';
 import type { Optimizer } from './optimizer';
@@ -66,6 +66,15 @@ export interface TrainOptions {
   onEvalProgress?: (done: number, total: number, epoch: number) => void;
   /** Stops after the current step (then evaluates and checkpoints, as for `maxSteps`). */
   signal?: AbortSignal;
+  /**
+   * Data-parallel training: each step's loss and gradients come from these replicas of `model`
+   * (`@gcnn/training/node`'s `createDataParallelTrainer`; its `model` must be this `model`); the
+   * optimizer step, evaluation and checkpoints stay here. Default: the whole batch in this thread.
+   * With more than one replica a step equals the single-thread step up to float32 round-off for
+   * models without batch statistics; batch norm normalises each shard by its own statistics and
+   * keeps replica 0's running statistics (see `DataParallelTrainer`). The caller closes it.
+   */
+  dataParallel?: DataParallel;
 }
 
 /** Result of {@link train}. */
@@ -105,6 +114,11 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const batchesPerEpoch = Math.ceil(trainSet.count / config.batchSize);
   const totalSteps = Math.min(config.epochs * batchesPerEpoch, config.maxSteps ?? Infinity);
   const modelConfig = options.modelConfig ?? model.config;
+  if (options.dataParallel && options.dataParallel.model !== model) {
+    throw new Error(
+      'Error in train: options.dataParallel must be built on options.model (its replica 0 is the model the optimizer updates)',
+    );
+  }
 
   const optimizer: Optimizer = createOptimizer(config.optimizer);
   const dataRng = new Rng(config.seed);
@@ -188,25 +202,24 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
           let batchLoss: tf.Scalar;
           let batchCorrect: tf.Scalar;
           {
-            let logits: tf.Tensor2D | undefined;
-            const { value, grads } = tf.variableGrads(
-              () => {
-                const out = model.apply(batch.xs, { training: true, rng: modelRng });
-                logits = tf.keep(out);
-                return crossEntropy(out, batch.ys);
-              },
-              params().map(([, v]) => v),
-            );
-            const byName: Record<string, tf.Tensor> = {};
-            for (const [name, v] of params()) {
-              const g = grads[v.name];
-              if (g) byName[name] = g;
+            let step: StepGradients;
+            try {
+              step = options.dataParallel
+                ? await options.dataParallel.computeGradients(batch.xs, batch.ys, modelRng)
+                : batchGradients(model, batch.xs, batch.ys, modelRng);
+            } finally {
+              tf.dispose([batch.xs, batch.ys]);
             }
-            optimizer.apply(params(), byName, stepLr);
-            tf.dispose(grads);
-            batchLoss = value;
-            batchCorrect = correctCount(logits as tf.Tensor2D, batch.ys);
-            tf.dispose([logits as tf.Tensor2D, batch.xs, batch.ys]);
+            try {
+              optimizer.apply(params(), step.grads, stepLr);
+            } catch (error) {
+              tf.dispose([step.loss, step.correct]);
+              throw error;
+            } finally {
+              tf.dispose(Object.values(step.grads));
+            }
+            batchLoss = step.loss;
+            batchCorrect = step.correct;
           }
           const newLoss = tf.add(lossSum, batchLoss) as tf.Scalar;
           const newCorrect = tf.add(correctSum, batchCorrect) as tf.Scalar;

@@ -1,6 +1,12 @@
 import type { Rng as GroupRng } from '@gcnn/lie-groups';
 import type * as tf from '@tensorflow/tfjs-core';
 
+/** Rows `[offset, offset + n)` of a batch of `total` rows (the same type as `@gcnn/models`'). */
+export interface BatchShard {
+  offset: number;
+  total: number;
+}
+
 /**
  * What the trainer needs of a model: the structural subset of `@gcnn/models`' `Classifier`
  * (any `Classifier` is one), so the trainer depends on no model code.
@@ -8,8 +14,16 @@ import type * as tf from '@tensorflow/tfjs-core';
 export interface TrainableModel {
   /** The model's JSON config, stored in checkpoints so a model can be rebuilt. */
   readonly config: unknown;
-  /** Images `[batch, h, w, c]` → logits `[batch, classes]`. */
-  apply(images: tf.Tensor4D, options?: { training?: boolean; rng?: GroupRng }): tf.Tensor2D;
+  /**
+   * Images `[batch, h, w, c]` → logits `[batch, classes]`. `shard` (data-parallel training) says
+   * the images are rows `[offset, offset + batch)` of a batch of `total`: a model whose training
+   * randomness is per row (dropout) should draw the whole batch's and use these rows, so that the
+   * replicas together draw what one call on the whole batch would; a model may ignore it.
+   */
+  apply(
+    images: tf.Tensor4D,
+    options?: { training?: boolean; rng?: GroupRng; shard?: BatchShard },
+  ): tf.Tensor2D;
   /** Every variable (trainable weights and e.g. BatchNorm running statistics) by unique name. */
   namedVariables(): Array<[string, tf.Variable]>;
   /** Assigns variables by name (shapes must match). Invalidates cached kernels. */

@@ -1,0 +1,500 @@
+import { existsSync } from 'node:fs';
+import { isAbsolute } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { Rng as GroupRng } from '@gcnn/lie-groups';
+import * as tf from '@tensorflow/tfjs-core';
+import {
+  batchGradients,
+  type DataParallel,
+  type StepGradients,
+  shardSizes,
+} from '../data-parallel';
+import type { TrainableModel } from '../trainable-model';
+import {
+  type DoneMessage,
+  type FromWorker,
+  type InitMessage,
+  layoutSlots,
+  type StepMessage,
+  type VariableSlot,
+} from './replica-protocol';
+
+/** Options of {@link createDataParallelTrainer}. */
+export interface DataParallelOptions {
+  /** Replica 0, in this thread: the model the optimizer updates, evaluates and checkpoints. */
+  model: TrainableModel;
+  /**
+   * Number of replicas, this thread included: `replicas − 1` worker threads are started. An
+   * integer ≥ 1; 1 starts no thread (steps run as without data parallelism).
+   */
+  replicas: number;
+  /**
+   * The app's replica module (see {@link ReplicaModule}): a `URL`, a `file:` URL string or an
+   * absolute path, e.g. `new URL('./replica.js', import.meta.url)`. A TypeScript module (`.ts`)
+   * is loaded through tsx, which must then be installed.
+   */
+  replicaModule: string | URL;
+  /** The config each replica is built from (structured-cloned). Default `model.config`. */
+  modelConfig?: unknown;
+  /** Passed to `createReplicaModel` as `context.data` (structured-cloned), e.g. `{ backend: 'wasm' }`. */
+  replicaData?: unknown;
+  /**
+   * Node options of the worker threads. Default: the process's (as `new Worker`), less the
+   * `@gcnn/source` condition (see {@link workerExecArgv}).
+   */
+  execArgv?: string[];
+}
+
+/** Where the time of the last step went (milliseconds). */
+export interface DataParallelStepTiming {
+  /** The whole `computeGradients` call. */
+  totalMs: number;
+  /** Per replica: its forward + backward of its shard (workers: with weights in and gradients out); 0 for an empty shard. */
+  replicaMs: number[];
+  /** Reading this thread's variables and the batch into shared memory before the step. */
+  syncMs: number;
+  /** Combining the gradients after the replicas finished. */
+  combineMs: number;
+}
+
+interface ReplicaWorker {
+  replica: number;
+  worker: Worker;
+  grads: Float32Array;
+  pending: { resolve: (m: DoneMessage) => void; reject: (e: Error) => void; step: number } | null;
+}
+
+/**
+ * Data-parallel training over `worker_threads` (Node only): one replica of the model per thread,
+ * each with its own tfjs and backend, so a step uses as many cores as there are replicas (tfjs
+ * runs the wasm backend on one thread in Node). Build one with {@link createDataParallelTrainer};
+ * pass it to `train({ dataParallel })`, or call {@link computeGradients} and apply an optimizer
+ * to {@link model} yourself; {@link close} it when done.
+ *
+ * A step (`computeGradients(xs, ys, rng)`, batch of B rows):
+ * 1. this thread writes all of `model`'s variables (trainable and not) to shared memory, and the
+ *    batch's shards go to the workers: contiguous rows, sizes from `shardSizes(B, replicas)`
+ *    (differing by ≤ 1; replica 0 takes the first rows);
+ * 2. every replica copies those variables, sets its rng to `rng`'s state at the call (so
+ *    `uniform` group-element sampling draws the same grids everywhere) and computes the mean
+ *    cross-entropy of its shard and its gradients; dropout uses the rows of the whole batch's
+ *    masks (`apply`'s `shard` option), as one call on the whole batch would;
+ * 3. the gradients come back through shared memory (one `SharedArrayBuffer` per worker) and are
+ *    combined weighted by shard size, `Σ_r (n_r / B)·g_r` — for a model whose rows do not
+ *    interact this is the gradient of the whole batch's mean loss, up to float32 round-off; the
+ *    loss likewise, and the hits are summed.
+ *
+ * The optimizer step is the caller's, on `model` in this thread; the next step carries the new
+ * weights to the workers, so every replica always computes with replica 0's weights.
+ *
+ * Batch norm: each replica normalises its shard with the shard's own batch statistics (as
+ * PyTorch DistributedDataParallel without SyncBatchNorm), so the step differs from the
+ * single-thread step; the result is the shard-size-weighted mean of the per-shard gradients. The
+ * running statistics are replica 0's (this thread's, updated from its shard only); the workers'
+ * are overwritten from it each step and never used.
+ *
+ * Errors in a worker (in the replica module, a kernel, out of memory) reject the call with the
+ * worker's message (its stack as `cause`); the trainer is then unusable and should be closed.
+ * Idle workers do not keep the process alive; {@link close} terminates them.
+ */
+export class DataParallelTrainer implements DataParallel {
+  /** The time split of the last step (undefined before the first, or with 1 replica). */
+  lastStep: DataParallelStepTiming | undefined;
+  private step = 0;
+  private busy = false;
+  private closing = false;
+  private failure: Error | null = null;
+  private readonly variables: tf.Variable[];
+
+  /** @internal Use {@link createDataParallelTrainer}. */
+  constructor(
+    readonly model: TrainableModel,
+    readonly replicas: number,
+    private readonly slots: VariableSlot[],
+    private readonly workers: ReplicaWorker[],
+    private readonly weights: { f32: Float32Array; i32: Int32Array },
+    private readonly control: Int32Array,
+  ) {
+    const own = new Map(model.namedVariables());
+    this.variables = slots.map((s) => own.get(s.name) as tf.Variable);
+    for (const w of workers) this.listen(w);
+  }
+
+  private listen(w: ReplicaWorker): void {
+    w.worker.on('message', (m: FromWorker) => {
+      if (m.type === 'done') {
+        const p = w.pending;
+        if (!p || p.step !== m.step) return;
+        w.pending = null;
+        w.worker.unref();
+        if (Atomics.load(this.control, w.replica) !== m.step) {
+          p.reject(this.fail(w.replica, `gradients of step ${m.step} missing in shared memory`));
+        } else p.resolve(m);
+      } else if (m.type === 'error') {
+        this.reject(w, this.fail(w.replica, m.message, m.stack));
+      }
+    });
+    w.worker.on('error', (e) => this.reject(w, this.fail(w.replica, e.message, e.stack)));
+    w.worker.on('messageerror', (e) => this.reject(w, this.fail(w.replica, e.message, e.stack)));
+    w.worker.on('exit', (code) => {
+      const error = this.closing
+        ? new Error('Error in DataParallelTrainer: closed while a step was running')
+        : this.fail(w.replica, `the worker thread exited (code ${code})`);
+      this.reject(w, error);
+    });
+  }
+
+  private fail(replica: number, message: string, stack?: string): Error {
+    const error = new Error(
+      `Error in DataParallelTrainer: replica ${replica} (worker thread) failed: ${message}`,
+      stack ? { cause: stack } : undefined,
+    );
+    if (!this.failure && !this.closing) this.failure = error;
+    return this.failure ?? error;
+  }
+
+  private reject(w: ReplicaWorker, error: Error): void {
+    const p = w.pending;
+    w.pending = null;
+    w.worker.unref();
+    p?.reject(error);
+  }
+
+  private run(w: ReplicaWorker, message: StepMessage): Promise<DoneMessage> {
+    return new Promise<DoneMessage>((resolve, reject) => {
+      w.pending = { resolve, reject, step: message.step };
+      w.worker.ref();
+      w.worker.postMessage(message, [
+        message.images.buffer as ArrayBuffer,
+        message.labels.buffer as ArrayBuffer,
+      ]);
+    });
+  }
+
+  /**
+   * Loss, hits and gradients of the batch `xs` `[B, h, w, c]` float32, `ys` `[B]` int32 over all
+   * replicas (see the class comment); `rng` starts every replica's forward in its current state
+   * and ends as replica 0's forward left it. `xs`, `ys` stay the caller's; the result's tensors
+   * are the caller's to dispose. One call at a time.
+   */
+  async computeGradients(xs: tf.Tensor4D, ys: tf.Tensor1D, rng: GroupRng): Promise<StepGradients> {
+    if (this.closing) throw new Error('Error in DataParallelTrainer: closed');
+    if (this.failure) throw this.failure;
+    if (this.busy) {
+      throw new Error('Error in DataParallelTrainer.computeGradients: a step is already running');
+    }
+    if (xs.rank !== 4 || ys.rank !== 1 || xs.shape[0] !== ys.shape[0]) {
+      throw new Error(
+        `Error in DataParallelTrainer.computeGradients: xs must be [B, h, w, c] and ys [B], got [${xs.shape}] and [${ys.shape}]`,
+      );
+    }
+    if (this.workers.length === 0) return batchGradients(this.model, xs, ys, rng);
+    this.busy = true;
+    try {
+      return await this.parallelStep(xs, ys, rng);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private async parallelStep(
+    xs: tf.Tensor4D,
+    ys: tf.Tensor1D,
+    rng: GroupRng,
+  ): Promise<StepGradients> {
+    const t0 = performance.now();
+    const [batch, h, w, c] = xs.shape;
+    const sizes = shardSizes(batch, this.replicas);
+    const step = ++this.step;
+    const rngState = rng.getState();
+
+    // 1. Weights and the batch into shared memory / messages.
+    const values = await Promise.all(this.variables.map((v) => v.data()));
+    this.slots.forEach((slot, i) => {
+      const target = slot.dtype === 'float32' ? this.weights.f32 : this.weights.i32;
+      target.set(values[i] as Float32Array | Int32Array, slot.offset);
+    });
+    Atomics.store(this.control, 0, step);
+    const [xData, yData] = await Promise.all([xs.data(), ys.data()]);
+    const row = h * w * c;
+    const waits: Array<{ replica: number; size: number; done: Promise<DoneMessage> }> = [];
+    let offset = sizes[0] as number;
+    for (const worker of this.workers) {
+      const size = sizes[worker.replica] as number;
+      if (size > 0) {
+        const message: StepMessage = {
+          type: 'step',
+          step,
+          rngState,
+          offset,
+          total: batch,
+          images: (xData as Float32Array).slice(offset * row, (offset + size) * row),
+          imageShape: [size, h, w, c],
+          labels: Int32Array.from(yData.subarray(offset, offset + size)),
+        };
+        waits.push({ replica: worker.replica, size, done: this.run(worker, message) });
+      }
+      offset += size;
+    }
+    const syncMs = performance.now() - t0;
+
+    // 2. Replica 0's shard, while the workers compute theirs.
+    const t1 = performance.now();
+    let own: StepGradients;
+    const n0 = sizes[0] as number;
+    const x0 = tf.slice(xs, 0, n0);
+    const y0 = tf.slice(ys, 0, n0);
+    try {
+      own = batchGradients(this.model, x0, y0, rng, { offset: 0, total: batch });
+    } catch (error) {
+      await Promise.allSettled(waits.map((x) => x.done));
+      throw error;
+    } finally {
+      tf.dispose([x0, y0]);
+    }
+    const ownMs = performance.now() - t1;
+    const settled = await Promise.allSettled(waits.map((x) => x.done));
+    const rejected = settled.find((s) => s.status === 'rejected');
+    if (rejected) {
+      tf.dispose([own.loss, own.correct, ...Object.values(own.grads)]);
+      throw (rejected as PromiseRejectedResult).reason;
+    }
+    const done = settled.map((s) => (s as PromiseFulfilledResult<DoneMessage>).value);
+
+    // 3. Σ_r (n_r / B)·g_r, the loss likewise, hits summed.
+    const t2 = performance.now();
+    const grads: Record<string, tf.Tensor> = {};
+    let lossRest = 0;
+    let correctRest = 0;
+    done.forEach((m, k) => {
+      const size = (waits[k] as { size: number }).size;
+      lossRest += (m.loss * size) / batch;
+      correctRest += m.correct;
+    });
+    try {
+      tf.tidy(() => {
+        let trainableIndex = 0;
+        for (const slot of this.slots) {
+          if (!slot.trainable) continue;
+          const j = trainableIndex++;
+          const g0 = own.grads[slot.name];
+          let sum: tf.Tensor | null = g0 ? tf.mul(g0, n0 / batch) : null;
+          done.forEach((m, k) => {
+            if (!m.hasGrad[j]) return;
+            const { replica, size } = waits[k] as { replica: number; size: number };
+            const buffer = (this.workers[replica - 1] as ReplicaWorker).grads;
+            const g = tf.tensor(
+              buffer.slice(slot.gradOffset, slot.gradOffset + slot.size),
+              slot.shape,
+              'float32',
+            );
+            const term = tf.mul(g, size / batch);
+            sum = sum ? tf.add(sum, term) : term;
+          });
+          if (sum) grads[slot.name] = tf.keep(sum);
+        }
+      });
+    } finally {
+      tf.dispose(Object.values(own.grads));
+    }
+    const loss = tf.tidy(() => tf.add(tf.mul(own.loss, n0 / batch), lossRest)) as tf.Scalar;
+    const correct = tf.tidy(() => tf.add(own.correct, correctRest)) as tf.Scalar;
+    tf.dispose([own.loss, own.correct]);
+    const replicaMs = Array.from({ length: this.replicas }, () => 0);
+    replicaMs[0] = ownMs;
+    done.forEach((m, k) => {
+      replicaMs[(waits[k] as { replica: number }).replica] = m.ms;
+    });
+    this.lastStep = {
+      totalMs: performance.now() - t0,
+      replicaMs,
+      syncMs,
+      combineMs: performance.now() - t2,
+    };
+    return { loss, correct, grads };
+  }
+
+  /** Terminates the worker threads (idempotent). A step still running rejects. */
+  async close(): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
+    await Promise.all(this.workers.map((w) => w.worker.terminate()));
+  }
+}
+
+/** The worker entry next to this module: the .ts source under tsx/vitest, the built .js otherwise. */
+function workerEntry(): URL {
+  const here = import.meta.url;
+  const entry = new URL(here.endsWith('.ts') ? './replica-worker.ts' : './replica-worker.js', here);
+  if (entry.protocol === 'file:' && !existsSync(fileURLToPath(entry))) {
+    throw new Error(
+      `Error in createDataParallelTrainer: the worker entry ${fileURLToPath(entry)} is missing (is @gcnn/training built?)`,
+    );
+  }
+  return entry;
+}
+
+function moduleUrl(spec: string | URL): string {
+  if (spec instanceof URL) return spec.href;
+  if (/^[a-z][a-z0-9+.-]*:/i.test(spec) && !/^[a-z]:[\\/]/i.test(spec)) return new URL(spec).href;
+  if (isAbsolute(spec)) return pathToFileURL(spec).href;
+  throw new Error(
+    `Error in createDataParallelTrainer: replicaModule must be a URL or an absolute path (e.g. new URL('./replica.js', import.meta.url)), got '${spec}'`,
+  );
+}
+
+const isTypeScript = (href: string) => /\.[cm]?tsx?$/.test(new URL(href).pathname);
+
+/** The `@gcnn/source` export condition: @gcnn packages' TypeScript sources (this monorepo's tests). */
+const SOURCE_CONDITION = '@gcnn/source';
+
+/**
+ * The process's Node options without the `@gcnn/source` condition: vitest passes it on to run
+ * the @gcnn packages from source through Vite, but a worker thread is plain Node, which cannot
+ * load them from source (tfjs-core's gradient registration is extensionless ESM), so workers
+ * resolve @gcnn packages to their built `dist`.
+ */
+export function workerExecArgv(execArgv: readonly string[] = process.execArgv): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < execArgv.length; i++) {
+    const arg = execArgv[i] as string;
+    if ((arg === '--conditions' || arg === '-C') && execArgv[i + 1] === SOURCE_CONDITION) {
+      i++;
+      continue;
+    }
+    if (arg === `--conditions=${SOURCE_CONDITION}` || arg === `-C=${SOURCE_CONDITION}`) continue;
+    out.push(arg);
+  }
+  return out;
+}
+
+function startWorker(entry: URL, typescript: boolean, execArgv: string[] | undefined): Worker {
+  const options = { execArgv: execArgv ?? workerExecArgv() };
+  if (!typescript) return new Worker(entry, options);
+  // TypeScript (our sources under vitest, or an app's .ts replica module): register tsx's
+  // loader in the worker before importing the entry.
+  let api: string;
+  try {
+    api = import.meta.resolve('tsx/esm/api');
+  } catch {
+    throw new Error(
+      'Error in createDataParallelTrainer: a TypeScript replica module needs tsx (npm i -D tsx), or pass the compiled .js module',
+    );
+  }
+  const code = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(entry.href)}); });`;
+  return new Worker(code, { ...options, eval: true });
+}
+
+/**
+ * Starts `replicas − 1` worker threads, each importing `replicaModule` and building its replica
+ * with `createReplicaModel(modelConfig, { replica, replicas, data: replicaData })`, and resolves
+ * once all are ready (their variables checked against `model`'s: names, shapes, dtypes,
+ * trainable flags). A worker that fails to start rejects with its message, after every worker
+ * was terminated. See {@link DataParallelTrainer} for what a step computes.
+ *
+ * ```ts
+ * const dp = await createDataParallelTrainer({
+ *   model, replicas: 2,
+ *   replicaModule: new URL('./replica.js', import.meta.url),
+ *   replicaData: { backend: 'wasm' },
+ * });
+ * try {
+ *   await train({ model, trainSet, testSet, config, dataParallel: dp });
+ * } finally {
+ *   await dp.close();
+ * }
+ * ```
+ */
+export async function createDataParallelTrainer(
+  options: DataParallelOptions,
+): Promise<DataParallelTrainer> {
+  const { model, replicas } = options;
+  if (!Number.isInteger(replicas) || replicas < 1) {
+    throw new Error(
+      `Error in createDataParallelTrainer: replicas must be an integer ≥ 1, got ${String(replicas)}`,
+    );
+  }
+  const named = model.namedVariables();
+  const names = new Set<string>();
+  for (const [name] of named) {
+    if (names.has(name)) {
+      throw new Error(`Error in createDataParallelTrainer: duplicate variable name '${name}'`);
+    }
+    names.add(name);
+  }
+  const { slots, weightElements, gradElements } = layoutSlots(
+    named.map(([name, v]) => ({ name, dtype: v.dtype, shape: v.shape, trainable: v.trainable })),
+  );
+  const weights = new SharedArrayBuffer(4 * Math.max(1, weightElements));
+  const control = new SharedArrayBuffer(4 * replicas);
+  const shared = {
+    f32: new Float32Array(weights),
+    i32: new Int32Array(weights),
+  };
+  if (replicas === 1) {
+    return new DataParallelTrainer(model, 1, slots, [], shared, new Int32Array(control));
+  }
+  const module = moduleUrl(options.replicaModule);
+  const entry = workerEntry();
+  const typescript = isTypeScript(entry.href) || isTypeScript(module);
+  const modelConfig = options.modelConfig ?? model.config;
+  const workers: ReplicaWorker[] = [];
+  try {
+    const ready: Array<Promise<void>> = [];
+    for (let replica = 1; replica < replicas; replica++) {
+      const worker = startWorker(entry, typescript, options.execArgv);
+      const grads = new SharedArrayBuffer(4 * Math.max(1, gradElements));
+      workers.push({ replica, worker, grads: new Float32Array(grads), pending: null });
+      ready.push(
+        new Promise<void>((resolve, reject) => {
+          // Removed again once ready (never removeAllListeners: Worker's own listeners deliver messages).
+          const onMessage = (m: FromWorker) => {
+            if (m.type === 'ready') {
+              off();
+              resolve();
+            } else if (m.type === 'error') fail(m.message, m.stack);
+          };
+          const onError = (e: Error) => fail(e.message, e.stack);
+          const onExit = (code: number) => fail(`the worker thread exited (code ${code})`);
+          const off = () => {
+            worker.off('message', onMessage);
+            worker.off('error', onError);
+            worker.off('exit', onExit);
+          };
+          const fail = (message: string, stack?: string) => {
+            off();
+            reject(
+              new Error(
+                `Error in createDataParallelTrainer: replica ${replica} (worker thread) failed to start: ${message}`,
+                stack ? { cause: stack } : undefined,
+              ),
+            );
+          };
+          worker.on('message', onMessage);
+          worker.on('error', onError);
+          worker.on('exit', onExit);
+        }),
+      );
+      const init: InitMessage = {
+        type: 'init',
+        module,
+        modelConfig,
+        data: options.replicaData,
+        replica,
+        replicas,
+        slots,
+        weights,
+        grads,
+        control,
+      };
+      worker.postMessage(init);
+    }
+    await Promise.all(ready);
+  } catch (error) {
+    await Promise.all(workers.map((w) => w.worker.terminate()));
+    throw error;
+  }
+  for (const w of workers) w.worker.unref();
+  return new DataParallelTrainer(model, replicas, slots, workers, shared, new Int32Array(control));
+}
