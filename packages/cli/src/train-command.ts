@@ -7,17 +7,25 @@ import {
   evaluate,
   type LoadedCheckpoint,
   loadModelWeights,
+  shardSizes,
   summarySvg,
   type TrainConfig,
   train,
 } from '@gcnn/training';
-import { loadCheckpoint, RUN_FILES, RunDirectory } from '@gcnn/training/node';
+import {
+  createDataParallelTrainer,
+  type DataParallelTrainer,
+  loadCheckpoint,
+  RUN_FILES,
+  RunDirectory,
+} from '@gcnn/training/node';
 import * as tf from '@tensorflow/tfjs-core';
 import { type BackendName, selectBackend } from './backend';
 import { type FlagSpec, formatHelp, parseFlags, UsageError } from './flags';
 import type { CliIo } from './io';
 import { loadDatasets } from './load-datasets';
 import { formatDuration, ProgressBar } from './progress-bar';
+import { type CliReplicaData, replicaModuleUrl } from './replica-model';
 import { resolveRun } from './resolve-config';
 import { TRAIN_FLAGS } from './train-flags';
 
@@ -27,6 +35,15 @@ const pct = (x: number | null | undefined) =>
 function defaultOutDir(preset: string): string {
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
   return `runs/${stamp}-${preset}`;
+}
+
+/** `--workers n` (n > 1) runs a replica per thread: only on the one-thread CPU backends. */
+function checkWorkers(workers: number, backend: BackendName): void {
+  if (workers > 1 && backend !== 'wasm' && backend !== 'cpu') {
+    throw new UsageError(
+      `gcnn train: --workers ${workers} runs one model replica per thread on the one-thread CPU backends (wasm, cpu), not on --backend ${backend}; use --workers 1`,
+    );
+  }
 }
 
 /** `gcnn train`: trains (or with --test-only evaluates) a model; returns the exit code. */
@@ -49,8 +66,10 @@ export async function trainCommand(argv: readonly string[], io: CliIo): Promise<
     );
   }
   const started = performance.now();
+  const backendName = (values.backend as BackendName | undefined) ?? 'wasm';
+  checkWorkers((values.workers as number | undefined) ?? 1, backendName);
   // Before anything creates a tensor (checkpoints are decoded into tensors).
-  const backend = await selectBackend((values.backend as BackendName | undefined) ?? 'wasm', {
+  const backend = await selectBackend(backendName, {
     gpuAdapter: values['gpu-adapter'] as string | undefined,
     log: (line) => io.err.write(`${line}\n`),
   });
@@ -60,6 +79,7 @@ export async function trainCommand(argv: readonly string[], io: CliIo): Promise<
   let init: (LoadedCheckpoint & { path: string }) | undefined;
   let outDir: string;
   let flagsForRecord: Record<string, unknown> = values;
+  let workers = (values.workers as number | undefined) ?? 1;
   const resumeDir = values.resume as string | undefined;
   if (resumeDir !== undefined) {
     const allowed = new Set([
@@ -70,6 +90,7 @@ export async function trainCommand(argv: readonly string[], io: CliIo): Promise<
       'epochs',
       'print-interval',
       'checkpoint-every',
+      'workers',
       'help',
     ]);
     const extra = Object.keys(values).filter((k) => !allowed.has(k));
@@ -106,6 +127,7 @@ export async function trainCommand(argv: readonly string[], io: CliIo): Promise<
   } else {
     const run = resolveRun(values, specs, 'train');
     flagsForRecord = run.flags;
+    workers = (run.flags.workers as number | undefined) ?? 1;
     modelConfig = run.model;
     trainConfig = { ...run.train, evalEvery: run.evalEvery };
     if (values.load !== undefined) {
@@ -121,6 +143,8 @@ export async function trainCommand(argv: readonly string[], io: CliIo): Promise<
         defaultOutDir((run.flags.preset as string | undefined) ?? 'default'),
     );
   }
+
+  checkWorkers(workers, backendName);
 
   const ds = trainConfig.dataset ?? { id: 'mnist-rot' };
   const datasetId = ds.id as DatasetId;
@@ -139,6 +163,7 @@ export async function trainCommand(argv: readonly string[], io: CliIo): Promise<
   genBar?.finish();
   const normalization = DATASET_INFO[datasetId].normalization;
   const model = createModel(modelConfig);
+  let dataParallel: DataParallelTrainer | undefined;
   try {
     io.err.write(
       `gcnn: ${modelConfig.model} ${modelConfig.group} ${modelConfig.implementation} N=${JSON.stringify(modelConfig.sampleCount)} hidden ${modelConfig.hiddenSizes.join(',')} k=${modelConfig.kernelSize}: ${model.parameterCount().toLocaleString('en-US')} parameters; ${datasetId} ${data.train.count} train / ${data.test.count} test; backend ${backend}\n`,
@@ -161,6 +186,28 @@ export async function trainCommand(argv: readonly string[], io: CliIo): Promise<
         `test accuracy ${pct(r.accuracy)} (${r.correct}/${r.count}), test loss ${r.loss.toFixed(4)}\n`,
       );
       return 0;
+    }
+
+    if (workers > 1) {
+      const replicaData: CliReplicaData = {
+        backend: backendName,
+        ...(values['gpu-adapter'] !== undefined
+          ? { gpuAdapter: values['gpu-adapter'] as string }
+          : {}),
+      };
+      dataParallel = await createDataParallelTrainer({
+        model,
+        replicas: workers,
+        replicaModule: replicaModuleUrl(),
+        modelConfig,
+        replicaData,
+      });
+      const shards = shardSizes(trainConfig.batchSize, workers);
+      io.err.write(
+        `gcnn: data-parallel training on ${workers} replicas (this thread + ${workers - 1} worker thread${workers > 2 ? 's' : ''}, backend ${backend} in each); batch ${trainConfig.batchSize} split ${shards.join(' + ')}\n`,
+      );
+    } else {
+      io.err.write('gcnn: training on 1 replica (this thread)\n');
     }
 
     const run = new RunDirectory(outDir);
@@ -229,6 +276,7 @@ export async function trainCommand(argv: readonly string[], io: CliIo): Promise<
         );
       },
       signal: undefined,
+      ...(dataParallel ? { dataParallel } : {}),
     });
     resume && disposeCheckpoint(resume);
     const seconds = (performance.now() - started) / 1000;
@@ -244,6 +292,7 @@ export async function trainCommand(argv: readonly string[], io: CliIo): Promise<
       trainImages: data.train.count,
       parameters: model.parameterCount(),
       backend,
+      workers,
       wallSeconds: seconds,
       trainSeconds: result.seconds,
     };
@@ -267,7 +316,10 @@ export async function trainCommand(argv: readonly string[], io: CliIo): Promise<
           'best test accuracy',
           `${pct(final?.bestTestAccuracy)} (epoch ${final?.bestEpoch === null || final?.bestEpoch === undefined ? '—' : final.bestEpoch + 1})`,
         ],
-        ['backend / wall time', `${backend} / ${formatDuration(seconds)}`],
+        [
+          'backend / wall time',
+          `${backend}${workers > 1 ? ` × ${workers} threads` : ''} / ${formatDuration(seconds)}`,
+        ],
       ]),
     );
     if (final) {
@@ -279,6 +331,7 @@ export async function trainCommand(argv: readonly string[], io: CliIo): Promise<
     }
     return 0;
   } finally {
+    await dataParallel?.close();
     model.dispose();
     void tf;
   }

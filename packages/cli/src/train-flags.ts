@@ -437,6 +437,15 @@ export const TRAIN_FLAGS: readonly FlagSpec[] = [
     section: RUN,
   },
   {
+    name: 'workers',
+    type: 'int',
+    min: 1,
+    description:
+      'Data-parallel training on this many threads (cpu and wasm backends): this thread plus workers−1 worker threads, each with its own backend and model replica computing a contiguous shard of every batch; gradients are averaged. 1 = one thread, deterministic as always; with batch norm each shard uses its own batch statistics',
+    defaultText: '1',
+    section: RUN,
+  },
+  {
     name: 'print-interval',
     type: 'int',
     min: 1,

@@ -1,0 +1,132 @@
+/**
+ * `gcnn train --workers <n>`: flag validation, and a data-parallel run (this thread + 1 worker
+ * thread) that checkpoints, stops and resumes with the metrics of an uninterrupted 2-worker run.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { testBackend } from '@gcnn/test-utils';
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CliIo } from './io';
+import { main } from './main';
+
+// The CLI picks its own backend: these runs happen once, in the cpu project.
+const ONCE = testBackend() === 'cpu';
+const ROOT = resolve(import.meta.dirname, '../../..');
+// The worker threads run plain Node: the worker entry and replica-model.ts from source through
+// tsx, their @gcnn dependencies from dist (`pnpm build`; `pnpm test` builds first).
+const DEPS_BUILT = [
+  'lie-groups',
+  'kernel-nets',
+  'group-conv',
+  'models',
+  'datasets',
+  'training',
+  'backends',
+  'wasm-training',
+].every((p) => existsSync(join(ROOT, 'packages', p, 'dist/index.js')));
+
+let tmp = '';
+const env0 = process.env.GCNN_CACHE_DIR;
+
+async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const io: CliIo = {
+    out: { write: (t: string) => (out += t) },
+    err: { write: (t: string) => (err += t), isTTY: false },
+    cwd: tmp,
+    env: { GCNN_CACHE_DIR: join(tmp, 'cache') },
+  };
+  const code = await main(argv, io);
+  return { code, out, err };
+}
+
+/**
+ * A tiny SE(2) run: 64 images, batch 16 (4 steps per epoch), 2 epochs, dropout and uniform
+ * sampling, on wasm (as the SIGKILL resume test of cli.test.ts: on the cpu backend a run stopped
+ * by --max-steps resumes within float32 round-off, not bit-exactly, with or without workers).
+ */
+const TINY = [
+  ...['--preset', 'se2-separable', '--limit-train', '64', '--limit-test', '32'],
+  ...['--batch-size', '16', '--epochs', '2', '--hidden-sizes', '4,4,8'],
+  ...['--num-group-elements', '4', '--kernel-size', '3', '--ck-net-hidden-size', '8'],
+  ...['--checkpoint-every', '2', '--print-interval', '1', '--sampling-method', 'uniform'],
+  ...['--dropout', '0.1', '--backend', 'wasm'],
+];
+
+const withoutTime = (file: string) =>
+  readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => {
+      const { time: _t, ...rest } = JSON.parse(l);
+      return rest;
+    });
+
+describe.skipIf(!ONCE)('gcnn train --workers', () => {
+  beforeAll(() => {
+    tmp = mkdtempSync(join(tmpdir(), 'gcnn-workers-'));
+    process.env.GCNN_CACHE_DIR = join(tmp, 'cache');
+  });
+  afterAll(async () => {
+    rmSync(tmp, { recursive: true, force: true });
+    if (env0 === undefined) delete process.env.GCNN_CACHE_DIR;
+    else process.env.GCNN_CACHE_DIR = env0;
+    await tf.setBackend('cpu');
+  });
+
+  it('validates the flag, naming it', async () => {
+    const cases: Array<[string[], RegExp]> = [
+      [['train', '--workers', '0'], /--workers must be an integer ≥ 1, got "0"/],
+      [['train', '--workers', '1.5'], /--workers must be an integer, got "1.5"/],
+      [['train', '--workers', 'two'], /--workers must be an integer, got "two"/],
+      [
+        ['train', '--workers', '2', '--backend', 'webgpu'],
+        /--workers 2 runs one model replica per thread on the one-thread CPU backends \(wasm, cpu\), not on --backend webgpu/,
+      ],
+    ];
+    for (const [argv, message] of cases) {
+      const r = await run(argv);
+      expect(r.code, argv.join(' ')).toBe(2);
+      expect(r.err, argv.join(' ')).toMatch(message);
+    }
+    const help = await run(['train', '--help']);
+    expect(help.out).toMatch(/--workers <int>\n\s+Data-parallel training on this many threads/);
+  });
+
+  it.skipIf(!DEPS_BUILT)(
+    'trains on 2 replicas, and a run stopped after 3 steps resumes (with --workers 2) to the metrics of an uninterrupted 2-worker run (needs pnpm build)',
+    async () => {
+      const full = join(tmp, 'full');
+      const a = await run(['train', ...TINY, '--workers', '2', '--out', full]);
+      expect(a.code, a.err).toBe(0);
+      expect(a.err).toMatch(
+        /data-parallel training on 2 replicas \(this thread \+ 1 worker thread, backend wasm in each\); batch 16 split 8 \+ 8/,
+      );
+      expect(a.out).toMatch(/test accuracy \d+\.\d+% on 32 test images/);
+      const summary = JSON.parse(readFileSync(join(full, 'summary.json'), 'utf8'));
+      expect(summary).toMatchObject({ workers: 2, steps: 8 });
+      const config = JSON.parse(readFileSync(join(full, 'config.json'), 'utf8'));
+      expect(config.flags.workers).toBe(2);
+
+      const part = join(tmp, 'part');
+      const b = await run(['train', ...TINY, '--workers', '2', '--max-steps', '3', '--out', part]);
+      expect(b.code, b.err).toBe(0);
+      const c = await run(['train', '--resume', part, '--workers', '2', '--max-steps', '8']);
+      expect(c.code, c.err).toBe(0);
+      expect(c.err).toMatch(/resuming .* at epoch 0, step 3/);
+      expect(c.err).toMatch(/data-parallel training on 2 replicas/);
+      expect(withoutTime(join(part, 'metrics.jsonl'))).toEqual(
+        withoutTime(join(full, 'metrics.jsonl')),
+      );
+
+      // One replica: the line says so (the run itself is the single-thread path).
+      const one = await run(['train', ...TINY, '--max-steps', '1', '--out', join(tmp, 'one')]);
+      expect(one.code, one.err).toBe(0);
+      expect(one.err).toMatch(/training on 1 replica \(this thread\)/);
+    },
+    180_000,
+  );
+});
