@@ -3,6 +3,7 @@
  * by the vitest project (`webgl` or `webgpu`) and checks every test for leaked tensors, exactly as
  * setup.ts does for the Node backends. Which test files run here: tooling/test-setup/browser.ts.
  */
+import { registerWebGpuKernelFixes } from '@gcnn/backends';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu'; // the reference backend of cross-backend tests
 import '@tensorflow/tfjs-backend-webgl';
@@ -22,5 +23,8 @@ beforeAll(async () => {
   const backend = inject('backend');
   if (!(await tf.setBackend(backend)))
     throw new Error(`test setup: backend '${backend}' failed to initialise in this browser`);
+  // As selectBackend('webgpu') does: gcnn's corrections of tfjs-backend-webgpu's kernels.
+  if (backend === 'webgpu' && !registerWebGpuKernelFixes())
+    throw new Error("test setup: gcnn's webgpu kernel fixes could not be registered");
   await tf.ready();
 });

@@ -4,7 +4,7 @@
  * has (CI: SwiftShader from Debian's chromium via VK_ICD_FILENAMES; see scripts/test.mjs). Checks
  * every test for leaked tensors, as setup.ts does. docs/guide/testing.md, docs/guide/backends.md.
  */
-import { selectBackend } from '@gcnn/backends';
+import { registerWebGpuKernelFixes, selectBackend } from '@gcnn/backends';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu'; // the reference backend of cross-backend tests
 import { beforeAll } from 'vitest';
@@ -15,6 +15,7 @@ const announced = globalThis as { gcnnWebGpuAnnounced?: boolean };
 beforeAll(async () => {
   tf.env().set('PROD', true);
   if (tf.findBackend('webgpu') && (await tf.setBackend('webgpu'))) {
+    registerWebGpuKernelFixes(); // as selectBackend did for the first file (idempotent)
     await tf.ready();
     return;
   }

@@ -13,6 +13,7 @@ export {
   type SelectedBackend,
   selectBackend,
 } from './select-backend';
+export { registerWebGpuKernelFixes } from './webgpu-kernel-fixes';
 export {
   type DawnAdapter,
   type GpuAdapterInfo,

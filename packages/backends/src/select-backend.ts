@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendError, importBackendPackage, importOptional, isModuleNotFound } from './errors';
+import { registerWebGpuKernelFixes } from './webgpu-kernel-fixes';
 import type { GpuAdapterInfo } from './webgpu-node';
 
 /** The backends gcnn apps can select. */
@@ -81,6 +82,8 @@ export function formatAdapter(a: GpuAdapterInfo): string {
  * - `webgpu`: @tensorflow/tfjs-backend-webgpu; in Node also the `webgpu` package (Dawn on
  *   Vulkan), with the adapter chosen by `gpuAdapter` / `GCNN_GPU_ADAPTER` and printed to `log`.
  *   Read results with `await t.data()`: synchronous reads of GPU tensors are not supported there.
+ *   Some of its kernels are corrected first ({@link registerWebGpuKernelFixes}: accurate
+ *   `Sin`/`Cos`, binary ops of rank-5/6 with rank-1 tensors).
  * - `tensorflow`: @tensorflow/tfjs-node-gpu, else @tensorflow/tfjs-node (Node only).
  */
 export async function selectBackend(
@@ -169,6 +172,8 @@ async function selectWebGpu(
     ['@tensorflow/tfjs-backend-webgpu@4.22.0'],
     '@tensorflow/tfjs-backend-webgpu',
   );
+  // Corrections of tfjs-backend-webgpu 4.22's kernels: accurate sin/cos, rank-5 broadcasting.
+  registerWebGpuKernelFixes();
   await setBackendOrThrow(
     'webgpu',
     isNode()
