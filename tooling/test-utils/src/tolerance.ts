@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
  * bound from here, never from a literal, so a backend with less precision changes one row.
  *
  * - `exact`: the same float32 arithmetic in a different order (rel. L2 of a conv output).
- * - `trig`: paths through sin/cos (SIREN kernel nets) where GPU backends use low-precision sin.
+ * - `trig`: paths through sin/cos (SIREN kernel nets), where webgl's builtin sin is low-precision.
  * - `gradient`: finite-difference gradient checks (float32 central differences).
  * - `network`: loss and gradients of a whole training step compared across backends: backward
  *   through ~10 layers (convs, batch norm, max pooling) accumulates float32 round-off; wasm vs
@@ -18,12 +18,15 @@ const TABLE: Record<'float32' | 'float16', Record<ToleranceKind, number>> = {
   float16: { exact: 1e-2, trig: 5e-2, gradient: 1e-1, network: 1e-1 },
 };
 
-const LOW_PRECISION_TRIG = new Set(['webgl', 'webgpu']);
+// webgl's sin/cos are SwiftShader's/the driver's builtins: off by up to 1.9e-4 on SwiftShader
+// (|x| ≤ 100, measured 2026-11-27 in headless Chromium). webgpu is not here: @gcnn/backends
+// replaces its Sin/Cos kernels by accurate ones (≤ 7e-8; packages/backends/src/webgpu-trig.ts).
+const LOW_PRECISION_TRIG = new Set(['webgl']);
 
 export function tolerance(kind: ToleranceKind): number {
   const precision = tf.backend().floatPrecision() === 32 ? 'float32' : 'float16';
   const base = TABLE[precision][kind];
-  // SwiftShader's sin/cos are accurate to ~1e-4 (research/tooling.md §4).
+  // webgl's builtin sin/cos: ~1e-4 (research/tooling.md §4; 1.9e-4 measured, see above).
   if ((kind === 'trig' || kind === 'network') && LOW_PRECISION_TRIG.has(tf.getBackend()))
     return Math.max(base, 1e-3);
   return base;
