@@ -1,12 +1,14 @@
 /**
  * One measurement in its own process: `tsx src/measure.ts <config> <backend> <mode> [warmup] [reps] [--profile]`.
  * mode: `train16` | `train64` (forward + cross-entropy + backward + Adam step), `infer64` (cached
- * kernels), `infer64-nocache` (cache invalidated before every call). Prints one JSON line.
+ * kernels), `infer64-nocache` (cache invalidated before every call), `train16-w2` | `train64-w2`
+ * (the training step data-parallel on 2 threads, parallel-workload.ts). Prints one JSON line.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerWasmTrainingKernels } from '@gcnn/tfjs-wasm-training';
+import { createParallelWorkload, isParallelMode } from './parallel-workload';
 import { createWorkload } from './workload';
 
 const [id, backend, mode, warmupArg, repsArg] = process.argv.slice(2);
@@ -20,11 +22,12 @@ const slowMs = Number(process.env.GCNN_BENCH_SLOW_MS ?? 8000);
 
 await tf.setBackend(backend);
 if (backend === 'wasm') registerWasmTrainingKernels();
-const workload = createWorkload(id, mode);
+const parallel = isParallelMode(mode) ? await createParallelWorkload(id, backend, mode) : null;
+const workload = parallel ?? createWorkload(id, mode);
 const { model, batch } = workload;
 
-function step(): void {
-  const out = workload.run();
+async function step(): Promise<void> {
+  const out = await workload.run();
   out.dataSync();
   out.dispose();
 }
@@ -35,7 +38,7 @@ let warmup = maxWarmup;
 let reps = maxReps;
 for (let i = 0; i < warmup + reps; i++) {
   const t0 = performance.now();
-  step();
+  await step();
   const ms = performance.now() - t0;
   if (i === 0 && ms > slowMs) [warmup, reps] = [1, Math.min(ms > 4 * slowMs ? 2 : 3, maxReps)];
   if (i >= warmup) times.push(ms);
@@ -79,5 +82,8 @@ const result = {
   loadavg: (await import('node:os')).loadavg()[0],
   kernels,
   kernelsTotal,
+  // Data-parallel modes: replicas and where the last step's time went (ms).
+  ...(parallel ? { replicas: parallel.replicas, lastStep: parallel.trainer.lastStep } : {}),
 };
+await parallel?.dispose();
 console.log(JSON.stringify(result));

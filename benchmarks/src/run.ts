@@ -20,7 +20,7 @@ const maxWait = Number(/--max-wait=(\d+)/.exec(process.argv.join(' '))?.[1] ?? 1
 interface Job {
   config: string;
   backend: 'cpu' | 'wasm';
-  mode: 'train16' | 'train64' | 'infer64' | 'infer64-nocache';
+  mode: 'train16' | 'train64' | 'infer64' | 'infer64-nocache' | 'train16-w2' | 'train64-w2';
 }
 
 /**
@@ -45,7 +45,12 @@ function jobs(): Job[] {
     out.push({ config: 'default', backend: 'cpu', mode: 'infer64' });
     out.push({ config: 'default', backend: 'cpu', mode: 'train64' });
   }
-  return out;
+  // Each training step again data-parallel on 2 threads (parallel-workload.ts), right after it.
+  return out.flatMap((j) =>
+    j.mode === 'train16' || j.mode === 'train64'
+      ? [j, { ...j, mode: `${j.mode}-w2` as const }]
+      : [j],
+  );
 }
 
 function sleep(ms: number) {
@@ -151,24 +156,40 @@ for (const r of results) {
   }
   const bc = BENCH_CONFIGS.find((c) => c.id === r.config) as BenchConfig;
   const ref = bc.reference;
+  // `train16-w2`: the same step as `train16` (same reference, same FLOPs), on 2 threads.
+  const mode = r.mode.replace(/-w\d+$/, '');
   const refS = !ref
     ? undefined
-    : r.mode === 'train64'
+    : mode === 'train64'
       ? ref.train64
-      : r.mode === 'train16'
+      : mode === 'train16'
         ? ref.train16
         : ref.infer64;
   const f = flops[r.config]!;
   const gflop =
-    r.mode === 'train16'
+    mode === 'train16'
       ? f.b16.trainGflop
-      : r.mode === 'train64'
+      : mode === 'train64'
         ? f.b64.trainGflop
-        : r.mode === 'infer64'
+        : mode === 'infer64'
           ? f.b64.forwardGflop - f.b64.byOp['kernel-net']!
           : f.b64.forwardGflop;
   lines.push(
     `| ${bc.title} | ${r.backend} | ${r.mode} | ${s(r.medianMs)} (${s(r.minMs as number)}–${s(r.maxMs as number)}) | ${refS === undefined ? '—' : `${refS.toFixed(2)} s${ratio(r.medianMs, refS)}`} | ${(r.imagesPerSecond as number).toFixed(1)} | ${((gflop * 1000) / r.medianMs).toFixed(1)} | ${(r.peakRssMiB as number).toFixed(0)} MiB${r.mode === 'train64' && ref ? ` (ref ${ref.rssTrain64MiB})` : ''} | ${((r.peakTfBytes as number) / 2 ** 20).toFixed(0)} MiB | ${(r.loadBefore as number).toFixed(2)} |`,
+  );
+}
+const speedups = results
+  .filter((r) => /-w\d+$/.test(r.mode) && !r.error)
+  .flatMap((r) => {
+    const one = find(r.config, r.backend, r.mode.replace(/-w\d+$/, ''));
+    if (!one) return [];
+    const title = BENCH_CONFIGS.find((c) => c.id === r.config)!.title;
+    return [`${title} ${r.backend} ${one.mode} ${(one.medianMs / r.medianMs).toFixed(2)}×`];
+  });
+if (speedups.length > 0) {
+  lines.push('');
+  lines.push(
+    `Data-parallel training on 2 threads (\`-w2\`: this thread + 1 worker thread, gradients averaged; docs/guide/data-parallel.md) vs one thread: ${speedups.join('; ')}.`,
   );
 }
 const sep = find('se2-separable', 'wasm', 'train64') ?? find('se2-separable', 'wasm', 'train16');

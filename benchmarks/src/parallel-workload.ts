@@ -1,0 +1,80 @@
+/**
+ * The data-parallel training modes `train<B>-w<R>`: one step of workload.ts's `train<B>` (same
+ * model, same seeded batch, Adam 1e-3) computed by @gcnn/training/node's DataParallelTrainer on R
+ * replicas — this thread plus R−1 worker threads (replica.ts), each with its own backend — with
+ * @gcnn/training's cross-entropy and Adam. `-w1` runs the same code on one thread (no worker).
+ */
+import { createRng } from '@gcnn/lie-groups';
+import { createModel } from '@gcnn/models';
+import { Adam } from '@gcnn/training';
+import { createDataParallelTrainer, type DataParallelTrainer } from '@gcnn/training/node';
+import * as tf from '@tensorflow/tfjs-core';
+import { benchConfig } from './configs';
+
+export interface ParallelWorkload {
+  model: ReturnType<typeof createModel>;
+  batch: number;
+  replicas: number;
+  trainer: DataParallelTrainer;
+  /** One training step; returns the loss, which the caller reads and disposes. */
+  run(): Promise<tf.Tensor>;
+  dispose(): Promise<void>;
+}
+
+/** Whether `mode` is a data-parallel mode (`train16-w2`). */
+export const isParallelMode = (mode: string): boolean => /^train\d+-w\d+$/.test(mode);
+
+export async function createParallelWorkload(
+  config: string,
+  backend: string,
+  mode: string,
+): Promise<ParallelWorkload> {
+  const match = /^train(\d+)-w(\d+)$/.exec(mode);
+  if (!match) throw new Error(`parallel workload: mode must be train<B>-w<R>, got '${mode}'`);
+  const [batch, replicas] = [Number(match[1]), Number(match[2])];
+  const bench = benchConfig(config);
+  const modelConfig = { ...bench.config, seed: 1 };
+  const model = createModel(modelConfig);
+  // The batch of workload.ts: the same draws from the same seed.
+  const { imageSize: s, inChannels: c, numClasses: k } = modelConfig;
+  const rng = createRng(7);
+  const images = tf.tensor4d(
+    Float32Array.from({ length: batch * s * s * c }, () => rng.next()),
+    [batch, s, s, c],
+  );
+  const labels = tf.tensor1d(
+    Int32Array.from({ length: batch }, () => Math.floor(rng.next() * k)),
+    'int32',
+  );
+  const trainer = await createDataParallelTrainer({
+    model,
+    replicas,
+    replicaModule: new URL(
+      import.meta.url.endsWith('.ts') ? './replica.ts' : './replica.js',
+      import.meta.url,
+    ),
+    modelConfig,
+    replicaData: { backend },
+  });
+  const optimizer = new Adam({ weightDecay: 0 });
+  const params = model.namedVariables().filter(([, v]) => v.trainable);
+  const trainRng = createRng(11);
+  return {
+    model,
+    batch,
+    replicas,
+    trainer,
+    async run() {
+      const g = await trainer.computeGradients(images, labels, trainRng);
+      optimizer.apply(params, g.grads, 1e-3);
+      tf.dispose([g.correct, ...Object.values(g.grads)]);
+      return g.loss;
+    },
+    async dispose() {
+      await trainer.close();
+      tf.dispose([images, labels]);
+      optimizer.dispose();
+      model.dispose();
+    },
+  };
+}
