@@ -3,52 +3,33 @@
  * test files it leaves out, each with its reason. Read by vitest.config.ts. Never rename, skip or
  * comment out a test to keep it out of this suite: add it here.
  *
- * Synchronous reads: tfjs-backend-webgpu 4.22 reads a GPU tensor synchronously (dataSync,
- * arraySync) only through OffscreenCanvas, which Node lacks, and Dawn offers Node no blocking
- * read-back; @gcnn/backends turns the ReferenceError into a message that says to `await t.data()`.
- * The files below read GPU results synchronously, mostly through shared helpers: `relativeL2` /
- * `maxAbsDiff` of @gcnn/test-utils given tensors, `checkEquivariance` (@gcnn/group-conv/testing),
- * `describeGroupAxioms` (@gcnn/lie-groups/testing). They run on webgpu in Chromium (browser suite)
- * and join this suite once those reads are awaited.
+ * Synchronous reads (dataSync, arraySync) of GPU tensors are impossible here: tfjs-backend-webgpu
+ * 4.22 reads synchronously only through OffscreenCanvas, which Node lacks, and Dawn offers Node no
+ * blocking read-back; @gcnn/backends turns the ReferenceError into a message that says to
+ * `await t.data()`. Tests and the shared test helpers (`relativeL2` / `maxAbsDiff` of
+ * @gcnn/test-utils, `checkEquivariance` of @gcnn/group-conv/testing, `describeGroupAxioms` of
+ * @gcnn/lie-groups/testing) therefore read asynchronously, and no file is left out for reading.
  */
-const SYNC_READ =
-  'reads GPU tensors synchronously (dataSync or a test helper that does); impossible on webgpu in Node';
-
 export const WEBGPU_NODE_EXCLUDED: ReadonlyArray<{ glob: string; reason: string }> = [
   {
     glob: 'packages/cli/**',
     reason:
       'the gcnn CLI picks its own backend per command and spawns processes; its webgpu path is the documented acceptance command (docs/guide/backends.md)',
   },
-  ...[
-    'packages/group-conv/src/layers/equivariance.test.ts',
-    'packages/group-conv/src/layers/gradients.test.ts',
-    'packages/group-conv/src/layers/group-batch-norm.test.ts',
-    'packages/group-conv/src/layers/kernel-cache.test.ts',
-    'packages/group-conv/src/layers/reference-parity.test.ts',
-    'packages/group-conv/src/ops/mat-mul.test.ts',
-    'packages/group-conv/src/ops/separable2d-group-conv2d.test.ts',
-    'packages/kernel-nets/src/kernel-parity.test.ts',
-    'packages/kernel-nets/src/masks.test.ts',
-    'packages/kernel-nets/src/siren.test.ts',
-    'packages/lie-groups/src/groups.test.ts',
-    'packages/lie-groups/src/rotate90.test.ts',
-    'packages/lie-groups/src/sample.test.ts',
-    'packages/models/src/create-model.test.ts',
-    'packages/models/src/invariance.test.ts',
-    'packages/models/src/model-file.test.ts',
-    'packages/models/src/reference-parity.test.ts',
-    'packages/training/src/losses.test.ts',
-    'packages/training/src/optimizers.test.ts',
-    'packages/wasm-training/src/register.test.ts',
-  ].map((glob) => ({ glob, reason: SYNC_READ })),
   {
     glob: 'packages/training/src/node/data-parallel-trainer.test.ts',
     reason:
       'data-parallel training over worker_threads: its worker threads select the suite backend themselves (@gcnn/backends); data parallelism is for the one-thread CPU backends (cpu, wasm), a Dawn device per worker thread is not a supported setup',
   },
   {
-    glob: 'packages/wasm-training/**',
-    reason: "the wasm backend's training kernels; every other file there skips off wasm",
+    glob: 'packages/group-conv/src/layers/gradients.test.ts',
+    reason:
+      "fails on tfjs-backend-webgpu 4.22 for two reasons that are not this suite's (issue 7): (1) 'lifting SE2' (bias: true): addChannelBias adds a [C] bias to a rank-5 map, and webgpu's shared-memory BinaryOpProgram for rank 5/6 ⊕ a 1-D tensor of 2–127 entries indexes a vec5 struct (WGSL 'cannot index type vec5'), fails to compile and leaves zeros, so the bias gets no gradient; (2) separable, gseparable, dseparable: analytic vs finite-difference gradients of the SIREN kernel nets differ by 0.043 / 0.052 / 0.070 against bounds 0.042 / 0.023 / 0.054 (SwiftShader's sin/cos err by up to 1.9e-4); the other 4 cases pass",
+  },
+  {
+    // Every test file of the package but register.test.ts, which runs here: registering the wasm
+    // kernels must leave the active backend's gradients working.
+    glob: 'packages/wasm-training/src/**/!(register).test.ts',
+    reason: "the wasm backend's training kernels: compared with cpu on wasm, skipped off wasm",
   },
 ];

@@ -9,11 +9,17 @@ import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { describe, expect, it } from 'vitest';
 import { GroupBatchNorm } from './group-batch-norm';
 
-/** (x − mean)/√(var + ε)·γ + β over every axis but the last, written out with plain ops. */
+/**
+ * (x − mean)/√(var + ε)·γ + β over every axis but the last, written out with plain ops on the
+ * `[n, C]` view of x: tfjs-backend-webgpu 4.22 cannot broadcast a `[C]` tensor over a rank-5 one
+ * (its shared-memory binary-op shader indexes a `vec5` struct, fails to compile and leaves zeros),
+ * and this reference must hold on every backend.
+ */
 function explicitBatchNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor): tf.Tensor {
-  const axes = Array.from({ length: x.rank - 1 }, (_, i) => i);
-  const { mean, variance } = tf.moments(x, axes);
-  return tf.add(tf.mul(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, 1e-5))), gamma), beta);
+  const flat = tf.reshape(x, [-1, x.shape[x.rank - 1]!]);
+  const { mean, variance } = tf.moments(flat, 0);
+  const normalised = tf.div(tf.sub(flat, mean), tf.sqrt(tf.add(variance, 1e-5)));
+  return tf.reshape(tf.add(tf.mul(normalised, gamma), beta), x.shape);
 }
 
 describe('GroupBatchNorm training', () => {
