@@ -34,6 +34,12 @@ export interface DataParallel {
    * left it. `xs` and `ys` stay the caller's.
    */
   computeGradients(xs: tf.Tensor4D, ys: tf.Tensor1D, rng: GroupRng): Promise<StepGradients>;
+  /**
+   * Inference logits `[B, classes]` of `xs` `[B, h, w, c]` over the replicas (shards as for
+   * `computeGradients`, concatenated in batch order), with `model`'s current variables. Optional:
+   * {@link evaluate} falls back to `model.apply` without it.
+   */
+  predict?(xs: tf.Tensor4D): Promise<tf.Tensor2D>;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { type Augmentation, batches, type Dataset, type Normalization, Rng } from '@gcnn/datasets';
 import * as tf from '@tensorflow/tfjs-core';
+import type { DataParallel } from './data-parallel';
 import { correctCount, crossEntropy } from './losses';
 import type { TrainableModel } from './trainable-model';
 
@@ -14,6 +15,11 @@ export interface EvaluateOptions {
   onProgress?: (done: number, total: number) => void;
   /** Read the running sums (asynchronously) every this many batches, so GPU queues stay short (default 8). */
   readEvery?: number;
+  /**
+   * Replicas to split each batch over (e.g. `@gcnn/training/node`'s `DataParallelTrainer`, built
+   * on `model`): logits come from its `predict`. Same results as without, up to float32 round-off.
+   */
+  dataParallel?: DataParallel;
 }
 
 /** Result of {@link evaluate}. */
@@ -37,6 +43,12 @@ export async function evaluate(
   dataset: Dataset,
   options: EvaluateOptions,
 ): Promise<EvaluateResult> {
+  const parallel = options.dataParallel;
+  if (parallel && parallel.model !== model) {
+    throw new Error(
+      'Error in evaluate: options.dataParallel must be built on the evaluated model (its replica 0)',
+    );
+  }
   const start = performance.now();
   model.invalidateCache();
   const hasAug = (options.augmentations?.length ?? 0) > 0;
@@ -53,13 +65,23 @@ export async function evaluate(
       augmentations: options.augmentations,
     })) {
       const n = batch.ys.shape[0];
-      const [l, c] = tf.tidy(() => {
-        const logits = model.apply(batch.xs, { training: false });
-        return [
-          tf.add(lossSum, tf.mul(crossEntropy(logits, batch.ys), n)),
-          tf.add(correctSum, correctCount(logits, batch.ys)),
-        ] as const;
-      });
+      let logits: tf.Tensor2D;
+      try {
+        logits = parallel?.predict
+          ? await parallel.predict(batch.xs)
+          : tf.tidy(() => model.apply(batch.xs, { training: false }));
+      } catch (error) {
+        tf.dispose([batch.xs, batch.ys]);
+        throw error;
+      }
+      const [l, c] = tf.tidy(
+        () =>
+          [
+            tf.add(lossSum, tf.mul(crossEntropy(logits, batch.ys), n)),
+            tf.add(correctSum, correctCount(logits, batch.ys)),
+          ] as const,
+      );
+      logits.dispose();
       tf.dispose([batch.xs, batch.ys, lossSum, correctSum]);
       lossSum = l as tf.Scalar;
       correctSum = c as tf.Scalar;

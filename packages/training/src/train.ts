@@ -310,6 +310,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
           augmentations: options.testAugmentations,
           seed: (config.seed ^ Math.imul(epoch + 1, 0x9e3779b9)) >>> 0,
           onProgress: (done, total) => options.onEvalProgress?.(done, total, epoch),
+          ...(options.dataParallel ? { dataParallel: options.dataParallel } : {}),
         });
       }
       const improved =

@@ -19,6 +19,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Adam } from '../adam';
 import { decodeCheckpoint, type EncodedCheckpoint } from '../checkpoint';
 import { batchGradients, shardSizes } from '../data-parallel';
+import { evaluate } from '../evaluate';
 import type { MetricsRecord } from '../metrics';
 import { recordPrecedes } from '../metrics';
 import { train } from '../train';
@@ -204,6 +205,60 @@ describe.skipIf(!DEPS_BUILT)('DataParallelTrainer (worker_threads; needs pnpm bu
     here.dispose();
     parallel.dispose();
     whole.dispose();
+  });
+
+  it('predict: the logits of model.apply in batch order (uneven shards), after weights change and without; evaluate({ dataParallel }) gives evaluate()', async () => {
+    const model = new TestNet(BN);
+    const dp = await trainer(model);
+    const before = tf.memory().numTensors;
+    const opt = new Adam({ weightDecay: 0 });
+    const params = model.namedVariables().filter(([, v]) => v.trainable);
+    for (let round = 0; round < 3; round++) {
+      // round 1 changes the weights (and running statistics) first; round 2 predicts unchanged
+      if (round === 1) {
+        const { xs, ys } = batch(7, 40);
+        const g = await dp.computeGradients(xs, ys, createRng(1));
+        opt.apply(params, g.grads, 0.1);
+        tf.dispose([xs, ys, g.loss, g.correct, ...Object.values(g.grads)]);
+      }
+      const { xs, ys } = batch(7, 50 + round); // shards 4 + 3
+      const got = await dp.predict(xs);
+      const expected = model.apply(xs, { training: false });
+      expect(got.shape).toEqual([7, 3]);
+      await expectClose(got, expected, `round ${round} logits`);
+      tf.dispose([xs, ys, got, expected]);
+    }
+    const rank3 = tf.zeros([2, 4, 4]);
+    await expect(dp.predict(rank3 as unknown as tf.Tensor4D)).rejects.toThrow(
+      /xs must be \[B, h, w, c\]/,
+    );
+    rank3.dispose();
+    const n = 13;
+    const r = createRng(4);
+    const set = createDataset({
+      name: 'dp-eval',
+      images: Uint8Array.from({ length: n * 16 }, () => Math.floor(r.next() * 256)),
+      labels: Int32Array.from({ length: n }, () => Math.floor(r.next() * 3)),
+      height: 4,
+      width: 4,
+      channels: 1,
+      numClasses: 3,
+    });
+    const plain = await evaluate(model, set, { batchSize: 5 });
+    const parallel = await evaluate(model, set, { batchSize: 5, dataParallel: dp });
+    expect(parallel.correct).toBe(plain.correct);
+    expect(parallel.count).toBe(n);
+    expect(Math.abs(parallel.loss - plain.loss)).toBeLessThanOrEqual(
+      tolerance('network') * Math.max(1, plain.loss),
+    );
+    const other = new TestNet(BN);
+    await expect(evaluate(other, set, { batchSize: 5, dataParallel: dp })).rejects.toThrow(
+      /dataParallel must be built on the evaluated model/,
+    );
+    other.dispose();
+    expect(tf.memory().numTensors - before).toBe(opt.slots().length);
+    opt.dispose();
+    model.dispose();
   });
 
   it('train({ dataParallel }) matches train() without it and resumes from a mid-epoch checkpoint exactly', async () => {

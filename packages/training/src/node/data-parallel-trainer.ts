@@ -15,7 +15,9 @@ import {
   type DoneMessage,
   type FromWorker,
   type InitMessage,
+  type LogitsMessage,
   layoutSlots,
+  type PredictMessage,
   type StepMessage,
   type VariableSlot,
 } from './replica-protocol';
@@ -62,7 +64,11 @@ interface ReplicaWorker {
   replica: number;
   worker: Worker;
   grads: Float32Array;
-  pending: { resolve: (m: DoneMessage) => void; reject: (e: Error) => void; step: number } | null;
+  pending: {
+    resolve: (m: DoneMessage | LogitsMessage) => void;
+    reject: (e: Error) => void;
+    step: number;
+  } | null;
 }
 
 /**
@@ -131,6 +137,12 @@ export class DataParallelTrainer implements DataParallel {
         if (Atomics.load(this.control, w.replica) !== m.step) {
           p.reject(this.fail(w.replica, `gradients of step ${m.step} missing in shared memory`));
         } else p.resolve(m);
+      } else if (m.type === 'logits') {
+        const p = w.pending;
+        if (!p || p.step !== m.step) return;
+        w.pending = null;
+        w.worker.unref();
+        p.resolve(m);
       } else if (m.type === 'error') {
         this.reject(w, this.fail(w.replica, m.message, m.stack));
       }
@@ -162,14 +174,106 @@ export class DataParallelTrainer implements DataParallel {
   }
 
   private run(w: ReplicaWorker, message: StepMessage): Promise<DoneMessage> {
-    return new Promise<DoneMessage>((resolve, reject) => {
+    return this.send(w, message, [
+      message.images.buffer as ArrayBuffer,
+      message.labels.buffer as ArrayBuffer,
+    ]) as Promise<DoneMessage>;
+  }
+
+  private send(
+    w: ReplicaWorker,
+    message: StepMessage | PredictMessage,
+    transfer: ArrayBuffer[],
+  ): Promise<DoneMessage | LogitsMessage> {
+    return new Promise<DoneMessage | LogitsMessage>((resolve, reject) => {
       w.pending = { resolve, reject, step: message.step };
       w.worker.ref();
-      w.worker.postMessage(message, [
-        message.images.buffer as ArrayBuffer,
-        message.labels.buffer as ArrayBuffer,
-      ]);
+      w.worker.postMessage(message, transfer);
     });
+  }
+
+  /** Writes this thread's variables to shared memory as version `step`. */
+  private async publishWeights(step: number): Promise<void> {
+    const values = await Promise.all(this.variables.map((v) => v.data()));
+    this.slots.forEach((slot, i) => {
+      const target = slot.dtype === 'float32' ? this.weights.f32 : this.weights.i32;
+      target.set(values[i] as Float32Array | Int32Array, slot.offset);
+    });
+    Atomics.store(this.control, 0, step);
+  }
+
+  /**
+   * Inference logits `[B, classes]` of the images `xs` `[B, h, w, c]` over all replicas, with
+   * `model`'s current variables: contiguous shards ({@link shardSizes}), each replica runs
+   * `apply(shard, { training: false })` (running batch-norm statistics, no dropout, cached
+   * kernels — a worker reloads weights, and so regenerates its kernels, only when they changed
+   * since its last call), and the logits are concatenated in batch order, so they equal one
+   * `model.apply(xs)` up to float32 round-off. `xs` stays the caller's; the result is the
+   * caller's to dispose. One call at a time (shared with {@link computeGradients}).
+   */
+  async predict(xs: tf.Tensor4D): Promise<tf.Tensor2D> {
+    if (this.closing) throw new Error('Error in DataParallelTrainer: closed');
+    if (this.failure) throw this.failure;
+    if (this.busy) {
+      throw new Error(
+        'Error in DataParallelTrainer.predict: a step or prediction is already running',
+      );
+    }
+    if (xs.rank !== 4) {
+      throw new Error(
+        `Error in DataParallelTrainer.predict: xs must be [B, h, w, c], got [${xs.shape}]`,
+      );
+    }
+    if (this.workers.length === 0) return this.model.apply(xs, { training: false });
+    this.busy = true;
+    try {
+      const [batch, h, w, c] = xs.shape;
+      const sizes = shardSizes(batch, this.replicas);
+      const step = ++this.step;
+      await this.publishWeights(step);
+      const xData = (await xs.data()) as Float32Array;
+      const row = h * w * c;
+      const waits: Array<Promise<DoneMessage | LogitsMessage>> = [];
+      let offset = sizes[0] as number;
+      for (const worker of this.workers) {
+        const size = sizes[worker.replica] as number;
+        if (size > 0) {
+          const images = xData.slice(offset * row, (offset + size) * row);
+          const message: PredictMessage = {
+            type: 'predict',
+            step,
+            images,
+            imageShape: [size, h, w, c],
+          };
+          waits.push(this.send(worker, message, [images.buffer as ArrayBuffer]));
+        }
+        offset += size;
+      }
+      let own: tf.Tensor2D;
+      try {
+        own = tf.tidy(() => this.model.apply(tf.slice(xs, 0, sizes[0]), { training: false }));
+      } catch (error) {
+        await Promise.allSettled(waits);
+        throw error;
+      }
+      const settled = await Promise.allSettled(waits);
+      const rejected = settled.find((s) => s.status === 'rejected');
+      if (rejected) {
+        own.dispose();
+        throw (rejected as PromiseRejectedResult).reason;
+      }
+      return tf.tidy(() => {
+        const parts = settled.map((s) => {
+          const m = (s as PromiseFulfilledResult<LogitsMessage>).value;
+          return tf.tensor2d(m.logits, m.shape);
+        });
+        const all = tf.concat([own, ...parts], 0) as tf.Tensor2D;
+        own.dispose();
+        return all;
+      });
+    } finally {
+      this.busy = false;
+    }
   }
 
   /**
@@ -210,12 +314,7 @@ export class DataParallelTrainer implements DataParallel {
     const rngState = rng.getState();
 
     // 1. Weights and the batch into shared memory / messages.
-    const values = await Promise.all(this.variables.map((v) => v.data()));
-    this.slots.forEach((slot, i) => {
-      const target = slot.dtype === 'float32' ? this.weights.f32 : this.weights.i32;
-      target.set(values[i] as Float32Array | Int32Array, slot.offset);
-    });
-    Atomics.store(this.control, 0, step);
+    await this.publishWeights(step);
     const [xData, yData] = await Promise.all([xs.data(), ys.data()]);
     const row = h * w * c;
     const waits: Array<{ replica: number; size: number; done: Promise<DoneMessage> }> = [];

@@ -4,7 +4,7 @@
  *
  * Shared memory, all in 4-byte elements (float32 or int32 by variable):
  * - `weights`: every variable of the main model (trainable or not) at `offset`; the main thread
- *   writes them before each step, the workers read them (and write nothing);
+ *   writes them before each step or prediction, the workers read them (and write nothing);
  * - `grads[r]` (one per worker): the worker's gradient of each trainable variable at
  *   `gradOffset`; the worker writes, the main thread reads after the worker's `done`;
  * - `control` (Int32): `[0]` the step whose weights are in `weights`, `[r]` the last step whose
@@ -57,7 +57,17 @@ export interface StepMessage {
   labels: Int32Array;
 }
 
-export type ToWorker = InitMessage | StepMessage;
+/** main → worker: inference logits of a shard with the weights of version `step`. */
+export interface PredictMessage {
+  type: 'predict';
+  /** The version of the weights in `weights` (as `StepMessage.step`). */
+  step: number;
+  /** `[n, h, w, c]` float32 images, row-major. */
+  images: Float32Array;
+  imageShape: [number, number, number, number];
+}
+
+export type ToWorker = InitMessage | StepMessage | PredictMessage;
 
 /** worker → main: the replica is built and its variables match `slots`. */
 export interface ReadyMessage {
@@ -86,7 +96,18 @@ export interface ErrorMessage {
   stack?: string;
 }
 
-export type FromWorker = ReadyMessage | DoneMessage | ErrorMessage;
+/** worker → main: the logits of a `predict`. */
+export interface LogitsMessage {
+  type: 'logits';
+  step: number;
+  /** `[n, classes]` float32, row-major (transferred). */
+  logits: Float32Array;
+  shape: [number, number];
+  /** Milliseconds the worker spent (weights in if they changed, forward, logits out). */
+  ms: number;
+}
+
+export type FromWorker = ReadyMessage | DoneMessage | LogitsMessage | ErrorMessage;
 
 /** Builds the slots of `variables` (in order): weights offsets for all, gradient offsets for trainable ones. */
 export function layoutSlots(

@@ -13,6 +13,7 @@ import type { ReplicaModule } from './replica-module';
 import type {
   FromWorker,
   InitMessage,
+  PredictMessage,
   StepMessage,
   ToWorker,
   VariableSlot,
@@ -27,6 +28,8 @@ interface Replica {
   weightsI32: Int32Array;
   grads: Float32Array;
   control: Int32Array;
+  /** A copy of the shared weights this replica last loaded (null before the first load). */
+  loaded: Int32Array | null;
 }
 
 const port = parentPort;
@@ -34,7 +37,8 @@ if (!port) throw new Error('@gcnn/training/node replica-worker: must run in a wo
 
 let replica: Replica | null = null;
 let failure: string | null = null;
-const post = (message: FromWorker) => port.postMessage(message);
+const post = (message: FromWorker, transfer: ArrayBuffer[] = []) =>
+  port.postMessage(message, transfer);
 
 async function init(m: InitMessage): Promise<void> {
   const mod = (await import(m.module)) as Partial<ReplicaModule>;
@@ -80,18 +84,24 @@ async function init(m: InitMessage): Promise<void> {
     weightsI32: new Int32Array(m.weights),
     grads: new Float32Array(m.grads),
     control: new Int32Array(m.control),
+    loaded: null,
   };
   post({ type: 'ready', backend: tf.getBackend() });
 }
 
-async function step(m: StepMessage): Promise<void> {
-  const r = replica;
-  if (!r) throw new Error('step before init');
-  const t0 = performance.now();
+/**
+ * Copies the main thread's variables (version `step`) from shared memory into this replica,
+ * unless they equal the ones it loaded last: predictions between optimizer steps keep their
+ * cached kernels.
+ */
+function loadWeights(r: Replica, step: number): void {
   const written = Atomics.load(r.control, 0);
-  if (written !== m.step) {
-    throw new Error(`the shared weights are of step ${written}, expected ${m.step}`);
+  if (written !== step) {
+    throw new Error(`the shared weights are of step ${written}, expected ${step}`);
   }
+  const bits = r.weightsI32; // compared bitwise (NaN-safe, −0 ≠ +0)
+  if (r.loaded && r.loaded.length === bits.length && r.loaded.every((v, i) => v === bits[i]))
+    return;
   tf.tidy(() => {
     r.slots.forEach((slot, i) => {
       const src = slot.dtype === 'float32' ? r.weightsF32 : r.weightsI32;
@@ -100,7 +110,15 @@ async function step(m: StepMessage): Promise<void> {
       (r.variables[i] as tf.Variable).assign(tf.tensor(value, slot.shape, slot.dtype));
     });
   });
+  r.loaded = bits.slice();
   r.model.invalidateCache();
+}
+
+async function step(m: StepMessage): Promise<void> {
+  const r = replica;
+  if (!r) throw new Error('step before init');
+  const t0 = performance.now();
+  loadWeights(r, m.step);
   const rng = createRng(0);
   rng.setState(m.rngState);
   const xs = tf.tensor4d(m.images, m.imageShape);
@@ -108,6 +126,8 @@ async function step(m: StepMessage): Promise<void> {
   let result: ReturnType<typeof batchGradients> | undefined;
   try {
     result = batchGradients(r.model, xs, ys, rng, { offset: m.offset, total: m.total });
+    // a training forward updates e.g. batch-norm running statistics: reload before predicting
+    r.loaded = null;
     const [loss, correct] = await Promise.all([result.loss.data(), result.correct.data()]);
     const hasGrad: boolean[] = [];
     for (const slot of r.slots) {
@@ -131,6 +151,35 @@ async function step(m: StepMessage): Promise<void> {
   }
 }
 
+async function predict(m: PredictMessage): Promise<void> {
+  const r = replica;
+  if (!r) throw new Error('predict before init');
+  const t0 = performance.now();
+  loadWeights(r, m.step);
+  const xs = tf.tensor4d(m.images, m.imageShape);
+  try {
+    const logits = r.model.apply(xs, { training: false });
+    try {
+      const values = (await logits.data()) as Float32Array;
+      const copy = values.slice();
+      post(
+        {
+          type: 'logits',
+          step: m.step,
+          logits: copy,
+          shape: logits.shape as [number, number],
+          ms: performance.now() - t0,
+        },
+        [copy.buffer],
+      );
+    } finally {
+      logits.dispose();
+    }
+  } finally {
+    xs.dispose();
+  }
+}
+
 // One message at a time, in order; after a failure every message is answered with it.
 let queue: Promise<void> = Promise.resolve();
 port.on('message', (message: ToWorker) => {
@@ -141,6 +190,7 @@ port.on('message', (message: ToWorker) => {
     }
     try {
       if (message.type === 'init') await init(message);
+      else if (message.type === 'predict') await predict(message);
       else await step(message);
     } catch (error) {
       const e = error instanceof Error ? error : new Error(String(error));
