@@ -1,8 +1,9 @@
 /**
  * One measurement in its own process: `tsx src/measure.ts <config> <backend> <mode> [warmup] [reps] [--profile]`.
  * mode: `train16` | `train64` (forward + cross-entropy + backward + Adam step), `infer64` (cached
- * kernels), `infer64-nocache` (cache invalidated before every call), `train16-w2` | `train64-w2`
- * (the training step data-parallel on 2 threads, parallel-workload.ts). Prints one JSON line.
+ * kernels), `infer64-nocache` (cache invalidated before every call), `train16-w2` | `train64-w2` |
+ * `infer64-w2` (the training step / cached inference data-parallel on 2 threads,
+ * parallel-workload.ts). Prints one JSON line.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';

@@ -1,8 +1,11 @@
 /**
- * The data-parallel training modes `train<B>-w<R>`: one step of workload.ts's `train<B>` (same
- * model, same seeded batch, Adam 1e-3) computed by @gcnn/training/node's DataParallelTrainer on R
- * replicas — this thread plus R−1 worker threads (replica.ts), each with its own backend — with
- * @gcnn/training's cross-entropy and Adam. `-w1` runs the same code on one thread (no worker).
+ * The data-parallel modes on @gcnn/training/node's DataParallelTrainer with R replicas — this
+ * thread plus R−1 worker threads (replica.ts), each with its own backend:
+ * - `train<B>-w<R>`: one step of workload.ts's `train<B>` (same model, same seeded batch, Adam
+ *   1e-3) with @gcnn/training's cross-entropy and Adam;
+ * - `infer<B>-w<R>`: `trainer.predict` of the batch (each replica with its cached kernels, as
+ *   workload.ts's `infer<B>`).
+ * `-w1` runs the same code on one thread (no worker).
  */
 import { createRng } from '@gcnn/lie-groups';
 import { createModel } from '@gcnn/models';
@@ -16,22 +19,27 @@ export interface ParallelWorkload {
   batch: number;
   replicas: number;
   trainer: DataParallelTrainer;
-  /** One training step; returns the loss, which the caller reads and disposes. */
+  /** One training step or prediction; returns the loss or logits, which the caller reads and disposes. */
   run(): Promise<tf.Tensor>;
   dispose(): Promise<void>;
 }
 
 /** Whether `mode` is a data-parallel mode (`train16-w2`). */
-export const isParallelMode = (mode: string): boolean => /^train\d+-w\d+$/.test(mode);
+export const isParallelMode = (mode: string): boolean => /^(train|infer)\d+-w\d+$/.test(mode);
 
 export async function createParallelWorkload(
   config: string,
   backend: string,
   mode: string,
 ): Promise<ParallelWorkload> {
-  const match = /^train(\d+)-w(\d+)$/.exec(mode);
-  if (!match) throw new Error(`parallel workload: mode must be train<B>-w<R>, got '${mode}'`);
-  const [batch, replicas] = [Number(match[1]), Number(match[2])];
+  const match = /^(train|infer)(\d+)-w(\d+)$/.exec(mode);
+  if (!match) {
+    throw new Error(
+      `parallel workload: mode must be train<B>-w<R> or infer<B>-w<R>, got '${mode}'`,
+    );
+  }
+  const training = match[1] === 'train';
+  const [batch, replicas] = [Number(match[2]), Number(match[3])];
   const bench = benchConfig(config);
   const modelConfig = { ...bench.config, seed: 1 };
   const model = createModel(modelConfig);
@@ -65,6 +73,7 @@ export async function createParallelWorkload(
     replicas,
     trainer,
     async run() {
+      if (!training) return trainer.predict(images);
       const g = await trainer.computeGradients(images, labels, trainRng);
       optimizer.apply(params, g.grads, 1e-3);
       tf.dispose([g.correct, ...Object.values(g.grads)]);

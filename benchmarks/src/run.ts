@@ -20,7 +20,14 @@ const maxWait = Number(/--max-wait=(\d+)/.exec(process.argv.join(' '))?.[1] ?? 1
 interface Job {
   config: string;
   backend: 'cpu' | 'wasm';
-  mode: 'train16' | 'train64' | 'infer64' | 'infer64-nocache' | 'train16-w2' | 'train64-w2';
+  mode:
+    | 'train16'
+    | 'train64'
+    | 'infer64'
+    | 'infer64-nocache'
+    | 'train16-w2'
+    | 'train64-w2'
+    | 'infer64-w2';
 }
 
 /**
@@ -45,9 +52,10 @@ function jobs(): Job[] {
     out.push({ config: 'default', backend: 'cpu', mode: 'infer64' });
     out.push({ config: 'default', backend: 'cpu', mode: 'train64' });
   }
-  // Each training step again data-parallel on 2 threads (parallel-workload.ts), right after it.
+  // Each training step and cached inference again data-parallel on 2 threads
+  // (parallel-workload.ts), right after it.
   return out.flatMap((j) =>
-    j.mode === 'train16' || j.mode === 'train64'
+    j.mode === 'train16' || j.mode === 'train64' || j.mode === 'infer64'
       ? [j, { ...j, mode: `${j.mode}-w2` as const }]
       : [j],
   );
@@ -189,7 +197,7 @@ const speedups = results
 if (speedups.length > 0) {
   lines.push('');
   lines.push(
-    `Data-parallel training on 2 threads (\`-w2\`: this thread + 1 worker thread, gradients averaged; docs/guide/data-parallel.md) vs one thread: ${speedups.join('; ')}.`,
+    `Data-parallel on 2 threads (\`-w2\`: this thread + 1 worker thread; training steps average the shards' gradients, inference concatenates their logits; docs/guide/data-parallel.md) vs one thread: ${speedups.join('; ')}.`,
   );
 }
 const sep = find('se2-separable', 'wasm', 'train64') ?? find('se2-separable', 'wasm', 'train16');
