@@ -6,7 +6,8 @@ import { testBackend } from '@gcnn/test-utils';
 import { disposeCheckpoint, loadModelWeights } from '@gcnn/training';
 import { loadCheckpoint } from '@gcnn/training/node';
 import * as tf from '@tensorflow/tfjs-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { maxAbsDifference } from './export-command';
 import type { CliIo } from './io';
 import { main } from './main';
 
@@ -111,4 +112,25 @@ describe.skipIf(!ONCE)('gcnn export', () => {
     model.dispose();
     loaded.model.dispose();
   }, 120_000);
+});
+
+// The export's reload check on the suite's backend (cpu, wasm): no synchronous read, so it also
+// works where `dataSync()` of a GPU tensor is impossible (webgpu in Node).
+describe('maxAbsDifference (the export check)', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it('is the largest |a − b|, 0 for equal tensors, read without dataSync', async () => {
+    const dataSync = vi.spyOn(tf.Tensor.prototype, 'dataSync').mockImplementation(() => {
+      throw new Error('synchronous read');
+    });
+    const a = tf.tensor2d([1, -2, 3, 4.5], [2, 2]);
+    const b = tf.tensor2d([1, -2.25, 3, 4], [2, 2]);
+    expect(await maxAbsDifference(a, b)).toBe(0.5);
+    expect(await maxAbsDifference(b, a)).toBe(0.5);
+    expect(await maxAbsDifference(a, a)).toBe(0);
+    expect(dataSync).not.toHaveBeenCalled();
+    // The caller keeps a and b; nothing else is left behind (the setup checks the tensor count).
+    expect(a.isDisposed || b.isDisposed).toBe(false);
+    tf.dispose([a, b]);
+  });
 });

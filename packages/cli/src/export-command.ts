@@ -121,9 +121,13 @@ export async function exportCommand(argv: readonly string[], io: CliIo): Promise
       1,
     ) as tf.Tensor4D;
     const [a, b] = [model.apply(x), reloaded.model.apply(x)];
-    const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0] as number);
-    tf.dispose([x, a, b]);
-    reloaded.model.dispose();
+    let diff: number;
+    try {
+      diff = await maxAbsDifference(a, b);
+    } finally {
+      tf.dispose([x, a, b]);
+      reloaded.model.dispose();
+    }
     if (diff !== 0)
       throw new Error(`the exported model's logits differ from the checkpoint's by ${diff}`);
     io.out.write(
@@ -138,5 +142,19 @@ export async function exportCommand(argv: readonly string[], io: CliIo): Promise
     return 0;
   } finally {
     model.dispose();
+  }
+}
+
+/**
+ * The largest |a − b| over all entries, read asynchronously (`await data()`), so it works on every
+ * backend, webgpu in Node included, where a synchronous read of a GPU tensor is impossible. Leaves
+ * `a` and `b` to the caller; disposes what it creates.
+ */
+export async function maxAbsDifference(a: tf.Tensor, b: tf.Tensor): Promise<number> {
+  const max = tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))));
+  try {
+    return (await max.data())[0] as number;
+  } finally {
+    max.dispose();
   }
 }

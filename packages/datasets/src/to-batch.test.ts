@@ -17,16 +17,16 @@ const ds = createDataset({
 });
 
 describe('toBatch', () => {
-  it('builds NHWC float32 xs and int32 ys, normalized per channel', () => {
+  it('builds NHWC float32 xs and int32 ys, normalized per channel', async () => {
     const { xs, ys, indices } = toBatch(ds, [4, 1], {
       normalization: { mean: [0.5, 0], std: [0.5, 2] },
     });
     expect(xs.shape).toEqual([2, 2, 3, 2]);
     expect(xs.dtype).toBe('float32');
     expect(ys.dtype).toBe('int32');
-    expect(Array.from(ys.dataSync())).toEqual([1, 1]);
+    expect(Array.from(await ys.data())).toEqual([1, 1]);
     expect(Array.from(indices)).toEqual([4, 1]);
-    const x = xs.dataSync();
+    const x = await xs.data();
     const raw0 = ds.images[4 * 12] as number;
     const raw1 = ds.images[4 * 12 + 1] as number;
     expect(x[0]).toBeCloseTo((raw0 / 255 - 0.5) / 0.5, 6);
@@ -64,13 +64,13 @@ describe('batches', () => {
     expect(n).toBe(2);
   });
 
-  it('shuffles with a seeded rng and resumes exactly from a saved state and batch index', () => {
+  it('shuffles with a seeded rng and resumes exactly from a saved state and batch index', async () => {
     const opts = { batchSize: 3, augmentations: [randomHorizontalFlip()] };
     const rng = new Rng(5);
     const state = rng.getState();
     const full: { idx: number[]; x: number[] }[] = [];
     for (const b of batches(ds, { ...opts, rng })) {
-      full.push({ idx: Array.from(b.indices), x: Array.from(b.xs.dataSync()) });
+      full.push({ idx: Array.from(b.indices), x: Array.from(await b.xs.data()) });
       tf.dispose([b.xs, b.ys]);
     }
     expect(full.flatMap((b) => b.idx).sort((a, b) => a - b)).toEqual([
@@ -82,7 +82,7 @@ describe('batches', () => {
     resumed.setState(state);
     const rest: { idx: number[]; x: number[] }[] = [];
     for (const b of batches(ds, { ...opts, rng: resumed, startBatch: 2 })) {
-      rest.push({ idx: Array.from(b.indices), x: Array.from(b.xs.dataSync()) });
+      rest.push({ idx: Array.from(b.indices), x: Array.from(await b.xs.data()) });
       tf.dispose([b.xs, b.ys]);
     }
     expect(rest).toEqual(full.slice(2));

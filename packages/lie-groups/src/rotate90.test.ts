@@ -82,6 +82,29 @@ describe('transformImages', () => {
     tf.dispose([ab!, direct!, scaled!, viaSim!]);
   });
 
+  it('takes h as a typed array: `await h.data()` of a tensor element, no synchronous read', async () => {
+    const x = tf.randomUniform([2, 9, 9, 2], 0, 1, 'float32', 5) as tf.Tensor4D;
+    const g = SO2xRplus({ maxScale: 2 });
+    const h = tf.tensor1d([0.7, 1.3]);
+    const values = await h.data();
+    h.dispose();
+    const fromData = transformImages(x, g, values);
+    // The same float32 numbers as a plain array: the same transform, bit for bit.
+    const fromArray = transformImages(x, g, Array.from(values));
+    expect(Array.from(await fromData.data())).toEqual(Array.from(await fromArray.data()));
+    expect(await relativeL2(fromData, x)).toBeGreaterThan(0.1); // it did transform
+    tf.dispose([x, fromData, fromArray]);
+  });
+
+  it('rejects a tensor h with the async read to use instead', () => {
+    const x = tf.zeros([1, 3, 3, 1]) as tf.Tensor4D;
+    const h = tf.tensor1d([0.5]);
+    expect(() => transformImages(x, SO2, h as unknown as number[])).toThrow(
+      /h must be numbers, got a tensor; read it first: transformImages\(images, group, await h\.data\(\)\)/,
+    );
+    tf.dispose([x, h]);
+  });
+
   it('rejects a wrong element size', () => {
     const x = tf.zeros([1, 3, 3, 1]) as tf.Tensor4D;
     expect(() => transformImages(x, SO2, [1, 2])).toThrow(

@@ -13,12 +13,18 @@ export interface TransformImagesOptions {
  * interpolation and zero fill. Pixel convention as {@link rotate90} (x = column, y = row), so
  * `transformImages(x, SO2, [π/2])` equals `rotate90(x)` up to interpolation round-off.
  *
- * @param h one element `[paramDim]` (a number array or a tensor).
+ * The transform is computed on the host from the numbers of `h`, so the function reads no tensor
+ * and works on every backend (webgpu in Node has no synchronous read). An element held in a tensor
+ * is read first: `transformImages(x, group, await h.data())`.
+ *
+ * @param h one element `[paramDim]`: numbers (an array, or a typed array such as `await h.data()`).
+ * @throws if `h` is a tensor (read it with `await h.data()`), has the wrong length, or its scale is
+ *   not > 0.
  */
 export function transformImages(
   images: tf.Tensor4D,
   group: Subgroup,
-  h: tf.Tensor | number[],
+  h: ArrayLike<number>,
   options: TransformImagesOptions = {},
 ): tf.Tensor4D {
   if (images.rank !== 4) {
@@ -26,7 +32,13 @@ export function transformImages(
       `Error in transformImages: images must be [batch, height, width, channels], got shape [${images.shape}]`,
     );
   }
-  const params = Array.from(h instanceof tf.Tensor ? h.dataSync() : h);
+  // Earlier versions took a tensor and read it with dataSync(), which webgpu in Node cannot do.
+  if ((h as unknown) instanceof tf.Tensor) {
+    throw new Error(
+      'Error in transformImages: h must be numbers, got a tensor; read it first: transformImages(images, group, await h.data())',
+    );
+  }
+  const params = Array.from(h);
   if (params.length !== group.paramDim) {
     throw new Error(
       `Error in transformImages: h must have ${group.paramDim} parameter(s) for ${group.name}, got ${params.length}`,

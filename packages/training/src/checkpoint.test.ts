@@ -52,7 +52,7 @@ describe('checkpoints', () => {
       .namedVariables()
       .map((x, i) => [x, b.namedVariables()[i]!] as const)) {
       expect(nb).toBe(na);
-      expect(Array.from(vb.dataSync())).toEqual(Array.from(va.dataSync()));
+      expect(Array.from(await vb.data())).toEqual(Array.from(await va.data()));
     }
     tf.dispose(Object.values(loaded.model));
     a.dispose();
