@@ -2,12 +2,17 @@ import { resolve } from 'node:path';
 import { DATASET_INFO, type DatasetId } from '@gcnn/datasets';
 import { createModel, modelConfigFromJson } from '@gcnn/models';
 import { disposeCheckpoint, evaluate, loadModelWeights } from '@gcnn/training';
-import { loadCheckpoint } from '@gcnn/training/node';
+import {
+  createDataParallelTrainer,
+  type DataParallelTrainer,
+  loadCheckpoint,
+} from '@gcnn/training/node';
 import { type BackendName, selectBackend } from './backend';
 import { type FlagSpec, formatHelp, parseFlags, UsageError } from './flags';
 import type { CliIo } from './io';
 import { DATASET_IDS, loadDatasets } from './load-datasets';
 import { ProgressBar } from './progress-bar';
+import { type CliReplicaData, checkWorkers, replicaModuleUrl } from './replica-model';
 import { BACKEND_FLAG, CHECKPOINT_FLAGS, GPU_ADAPTER_FLAG, HELP_FLAG } from './train-flags';
 
 const EVALUATE_FLAGS: readonly FlagSpec[] = [
@@ -32,6 +37,14 @@ const EVALUATE_FLAGS: readonly FlagSpec[] = [
     description: 'Batch size',
     defaultText: "the run's evaluation batch size",
   },
+  {
+    name: 'workers',
+    type: 'int',
+    min: 1,
+    description:
+      'Data-parallel inference on this many threads (cpu and wasm backends): this thread plus workers−1 worker threads, each with its own backend and model replica computing a contiguous shard of every batch; same results as 1 up to float32 round-off',
+    defaultText: '1',
+  },
   BACKEND_FLAG,
   GPU_ADAPTER_FLAG,
   HELP_FLAG,
@@ -54,7 +67,10 @@ export async function evaluateCommand(argv: readonly string[], io: CliIo): Promi
     throw new UsageError(
       'gcnn evaluate: --checkpoint <run folder or checkpoint .json> is required',
     );
-  const backend = await selectBackend((values.backend as BackendName | undefined) ?? 'wasm', {
+  const backendName = (values.backend as BackendName | undefined) ?? 'wasm';
+  const workers = (values.workers as number | undefined) ?? 1;
+  checkWorkers('evaluate', workers, backendName);
+  const backend = await selectBackend(backendName, {
     gpuAdapter: values['gpu-adapter'] as string | undefined,
     log: (line) => io.err.write(`${line}\n`),
   });
@@ -89,12 +105,31 @@ export async function evaluateCommand(argv: readonly string[], io: CliIo): Promi
     limitTrain: 1,
   });
   const model = createModel(modelConfig);
+  let dataParallel: DataParallelTrainer | undefined;
   try {
     loadModelWeights(model, ckpt, ckpt.path);
     disposeCheckpoint(ckpt);
     io.err.write(
       `gcnn: ${ckpt.path} (${ckpt.manifest.kind}, epoch ${ckpt.manifest.progress.epoch}, step ${ckpt.manifest.progress.step}); ${id} ${data.test.count} test images; backend ${backend}\n`,
     );
+    if (workers > 1) {
+      const replicaData: CliReplicaData = {
+        backend: backendName,
+        ...(values['gpu-adapter'] !== undefined
+          ? { gpuAdapter: values['gpu-adapter'] as string }
+          : {}),
+      };
+      dataParallel = await createDataParallelTrainer({
+        model,
+        replicas: workers,
+        replicaModule: replicaModuleUrl(),
+        modelConfig,
+        replicaData,
+      });
+      io.err.write(
+        `gcnn: data-parallel inference on ${workers} replicas (this thread + ${workers - 1} worker thread${workers > 2 ? 's' : ''}, backend ${backend} in each)\n`,
+      );
+    }
     const bar = new ProgressBar(io.err, 'evaluate', data.test.count, 'img');
     const r = await evaluate(model, data.test, {
       batchSize:
@@ -103,6 +138,7 @@ export async function evaluateCommand(argv: readonly string[], io: CliIo): Promi
       augmentations: data.testAugmentations,
       seed: train.seed,
       onProgress: (d) => bar.update(d),
+      ...(dataParallel ? { dataParallel } : {}),
     });
     bar.finish();
     io.out.write(
@@ -110,6 +146,7 @@ export async function evaluateCommand(argv: readonly string[], io: CliIo): Promi
     );
     return 0;
   } finally {
+    await dataParallel?.close();
     model.dispose();
   }
 }

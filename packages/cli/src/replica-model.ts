@@ -1,5 +1,5 @@
 /**
- * The replica module of `gcnn train --workers <n>` (see `createDataParallelTrainer` of
+ * The replica module of `gcnn train|evaluate --workers <n>` (see `createDataParallelTrainer` of
  * `@gcnn/training/node`): every worker thread imports it, selects the run's backend in its own
  * tfjs (as the main thread did, through `@gcnn/backends`: wasm with the training kernels) and
  * builds its replica of the model from the run's model config.
@@ -7,8 +7,18 @@
 import { createModel, modelConfigFromJson } from '@gcnn/models';
 import type { ReplicaContext } from '@gcnn/training/node';
 import { type BackendName, selectBackend } from './backend';
+import { UsageError } from './flags';
 
-/** What `gcnn train` passes to its worker threads. */
+/** `--workers n` (n > 1) runs a replica per thread: only on the one-thread CPU backends. */
+export function checkWorkers(command: string, workers: number, backend: BackendName): void {
+  if (workers > 1 && backend !== 'wasm' && backend !== 'cpu') {
+    throw new UsageError(
+      `gcnn ${command}: --workers ${workers} runs one model replica per thread on the one-thread CPU backends (wasm, cpu), not on --backend ${backend}; use --workers 1`,
+    );
+  }
+}
+
+/** What `gcnn train` and `gcnn evaluate` pass to their worker threads. */
 export interface CliReplicaData {
   backend: BackendName;
   gpuAdapter?: string;

@@ -25,7 +25,7 @@ import { type FlagSpec, formatHelp, parseFlags, UsageError } from './flags';
 import type { CliIo } from './io';
 import { loadDatasets } from './load-datasets';
 import { formatDuration, ProgressBar } from './progress-bar';
-import { type CliReplicaData, replicaModuleUrl } from './replica-model';
+import { type CliReplicaData, checkWorkers, replicaModuleUrl } from './replica-model';
 import { resolveRun } from './resolve-config';
 import { TRAIN_FLAGS } from './train-flags';
 
@@ -35,15 +35,6 @@ const pct = (x: number | null | undefined) =>
 function defaultOutDir(preset: string): string {
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
   return `runs/${stamp}-${preset}`;
-}
-
-/** `--workers n` (n > 1) runs a replica per thread: only on the one-thread CPU backends. */
-function checkWorkers(workers: number, backend: BackendName): void {
-  if (workers > 1 && backend !== 'wasm' && backend !== 'cpu') {
-    throw new UsageError(
-      `gcnn train: --workers ${workers} runs one model replica per thread on the one-thread CPU backends (wasm, cpu), not on --backend ${backend}; use --workers 1`,
-    );
-  }
 }
 
 /** `gcnn train`: trains (or with --test-only evaluates) a model; returns the exit code. */
@@ -67,7 +58,7 @@ export async function trainCommand(argv: readonly string[], io: CliIo): Promise<
   }
   const started = performance.now();
   const backendName = (values.backend as BackendName | undefined) ?? 'wasm';
-  checkWorkers((values.workers as number | undefined) ?? 1, backendName);
+  checkWorkers('train', (values.workers as number | undefined) ?? 1, backendName);
   // Before anything creates a tensor (checkpoints are decoded into tensors).
   const backend = await selectBackend(backendName, {
     gpuAdapter: values['gpu-adapter'] as string | undefined,
@@ -144,7 +135,7 @@ export async function trainCommand(argv: readonly string[], io: CliIo): Promise<
     );
   }
 
-  checkWorkers(workers, backendName);
+  checkWorkers('train', workers, backendName);
 
   const ds = trainConfig.dataset ?? { id: 'mnist-rot' };
   const datasetId = ds.id as DatasetId;

@@ -86,6 +86,14 @@ describe.skipIf(!ONCE)('gcnn train --workers', () => {
         ['train', '--workers', '2', '--backend', 'webgpu'],
         /--workers 2 runs one model replica per thread on the one-thread CPU backends \(wasm, cpu\), not on --backend webgpu/,
       ],
+      [
+        ['evaluate', '--checkpoint', 'x', '--workers', '0'],
+        /--workers must be an integer ≥ 1, got "0"/,
+      ],
+      [
+        ['evaluate', '--checkpoint', 'x', '--workers', '2', '--backend', 'webgpu'],
+        /gcnn evaluate: --workers 2 runs one model replica per thread/,
+      ],
     ];
     for (const [argv, message] of cases) {
       const r = await run(argv);
@@ -121,6 +129,24 @@ describe.skipIf(!ONCE)('gcnn train --workers', () => {
       expect(withoutTime(join(part, 'metrics.jsonl'))).toEqual(
         withoutTime(join(full, 'metrics.jsonl')),
       );
+
+      // gcnn evaluate --workers 2: the accuracy and loss of one thread (inference has no batch
+      // statistics, so the shards' logits are the whole batch's up to float32 round-off).
+      const ev1 = await run(['evaluate', '--checkpoint', full, '--backend', 'wasm']);
+      const ev2 = await run([
+        'evaluate',
+        '--checkpoint',
+        full,
+        '--backend',
+        'wasm',
+        '--workers',
+        '2',
+      ]);
+      expect(ev1.code, ev1.err).toBe(0);
+      expect(ev2.code, ev2.err).toBe(0);
+      expect(ev2.err).toMatch(/data-parallel inference on 2 replicas/);
+      expect(ev2.out).toMatch(/test accuracy \d+\.\d+% \(\d+\/32\)/);
+      expect(ev2.out).toBe(ev1.out);
 
       // One replica: the line says so (the run itself is the single-thread path).
       const one = await run(['train', ...TINY, '--max-steps', '1', '--out', join(tmp, 'one')]);
