@@ -22,11 +22,6 @@ export const WEBGPU_NODE_EXCLUDED: ReadonlyArray<{ glob: string; reason: string 
       'data-parallel training over worker_threads: its worker threads select the suite backend themselves (@gcnn/backends); data parallelism is for the one-thread CPU backends (cpu, wasm), a Dawn device per worker thread is not a supported setup',
   },
   {
-    glob: 'packages/group-conv/src/layers/gradients.test.ts',
-    reason:
-      "fails on tfjs-backend-webgpu 4.22 for two reasons that are not this suite's (issue 7): (1) 'lifting SE2' (bias: true): addChannelBias adds a [C] bias to a rank-5 map, and webgpu's shared-memory BinaryOpProgram for rank 5/6 ⊕ a 1-D tensor of 2–127 entries indexes a vec5 struct (WGSL 'cannot index type vec5'), fails to compile and leaves zeros, so the bias gets no gradient; (2) separable, gseparable, dseparable: analytic vs finite-difference gradients of the SIREN kernel nets differ by 0.043 / 0.052 / 0.070 against bounds 0.042 / 0.023 / 0.054 (SwiftShader's sin/cos err by up to 1.9e-4); the other 4 cases pass",
-  },
-  {
     // Every test file of the package but register.test.ts, which runs here: registering the wasm
     // kernels must leave the active backend's gradients working.
     glob: 'packages/wasm-training/src/**/!(register).test.ts',
