@@ -1,7 +1,9 @@
 /**
  * The machine's ceiling for this workload: large wasm ops in one process (median of 3 after a
- * warm-up). Prints one JSON line.
+ * warm-up), the stock kernels, then the depthwise conv again with @gcnn/tfjs-wasm-training's SIMD
+ * kernel. Prints one JSON line.
  */
+import { registerWasmTrainingKernels } from '@gcnn/tfjs-wasm-training';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 
@@ -28,6 +30,8 @@ const mmMs = time(() => tf.matMul(a, b));
 const mmFlop = 2 * 12544 * 256 * 256;
 const dwMs = time(() => tf.depthwiseConv2d(x, dw, 1, 'same'));
 const dwFlop = 2 * 16 * 28 * 28 * 49 * 64;
+registerWasmTrainingKernels();
+const dwSimdMs = time(() => tf.depthwiseConv2d(x, dw, 1, 'same'));
 console.log(
   JSON.stringify({
     conv2d: {
@@ -37,6 +41,11 @@ console.log(
     },
     matMul: { what: '[12544,256]·[256,256]', ms: mmMs, gflops: mmFlop / mmMs / 1e6 },
     depthwise: { what: 'x [16,28,28,64], 7×7', ms: dwMs, gflops: dwFlop / dwMs / 1e6 },
+    depthwiseSimd: {
+      what: 'the same, @gcnn/tfjs-wasm-training SIMD kernel',
+      ms: dwSimdMs,
+      gflops: dwFlop / dwSimdMs / 1e6,
+    },
     loadavg: (await import('node:os')).loadavg()[0],
   }),
 );

@@ -107,9 +107,17 @@ for (const job of jobs()) {
       `${job.config} ${job.backend} ${job.mode}: median ${(r.medianMs / 1000).toFixed(2)} s (min ${((r.minMs as number) / 1000).toFixed(2)}, max ${((r.maxMs as number) / 1000).toFixed(2)}), RSS ${(r.peakRssMiB as number).toFixed(0)} MiB, load ${loadBefore.toFixed(2)} [${((Date.now() - t0) / 1000).toFixed(0)} s]`,
     );
   } catch (e) {
-    console.log(
-      `${job.config} ${job.backend} ${job.mode}: FAILED ${(e as Error).message.slice(0, 300)}`,
-    );
+    // A row in the table too (e.g. the wasm heap's 4 GiB limit), with the process's last error line.
+    const stderr = String((e as { stderr?: unknown }).stderr ?? '');
+    const reason =
+      stderr
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => /^[A-Z]\w*Error\b/.test(l))
+        .pop() ?? (e as Error).message.split('\n')[0]!;
+    const error = reason.replace(/\|/g, '/').slice(0, 160);
+    results.push({ ...job, medianMs: Number.NaN, error, loadBefore });
+    console.log(`${job.config} ${job.backend} ${job.mode}: FAILED ${reason.slice(0, 300)}`);
   }
 }
 
@@ -143,7 +151,7 @@ lines.push(
 );
 lines.push('');
 lines.push(
-  `Ceiling (wasm, 1 thread; load ${ceilingLoad.toFixed(2)}): conv2d ${ceiling.conv2d.gflops.toFixed(1)} GFLOP/s (${ceiling.conv2d.what}), matMul ${ceiling.matMul.gflops.toFixed(1)} GFLOP/s (${ceiling.matMul.what}), depthwise ${ceiling.depthwise.gflops.toFixed(2)} GFLOP/s (${ceiling.depthwise.what}).`,
+  `Ceiling (wasm, 1 thread; load ${ceilingLoad.toFixed(2)}): conv2d ${ceiling.conv2d.gflops.toFixed(1)} GFLOP/s (${ceiling.conv2d.what}), matMul ${ceiling.matMul.gflops.toFixed(1)} GFLOP/s (${ceiling.matMul.what}), depthwise ${ceiling.depthwise.gflops.toFixed(2)} GFLOP/s (${ceiling.depthwise.what}; stock XNNPACK), ${ceiling.depthwiseSimd.gflops.toFixed(1)} GFLOP/s with @gcnn/tfjs-wasm-training's SIMD kernel.`,
 );
 lines.push('');
 lines.push(
