@@ -33,10 +33,10 @@ const CHROMIUM_ARGS = [
 ];
 const SCREENSHOT = join(ROOT, '.cache/browser-demo.png');
 /**
- * The embedded digit the test classifies: index 4 of public/digits.json, a 4 the model gives ~71 %
- * (not a saturated ~100 %, so the probability check means something).
+ * The embedded digit the test classifies: index 5 of public/digits.json, a 5 the model gives ~58 %
+ * (not a saturated ~100 %, so the probability check means something; the other nine get 95–100 %).
  */
-const DIGIT = 4;
+const DIGIT = 5;
 /** |p(θ) − p(0)| of the top class under exact 90° rotations (webgl on SwiftShader: sin/cos ~1e-4). */
 const PROBABILITY_TOLERANCE = 2e-3;
 
