@@ -74,6 +74,9 @@ describe.skipIf(!ONCE)('gcnn export', () => {
       '8',
       '--batch-size',
       '8',
+      // One epoch (2 steps), whatever the default job's epoch count: the export reports it below.
+      '--epochs',
+      '1',
       '--backend',
       'cpu',
       '--out',
