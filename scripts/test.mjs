@@ -6,7 +6,7 @@
  * `test: N passed, N failed, N skipped`.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = join(import.meta.dirname, '..');
@@ -17,6 +17,8 @@ const extra = process.argv.slice(2);
 const suites = [];
 function runVitest(name, args, env = {}) {
   const report = join(outDir, `${name}.json`);
+  rmSync(report, { force: true }); // a run that writes no report must not count the last one's
+  const t0 = Date.now();
   const result = spawnSync(
     process.execPath,
     [
@@ -42,7 +44,7 @@ function runVitest(name, args, env = {}) {
     counts.failed += 1;
   }
   if (result.status !== 0 && counts.failed === 0) counts.failed = 1;
-  suites.push({ name, ...counts });
+  suites.push({ name, ...counts, seconds: Math.round((Date.now() - t0) / 1000) });
 }
 
 // The CLI's process tests (e.g. resume after SIGKILL) run the built `gcnn`; Node cannot load
@@ -134,11 +136,9 @@ function webgpuNodeAvailability() {
 // The browser suite (vitest browser mode in headless Chromium), one project per GPU backend, run
 // one after the other (two Chromiums at once on a small machine made WebGPU's adapter request
 // fail). Keep in step with BROWSER_BACKENDS / CHROMIUM_PATH in tooling/test-setup/browser.ts.
-// The `webgpu` browser project is not part of the default run: on Chromium's SwiftShader WebGPU,
-// tfjs-backend-webgpu 4.22 gives nondeterministic gradient values from run to run (the finite-
-// difference checks fail on a different group each time; see docs/guide/testing.md). Run it by
-// hand with `pnpm exec vitest run --project webgpu`; webgpu is covered in CI by webgpu-node.
-const browserProjects = ['webgl'];
+// `webgpu` joined the default run once @gcnn/backends corrected the two tfjs-backend-webgpu 4.22
+// kernels behind its run-to-run gradient failures (docs/guide/testing.md).
+const browserProjects = ['webgl', 'webgpu'];
 // biome-ignore lint/suspicious/noUndeclaredEnvVars: read by the test runner, not by a turbo task
 const chromium = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 if (existsSync(chromium)) {
@@ -174,7 +174,9 @@ function warnSkipped(s) {
 
 console.log('\nSuites:');
 for (const s of suites)
-  console.log(`  ${s.name}: ${s.passed} passed, ${s.failed} failed, ${s.skipped} skipped`);
+  console.log(
+    `  ${s.name}: ${s.passed} passed, ${s.failed} failed, ${s.skipped} skipped (${s.seconds} s)`,
+  );
 for (const s of skipped)
   for (const name of s.names) console.log(`  ${name}: SKIPPED (suite not run: ${s.reason})`);
 if (skipped.length > 0) {
