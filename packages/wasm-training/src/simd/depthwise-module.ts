@@ -104,94 +104,58 @@ function storeAll(
   });
 }
 
-function forward(unroll: number): FunctionBuilder {
-  const { f, p, px, v, acc, g } = start(`forward${unroll}`, unroll, [
+/**
+ * The forward conv and the input gradient share one loop nest: every output pixel gathers, per
+ * tap, one pixel of the source `a` (x for `forward`, dy for `backpropInput`) times the filter
+ * tap. They differ in the output and source grids, and in which source pixel a tap reads.
+ */
+function gather(unroll: number, kind: 'forward' | 'backpropInput'): FunctionBuilder {
+  const { f, p, px, v, acc, g } = start(`${kind}${unroll}`, unroll, [
     'b',
     'oy',
     'ox',
     'cb',
     'ky',
     'kx',
-    'iy',
-    'ix',
-    'rowX',
-    'rowF',
-    'pOut',
-  ]);
-  f.forRange(v.b, f.i32(0), p.n, 1, () =>
-    f.forRange(v.oy, f.i32(0), p.oh, 1, () =>
-      f.forRange(v.ox, f.i32(0), p.ow, 1, () => {
-        const pixel = f.add(f.mul(f.add(f.mul(g(v.b), p.oh), g(v.oy)), p.ow), g(v.ox));
-        f.set(v.pOut, f.add(p.out, f.mul(pixel, px)));
-        f.forRange(v.cb, f.i32(0), px, 16 * unroll, () => {
-          zero(f, acc);
-          f.forRange(v.ky, f.i32(0), p.kh, 1, () => {
-            f.set(v.iy, f.add(f.sub(f.mul(g(v.oy), p.sh), p.pt), g(v.ky)));
-            f.when(f.ltU(g(v.iy), p.h), () => {
-              const row = f.mul(f.mul(f.add(f.mul(g(v.b), p.h), g(v.iy)), p.w), px);
-              f.set(v.rowX, f.add(f.add(p.a, row), g(v.cb)));
-              f.set(v.rowF, f.add(f.add(p.b, f.mul(f.mul(g(v.ky), p.kw), px)), g(v.cb)));
-              f.forRange(v.kx, f.i32(0), p.kw, 1, () => {
-                f.set(v.ix, f.add(f.sub(f.mul(g(v.ox), p.sw), p.pl), g(v.kx)));
-                f.when(f.ltU(g(v.ix), p.w), () =>
-                  multiplyAdd(
-                    f,
-                    acc,
-                    f.add(g(v.rowX), f.mul(g(v.ix), px)),
-                    f.add(g(v.rowF), f.mul(g(v.kx), px)),
-                  ),
-                );
-              });
-            });
-          });
-          storeAll(f, acc, f.add(g(v.pOut), g(v.cb)));
-        });
-      }),
-    ),
-  );
-  return f;
-}
-
-function backpropInput(unroll: number): FunctionBuilder {
-  const { f, p, px, v, acc, g } = start(`backpropInput${unroll}`, unroll, [
-    'b',
-    'iy',
-    'ix',
-    'cb',
-    'ky',
-    'kx',
+    'sy',
+    'sx',
     't',
-    'oy',
-    'ox',
-    'rowDy',
+    'rowA',
     'rowF',
     'pOut',
   ]);
-  // `dy[q]` reads `x[q·s − pad + k]`, so `x[i]` is read by `q = (i + pad − k) / s` where exact.
-  const hits = (num: Expr, stride: Expr, q: number, limit: Expr) =>
-    f.and(f.and(f.geS(num, f.i32(0)), f.eq(f.remS(num, stride), f.i32(0))), f.ltU(g(q), limit));
+  const forward = kind === 'forward';
+  const [outH, outW, srcH, srcW] = forward ? [p.oh, p.ow, p.h, p.w] : [p.h, p.w, p.oh, p.ow];
+  /** Sets `to` to the source coordinate that output `o` reads at tap `k`; pushes whether it exists. */
+  const locate = (o: number, k: number, stride: Expr, pad: Expr, size: Expr, to: number): Expr => {
+    if (forward) {
+      f.set(to, f.add(f.sub(f.mul(g(o), stride), pad), g(k)));
+      return f.ltU(g(to), size);
+    }
+    // `dy[q]` reads `x[q·s − pad + k]`, so `x[i]` is read by `q = (i + pad − k) / s` where exact.
+    f.set(v.t, f.sub(f.add(g(o), pad), g(k)));
+    f.set(to, f.divS(g(v.t), stride));
+    const exact = f.and(f.geS(g(v.t), f.i32(0)), f.eq(f.remS(g(v.t), stride), f.i32(0)));
+    return f.and(exact, f.ltU(g(to), size));
+  };
   f.forRange(v.b, f.i32(0), p.n, 1, () =>
-    f.forRange(v.iy, f.i32(0), p.h, 1, () =>
-      f.forRange(v.ix, f.i32(0), p.w, 1, () => {
-        const pixel = f.add(f.mul(f.add(f.mul(g(v.b), p.h), g(v.iy)), p.w), g(v.ix));
+    f.forRange(v.oy, f.i32(0), outH, 1, () =>
+      f.forRange(v.ox, f.i32(0), outW, 1, () => {
+        const pixel = f.add(f.mul(f.add(f.mul(g(v.b), outH), g(v.oy)), outW), g(v.ox));
         f.set(v.pOut, f.add(p.out, f.mul(pixel, px)));
         f.forRange(v.cb, f.i32(0), px, 16 * unroll, () => {
           zero(f, acc);
           f.forRange(v.ky, f.i32(0), p.kh, 1, () => {
-            f.set(v.t, f.sub(f.add(g(v.iy), p.pt), g(v.ky)));
-            f.set(v.oy, f.divS(g(v.t), p.sh));
-            f.when(hits(g(v.t), p.sh, v.oy, p.oh), () => {
-              const row = f.mul(f.mul(f.add(f.mul(g(v.b), p.oh), g(v.oy)), p.ow), px);
-              f.set(v.rowDy, f.add(f.add(p.a, row), g(v.cb)));
+            f.when(locate(v.oy, v.ky, p.sh, p.pt, srcH, v.sy), () => {
+              const row = f.mul(f.mul(f.add(f.mul(g(v.b), srcH), g(v.sy)), srcW), px);
+              f.set(v.rowA, f.add(f.add(p.a, row), g(v.cb)));
               f.set(v.rowF, f.add(f.add(p.b, f.mul(f.mul(g(v.ky), p.kw), px)), g(v.cb)));
               f.forRange(v.kx, f.i32(0), p.kw, 1, () => {
-                f.set(v.t, f.sub(f.add(g(v.ix), p.pl), g(v.kx)));
-                f.set(v.ox, f.divS(g(v.t), p.sw));
-                f.when(hits(g(v.t), p.sw, v.ox, p.ow), () =>
+                f.when(locate(v.ox, v.kx, p.sw, p.pl, srcW, v.sx), () =>
                   multiplyAdd(
                     f,
                     acc,
-                    f.add(g(v.rowDy), f.mul(g(v.ox), px)),
+                    f.add(g(v.rowA), f.mul(g(v.sx), px)),
                     f.add(g(v.rowF), f.mul(g(v.kx), px)),
                   ),
                 );
@@ -259,7 +223,7 @@ let bytes: Uint8Array<ArrayBuffer> | undefined;
 /** The module's bytes (assembled once). */
 export function depthwiseModuleBytes(): Uint8Array<ArrayBuffer> {
   bytes ??= assembleModule(
-    UNROLLS.flatMap((u) => [forward(u), backpropInput(u), backpropFilter(u)]),
+    UNROLLS.flatMap((u) => [gather(u, 'forward'), gather(u, 'backpropInput'), backpropFilter(u)]),
   );
   return bytes;
 }
