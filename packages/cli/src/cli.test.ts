@@ -1,42 +1,13 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { testBackend } from '@gcnn/test-utils';
-import * as tf from '@tensorflow/tfjs-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CliIo } from './io';
-import { main } from './main';
+import { describe, expect, it } from 'vitest';
+import { ONCE, packagesBuilt, useCliSandbox } from './cli.test-helpers';
 
-// The CLI picks its own backend (--backend), so these runs do not depend on the vitest project:
-// they run once, in the cpu project, and are skipped in the wasm project.
-const ONCE = testBackend() === 'cpu';
 const PKG = resolve(import.meta.dirname, '..');
-const ROOT = resolve(PKG, '../..');
 // The child process runs the CLI from source with tsx; its dependencies resolve to their built
 // dist (Node cannot load tfjs-core's extensionless registration modules from source).
-const DEPS_BUILT = ['training', 'models', 'datasets', 'tfjs-wasm-training'].every((p) =>
-  existsSync(
-    join(ROOT, 'packages', p === 'tfjs-wasm-training' ? 'wasm-training' : p, 'dist/index.js'),
-  ),
-);
-
-let tmp = '';
-let cache = '';
-const env0 = process.env.GCNN_CACHE_DIR;
-
-async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIo = {
-    out: { write: (t: string) => (out += t) },
-    err: { write: (t: string) => (err += t), isTTY: false },
-    cwd: tmp,
-    env: { GCNN_CACHE_DIR: cache },
-  };
-  const code = await main(argv, io);
-  return { code, out, err };
-}
+const DEPS_BUILT = packagesBuilt(['training', 'models', 'datasets', 'wasm-training']);
 
 const TINY = [
   '--limit-train',
@@ -148,17 +119,7 @@ const withoutTime = (file: string) =>
     });
 
 describe.skipIf(!ONCE)('gcnn CLI', () => {
-  beforeAll(() => {
-    tmp = mkdtempSync(join(tmpdir(), 'gcnn-cli-'));
-    cache = join(tmp, 'cache');
-    process.env.GCNN_CACHE_DIR = cache;
-  });
-  afterAll(async () => {
-    rmSync(tmp, { recursive: true, force: true });
-    if (env0 === undefined) delete process.env.GCNN_CACHE_DIR;
-    else process.env.GCNN_CACHE_DIR = env0;
-    await tf.setBackend('cpu');
-  });
+  const box = useCliSandbox('gcnn-cli-');
 
   it('fails fast on bad flags and values, naming the flag and what is allowed', async () => {
     const cases: Array<[string[], RegExp]> = [
@@ -187,11 +148,11 @@ describe.skipIf(!ONCE)('gcnn CLI', () => {
       [['fly'], /unknown command 'fly'/],
     ];
     for (const [argv, message] of cases) {
-      const r = await run(argv);
+      const r = await box.run(argv);
       expect(r.code, argv.join(' ')).toBe(2);
       expect(r.err, argv.join(' ')).toMatch(message);
     }
-    const help = await run(['train', '--help']);
+    const help = await box.run(['train', '--help']);
     expect(help.code).toBe(0);
     expect(help.out).toMatch(/--num-group-elements <n,n,…>\n\s+Sampled elements of H/);
     expect(help.out).toMatch(
@@ -201,8 +162,8 @@ describe.skipIf(!ONCE)('gcnn CLI', () => {
 
   for (const [name, flags] of Object.entries(README)) {
     it(`runs the README experiment '${name}' end to end (1 step, tiny subsets)`, async () => {
-      const out = join(tmp, name.replace(/\W+/g, '-'));
-      const r = await run([
+      const out = join(box.dir, name.replace(/\W+/g, '-'));
+      const r = await box.run([
         'train',
         ...README_COMMON,
         ...flags,
@@ -243,7 +204,7 @@ describe.skipIf(!ONCE)('gcnn CLI', () => {
   }
 
   it('--config sets flags, the command line overrides them; evaluate and info read the run', async () => {
-    const cfg = join(tmp, 'cfg.json');
+    const cfg = join(box.dir, 'cfg.json');
     writeFileSync(
       cfg,
       JSON.stringify({
@@ -254,8 +215,8 @@ describe.skipIf(!ONCE)('gcnn CLI', () => {
         epochs: 5,
       }),
     );
-    const out = join(tmp, 'cfg-run');
-    const r = await run([
+    const out = join(box.dir, 'cfg-run');
+    const r = await box.run([
       'train',
       '--config',
       cfg,
@@ -278,14 +239,14 @@ describe.skipIf(!ONCE)('gcnn CLI', () => {
     const config = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8'));
     expect(config.model).toMatchObject({ hiddenSizes: [4, 4, 8], kernelSize: 3, sampleCount: 4 });
     expect(config.train.epochs).toBe(1);
-    const ev = await run(['evaluate', '--checkpoint', out, '--backend', 'cpu']);
+    const ev = await box.run(['evaluate', '--checkpoint', out, '--backend', 'cpu']);
     expect(ev.code, ev.err).toBe(0);
     expect(ev.out).toMatch(/test accuracy \d+\.\d+% \(\d+\/8\), test loss \d/);
-    const info = await run(['info', '--preset', 'se2-separable', '--backend', 'cpu']);
+    const info = await box.run(['info', '--preset', 'se2-separable', '--backend', 'cpu']);
     expect(info.code, info.err).toBe(0);
     expect(info.out).toMatch(/trainable parameters: 755,370/); // reference §5.6: SE2 separable
     expect(info.out).toMatch(/lifting\s+\[1, 28, 28, 8, 32\]/);
-    const bad = await run([
+    const bad = await box.run([
       'train',
       '--config',
       cfg,
@@ -305,7 +266,7 @@ describe.skipIf(!ONCE)('gcnn CLI', () => {
       const cli = (args: string[], extraEnv: Record<string, string> = {}): ChildProcess =>
         spawn(process.execPath, ['--import', 'tsx', join(PKG, 'src/cli.ts'), ...args], {
           cwd: PKG,
-          env: { ...process.env, GCNN_CACHE_DIR: cache, ...extraEnv },
+          env: { ...process.env, GCNN_CACHE_DIR: box.cache, ...extraEnv },
           stdio: ['ignore', 'ignore', 'pipe'],
         });
       const done = (p: ChildProcess) =>
@@ -317,8 +278,8 @@ describe.skipIf(!ONCE)('gcnn CLI', () => {
             ok(code);
           });
         });
-      const full = join(tmp, 'full');
-      const killed = join(tmp, 'killed');
+      const full = join(box.dir, 'full');
+      const killed = join(box.dir, 'killed');
       const [a] = await Promise.all([
         done(cli(['train', ...TINY, '--backend', 'wasm', '--out', full])),
       ]);

@@ -1,62 +1,32 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createModel, loadModelFromBuffers, modelConfigFromJson } from '@gcnn/models';
-import { testBackend } from '@gcnn/test-utils';
 import { disposeCheckpoint, loadModelWeights } from '@gcnn/training';
 import { loadCheckpoint } from '@gcnn/training/node';
 import * as tf from '@tensorflow/tfjs-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ONCE, useCliSandbox } from './cli.test-helpers';
 import { maxAbsDifference } from './export-command';
-import type { CliIo } from './io';
-import { main } from './main';
-
-// The CLI picks its own backend, so this runs once, in the cpu project (as cli.test.ts).
-const ONCE = testBackend() === 'cpu';
-
-let tmp = '';
-const env0 = process.env.GCNN_CACHE_DIR;
-
-async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIo = {
-    out: { write: (t: string) => (out += t) },
-    err: { write: (t: string) => (err += t), isTTY: false },
-    cwd: tmp,
-    env: { GCNN_CACHE_DIR: join(tmp, 'cache') },
-  };
-  return { code: await main(argv, io), out, err };
-}
 
 describe.skipIf(!ONCE)('gcnn export', () => {
-  beforeAll(() => {
-    tmp = mkdtempSync(join(tmpdir(), 'gcnn-export-'));
-    process.env.GCNN_CACHE_DIR = join(tmp, 'cache');
-  });
-  afterAll(async () => {
-    rmSync(tmp, { recursive: true, force: true });
-    if (env0 === undefined) delete process.env.GCNN_CACHE_DIR;
-    else process.env.GCNN_CACHE_DIR = env0;
-    await tf.setBackend('cpu');
-  });
+  const box = useCliSandbox('gcnn-export-');
 
   it('needs --checkpoint and a plain --name; --help lists the flags', async () => {
-    const none = await run(['export']);
+    const none = await box.run(['export']);
     expect(none.code).toBe(2);
     expect(none.err).toMatch(/--checkpoint <run folder or checkpoint .json> is required/);
-    const bad = await run(['export', '--checkpoint', 'x', '--name', '../up']);
+    const bad = await box.run(['export', '--checkpoint', 'x', '--name', '../up']);
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/--name must be a plain file name/);
-    const help = await run(['export', '--help']);
+    const help = await box.run(['export', '--help']);
     expect(help.code).toBe(0);
     expect(help.out).toMatch(/--checkpoint/);
     expect(help.out).toMatch(/--out/);
   });
 
   it("writes model.json + model.weights.bin that load to the checkpoint's model", async () => {
-    const runDir = join(tmp, 'run');
-    const train = await run([
+    const runDir = join(box.dir, 'run');
+    const train = await box.run([
       'train',
       '--preset',
       'default',
@@ -83,13 +53,13 @@ describe.skipIf(!ONCE)('gcnn export', () => {
       runDir,
     ]);
     expect(train.code, train.err).toBe(0);
-    const r = await run(['export', '--checkpoint', 'run', '--out', 'exported']);
+    const r = await box.run(['export', '--checkpoint', 'run', '--out', 'exported']);
     expect(r.code, r.err).toBe(0);
     expect(r.out).toMatch(
       /wrote .*exported\/model\.json and .*exported\/model\.weights\.bin \([\d,]+ bytes, [\d,]+ parameters; best checkpoint, epoch 1, step 2, test accuracy \d+\.\d\d%\)/,
     );
-    const jsonPath = join(tmp, 'exported/model.json');
-    const binPath = join(tmp, 'exported/model.weights.bin');
+    const jsonPath = join(box.dir, 'exported/model.json');
+    const binPath = join(box.dir, 'exported/model.weights.bin');
     expect(existsSync(binPath)).toBe(true);
     const json = JSON.parse(readFileSync(jsonPath, 'utf8'));
     expect(json).toMatchObject({

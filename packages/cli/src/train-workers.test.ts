@@ -2,21 +2,14 @@
  * `gcnn train --workers <n>`: flag validation, and a data-parallel run (this thread + 1 worker
  * thread) that checkpoints, stops and resumes with the metrics of an uninterrupted 2-worker run.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { testBackend } from '@gcnn/test-utils';
-import * as tf from '@tensorflow/tfjs-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CliIo } from './io';
-import { main } from './main';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ONCE, packagesBuilt, useCliSandbox } from './cli.test-helpers';
 
-// The CLI picks its own backend: these runs happen once, in the cpu project.
-const ONCE = testBackend() === 'cpu';
-const ROOT = resolve(import.meta.dirname, '../../..');
 // The worker threads run plain Node: the worker entry and replica-model.ts from source through
 // tsx, their @gcnn dependencies from dist (`pnpm build`; `pnpm test` builds first).
-const DEPS_BUILT = [
+const DEPS_BUILT = packagesBuilt([
   'lie-groups',
   'kernel-nets',
   'group-conv',
@@ -25,23 +18,7 @@ const DEPS_BUILT = [
   'training',
   'backends',
   'wasm-training',
-].every((p) => existsSync(join(ROOT, 'packages', p, 'dist/index.js')));
-
-let tmp = '';
-const env0 = process.env.GCNN_CACHE_DIR;
-
-async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIo = {
-    out: { write: (t: string) => (out += t) },
-    err: { write: (t: string) => (err += t), isTTY: false },
-    cwd: tmp,
-    env: { GCNN_CACHE_DIR: join(tmp, 'cache') },
-  };
-  const code = await main(argv, io);
-  return { code, out, err };
-}
+]);
 
 /**
  * A tiny SE(2) run: 64 images, batch 16 (4 steps per epoch), 2 epochs, dropout and uniform
@@ -66,16 +43,7 @@ const withoutTime = (file: string) =>
     });
 
 describe.skipIf(!ONCE)('gcnn train --workers', () => {
-  beforeAll(() => {
-    tmp = mkdtempSync(join(tmpdir(), 'gcnn-workers-'));
-    process.env.GCNN_CACHE_DIR = join(tmp, 'cache');
-  });
-  afterAll(async () => {
-    rmSync(tmp, { recursive: true, force: true });
-    if (env0 === undefined) delete process.env.GCNN_CACHE_DIR;
-    else process.env.GCNN_CACHE_DIR = env0;
-    await tf.setBackend('cpu');
-  });
+  const box = useCliSandbox('gcnn-workers-');
 
   it('validates the flag, naming it', async () => {
     const cases: Array<[string[], RegExp]> = [
@@ -96,19 +64,19 @@ describe.skipIf(!ONCE)('gcnn train --workers', () => {
       ],
     ];
     for (const [argv, message] of cases) {
-      const r = await run(argv);
+      const r = await box.run(argv);
       expect(r.code, argv.join(' ')).toBe(2);
       expect(r.err, argv.join(' ')).toMatch(message);
     }
-    const help = await run(['train', '--help']);
+    const help = await box.run(['train', '--help']);
     expect(help.out).toMatch(/--workers <int>\n\s+Data-parallel training on this many threads/);
   });
 
   it.skipIf(!DEPS_BUILT)(
     'trains on 2 replicas, and a run stopped after 3 steps resumes (with --workers 2) to the metrics of an uninterrupted 2-worker run (needs pnpm build)',
     async () => {
-      const full = join(tmp, 'full');
-      const a = await run(['train', ...TINY, '--workers', '2', '--out', full]);
+      const full = join(box.dir, 'full');
+      const a = await box.run(['train', ...TINY, '--workers', '2', '--out', full]);
       expect(a.code, a.err).toBe(0);
       expect(a.err).toMatch(
         /data-parallel training on 2 replicas \(this thread \+ 1 worker thread, backend wasm in each\); batch 16 split 8 \+ 8/,
@@ -119,10 +87,19 @@ describe.skipIf(!ONCE)('gcnn train --workers', () => {
       const config = JSON.parse(readFileSync(join(full, 'config.json'), 'utf8'));
       expect(config.flags.workers).toBe(2);
 
-      const part = join(tmp, 'part');
-      const b = await run(['train', ...TINY, '--workers', '2', '--max-steps', '3', '--out', part]);
+      const part = join(box.dir, 'part');
+      const b = await box.run([
+        'train',
+        ...TINY,
+        '--workers',
+        '2',
+        '--max-steps',
+        '3',
+        '--out',
+        part,
+      ]);
       expect(b.code, b.err).toBe(0);
-      const c = await run(['train', '--resume', part, '--workers', '2', '--max-steps', '8']);
+      const c = await box.run(['train', '--resume', part, '--workers', '2', '--max-steps', '8']);
       expect(c.code, c.err).toBe(0);
       expect(c.err).toMatch(/resuming .* at epoch 0, step 3/);
       expect(c.err).toMatch(/data-parallel training on 2 replicas/);
@@ -132,8 +109,8 @@ describe.skipIf(!ONCE)('gcnn train --workers', () => {
 
       // gcnn evaluate --workers 2: the accuracy and loss of one thread (inference has no batch
       // statistics, so the shards' logits are the whole batch's up to float32 round-off).
-      const ev1 = await run(['evaluate', '--checkpoint', full, '--backend', 'wasm']);
-      const ev2 = await run([
+      const ev1 = await box.run(['evaluate', '--checkpoint', full, '--backend', 'wasm']);
+      const ev2 = await box.run([
         'evaluate',
         '--checkpoint',
         full,
@@ -149,7 +126,14 @@ describe.skipIf(!ONCE)('gcnn train --workers', () => {
       expect(ev2.out).toBe(ev1.out);
 
       // One replica: the line says so (the run itself is the single-thread path).
-      const one = await run(['train', ...TINY, '--max-steps', '1', '--out', join(tmp, 'one')]);
+      const one = await box.run([
+        'train',
+        ...TINY,
+        '--max-steps',
+        '1',
+        '--out',
+        join(box.dir, 'one'),
+      ]);
       expect(one.code, one.err).toBe(0);
       expect(one.err).toMatch(/training on 1 replica \(this thread\)/);
     },
