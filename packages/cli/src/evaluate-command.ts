@@ -2,17 +2,13 @@ import { resolve } from 'node:path';
 import { DATASET_INFO, type DatasetId } from '@gcnn/datasets';
 import { createModel, modelConfigFromJson } from '@gcnn/models';
 import { disposeCheckpoint, evaluate, loadModelWeights } from '@gcnn/training';
-import {
-  createDataParallelTrainer,
-  type DataParallelTrainer,
-  loadCheckpoint,
-} from '@gcnn/training/node';
+import { type DataParallelTrainer, loadCheckpoint } from '@gcnn/training/node';
 import { type BackendName, selectBackend } from './backend';
 import { type FlagSpec, formatHelp, parseFlags, UsageError } from './flags';
 import type { CliIo } from './io';
 import { DATASET_IDS, loadDatasets } from './load-datasets';
 import { ProgressBar } from './progress-bar';
-import { type CliReplicaData, checkWorkers, replicaModuleUrl } from './replica-model';
+import { checkWorkers, startCliReplicas } from './replica-model';
 import { BACKEND_FLAG, CHECKPOINT_FLAGS, GPU_ADAPTER_FLAG, HELP_FLAG } from './train-flags';
 
 const EVALUATE_FLAGS: readonly FlagSpec[] = [
@@ -113,21 +109,16 @@ export async function evaluateCommand(argv: readonly string[], io: CliIo): Promi
       `gcnn: ${ckpt.path} (${ckpt.manifest.kind}, epoch ${ckpt.manifest.progress.epoch}, step ${ckpt.manifest.progress.step}); ${id} ${data.test.count} test images; backend ${backend}\n`,
     );
     if (workers > 1) {
-      const replicaData: CliReplicaData = {
-        backend: backendName,
-        ...(values['gpu-adapter'] !== undefined
-          ? { gpuAdapter: values['gpu-adapter'] as string }
-          : {}),
-      };
-      dataParallel = await createDataParallelTrainer({
+      const started = await startCliReplicas({
         model,
-        replicas: workers,
-        replicaModule: replicaModuleUrl(),
         modelConfig,
-        replicaData,
+        workers,
+        backend: backendName,
+        gpuAdapter: values['gpu-adapter'] as string | undefined,
       });
+      dataParallel = started.trainer;
       io.err.write(
-        `gcnn: data-parallel inference on ${workers} replicas (this thread + ${workers - 1} worker thread${workers > 2 ? 's' : ''}, backend ${backend} in each)\n`,
+        `gcnn: data-parallel inference on ${workers} replicas (${started.threads}, backend ${backend} in each)\n`,
       );
     }
     const bar = new ProgressBar(io.err, 'evaluate', data.test.count, 'img');

@@ -5,7 +5,11 @@
  * builds its replica of the model from the run's model config.
  */
 import { createModel, modelConfigFromJson } from '@gcnn/models';
-import type { ReplicaContext } from '@gcnn/training/node';
+import {
+  createDataParallelTrainer,
+  type DataParallelTrainer,
+  type ReplicaContext,
+} from '@gcnn/training/node';
 import { type BackendName, selectBackend } from './backend';
 import { UsageError } from './flags';
 
@@ -38,4 +42,32 @@ export async function createReplicaModel(
 export function replicaModuleUrl(): URL {
   const here = import.meta.url;
   return new URL(here.endsWith('.ts') ? './replica-model.ts' : './replica-model.js', here);
+}
+
+/**
+ * Starts the `workers − 1` worker threads of `gcnn train|evaluate --workers <n>` (n > 1), each
+ * selecting `backend` (and `gpuAdapter`) and building its replica from `modelConfig` with this
+ * module. Returns the trainer and the "this thread + k worker threads" phrase for the log line.
+ */
+export async function startCliReplicas(options: {
+  model: Parameters<typeof createDataParallelTrainer>[0]['model'];
+  modelConfig: unknown;
+  workers: number;
+  backend: BackendName;
+  gpuAdapter: string | undefined;
+}): Promise<{ trainer: DataParallelTrainer; threads: string }> {
+  const { model, modelConfig, workers, backend, gpuAdapter } = options;
+  const replicaData: CliReplicaData = {
+    backend,
+    ...(gpuAdapter !== undefined ? { gpuAdapter } : {}),
+  };
+  const trainer = await createDataParallelTrainer({
+    model,
+    replicas: workers,
+    replicaModule: replicaModuleUrl(),
+    modelConfig,
+    replicaData,
+  });
+  const threads = `this thread + ${workers - 1} worker thread${workers > 2 ? 's' : ''}`;
+  return { trainer, threads };
 }

@@ -13,7 +13,6 @@ import {
   train,
 } from '@gcnn/training';
 import {
-  createDataParallelTrainer,
   type DataParallelTrainer,
   loadCheckpoint,
   RUN_FILES,
@@ -25,7 +24,7 @@ import { type FlagSpec, formatHelp, parseFlags, UsageError } from './flags';
 import type { CliIo } from './io';
 import { loadDatasets } from './load-datasets';
 import { formatDuration, ProgressBar } from './progress-bar';
-import { type CliReplicaData, checkWorkers, replicaModuleUrl } from './replica-model';
+import { checkWorkers, startCliReplicas } from './replica-model';
 import { resolveRun } from './resolve-config';
 import { TRAIN_FLAGS } from './train-flags';
 
@@ -180,22 +179,17 @@ export async function trainCommand(argv: readonly string[], io: CliIo): Promise<
     }
 
     if (workers > 1) {
-      const replicaData: CliReplicaData = {
-        backend: backendName,
-        ...(values['gpu-adapter'] !== undefined
-          ? { gpuAdapter: values['gpu-adapter'] as string }
-          : {}),
-      };
-      dataParallel = await createDataParallelTrainer({
+      const started = await startCliReplicas({
         model,
-        replicas: workers,
-        replicaModule: replicaModuleUrl(),
         modelConfig,
-        replicaData,
+        workers,
+        backend: backendName,
+        gpuAdapter: values['gpu-adapter'] as string | undefined,
       });
+      dataParallel = started.trainer;
       const shards = shardSizes(trainConfig.batchSize, workers);
       io.err.write(
-        `gcnn: data-parallel training on ${workers} replicas (this thread + ${workers - 1} worker thread${workers > 2 ? 's' : ''}, backend ${backend} in each); batch ${trainConfig.batchSize} split ${shards.join(' + ')}\n`,
+        `gcnn: data-parallel training on ${workers} replicas (${started.threads}, backend ${backend} in each); batch ${trainConfig.batchSize} split ${shards.join(' + ')}\n`,
       );
     } else {
       io.err.write('gcnn: training on 1 replica (this thread)\n');
