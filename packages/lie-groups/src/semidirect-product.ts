@@ -9,63 +9,71 @@ function unstackFirst(x: tf.Tensor): tf.Tensor[] {
   return [0, 1].map((i) => tf.reshape(tf.slice(x, [i, ...lead.map(() => 0)], [1, ...lead]), lead));
 }
 
-/**
- * The affine group R²⋊H for a subgroup H ⊂ GL(2) of rotations and/or dilations. Elements are
- * `[tx, ty, ...h]`, tangents `[vx, vy, ...ω]`. Product `(t₁,h₁)(t₂,h₂) = (t₁ + h₁t₂, h₁h₂)`.
- *
- * exp/log use that every such h is multiplication by a complex number e^z, z = ln s + iθ: then
- * `exp(v, ω) = (V(z)·v, e^z)` with `V(z) = (e^z − 1)/z` (a Taylor series near z = 0, so values
- * and gradients stay finite at the identity).
- */
-export function semidirectProduct(name: string, subgroup: Subgroup): AffineGroup {
-  const p = subgroup.paramDim;
-  const check = (op: string, g: tf.Tensor, arg: string, dim: number) => {
-    if (g.rank < 1 || g.shape[g.rank - 1] !== dim) {
-      throw new Error(
-        `Error in ${name}.${op}: ${arg} must have a trailing axis of ${dim}, got shape [${g.shape}]`,
-      );
-    }
-  };
-  const split = (g: tf.Tensor): [tf.Tensor, tf.Tensor] => {
-    const [t, h] = splitLast(g, [2, p]);
-    return [t!, h!];
-  };
-  /** z = (ln s, θ) of a subgroup tangent, as real and imaginary parts `[...]`. */
-  const complexOfTangent = (omega: tf.Tensor): [tf.Tensor, tf.Tensor] => {
-    const parts = unstackLast(omega);
-    const zero = tf.zerosLike(parts[0]!);
-    if (subgroup.kind === 'rotation') return [zero, parts[0]!];
-    if (subgroup.kind === 'scale') return [parts[0]!, zero];
-    return [parts[1]!, parts[0]!];
-  };
-  /** V(z) = (e^z − 1)/z as (re, im). */
-  const vOf = (a: tf.Tensor, b: tf.Tensor): [tf.Tensor, tf.Tensor] => {
-    const [re, im] = unstackFirst(expm1OverZ(a, b));
-    return [re!, im!];
-  };
-  const complexMul = (
-    ar: tf.Tensor,
-    ai: tf.Tensor,
-    br: tf.Tensor,
-    bi: tf.Tensor,
-  ): [tf.Tensor, tf.Tensor] => [
-    tf.sub(tf.mul(ar, br), tf.mul(ai, bi)),
-    tf.add(tf.mul(ar, bi), tf.mul(ai, br)),
-  ];
+/** (a + ib)(c + id) as (re, im). */
+function complexMul(
+  ar: tf.Tensor,
+  ai: tf.Tensor,
+  br: tf.Tensor,
+  bi: tf.Tensor,
+): [tf.Tensor, tf.Tensor] {
+  return [tf.sub(tf.mul(ar, br), tf.mul(ai, bi)), tf.add(tf.mul(ar, bi), tf.mul(ai, br))];
+}
 
-  const group: AffineGroup = {
+/** V(z) = (e^z − 1)/z as (re, im). */
+function vOf(a: tf.Tensor, b: tf.Tensor): [tf.Tensor, tf.Tensor] {
+  const [re, im] = unstackFirst(expm1OverZ(a, b));
+  return [re!, im!];
+}
+
+/** How R²⋊H reads its elements: argument checks and the split `[t, h]`. */
+interface Parts {
+  name: string;
+  subgroup: Subgroup;
+  /** Throws unless `g` has a trailing axis of `dim`, naming the op and the argument. */
+  check(op: string, g: tf.Tensor, arg: string, dim: number): void;
+  /** `[..., 2 + paramDim]` → translation `[..., 2]` and subgroup element `[..., paramDim]`. */
+  split(g: tf.Tensor): [tf.Tensor, tf.Tensor];
+  /** z = (ln s, θ) of a subgroup tangent, as real and imaginary parts `[...]`. */
+  complexOfTangent(omega: tf.Tensor): [tf.Tensor, tf.Tensor];
+}
+
+function partsOf(name: string, subgroup: Subgroup): Parts {
+  return {
     name,
     subgroup,
-    paramDim: 2 + p,
-    dof: 2 + subgroup.dof,
+    check(op, g, arg, dim) {
+      if (g.rank < 1 || g.shape[g.rank - 1] !== dim) {
+        throw new Error(
+          `Error in ${name}.${op}: ${arg} must have a trailing axis of ${dim}, got shape [${g.shape}]`,
+        );
+      }
+    },
+    split(g) {
+      const [t, h] = splitLast(g, [2, subgroup.paramDim]);
+      return [t!, h!];
+    },
+    complexOfTangent(omega) {
+      const parts = unstackLast(omega);
+      const zero = tf.zerosLike(parts[0]!);
+      if (subgroup.kind === 'rotation') return [zero, parts[0]!];
+      if (subgroup.kind === 'scale') return [parts[0]!, zero];
+      return [parts[1]!, parts[0]!];
+    },
+  };
+}
+
+/** identity, compose and inverse: `(t₁,h₁)(t₂,h₂) = (t₁ + h₁t₂, h₁h₂)`, `(t,h)⁻¹ = (−h⁻¹t, h⁻¹)`. */
+function algebra({ subgroup, check, split }: Parts) {
+  const p = 2 + subgroup.paramDim;
+  return {
     identity(batchShape: number[] = []) {
       return tf.tidy(() =>
         tf.concat([tf.zeros([...batchShape, 2]), subgroup.identity(batchShape)], -1),
       );
     },
-    compose(a, b) {
-      check('compose', a, 'a', 2 + p);
-      check('compose', b, 'b', 2 + p);
+    compose(a: tf.Tensor, b: tf.Tensor) {
+      check('compose', a, 'a', p);
+      check('compose', b, 'b', p);
       return tf.tidy(() => {
         const [ta, ha] = split(a);
         const [tb, hb] = split(b);
@@ -74,14 +82,20 @@ export function semidirectProduct(name: string, subgroup: Subgroup): AffineGroup
         return tf.concat([tf.broadcastTo(t, [...h.shape.slice(0, -1), 2]), h], -1);
       });
     },
-    inverse(g) {
-      check('inverse', g, 'g', 2 + p);
+    inverse(g: tf.Tensor) {
+      check('inverse', g, 'g', p);
       return tf.tidy(() => {
         const [t, h] = split(g);
         return tf.concat([tf.neg(subgroup.inverseAct(h, t)), subgroup.inverse(h)], -1);
       });
     },
-    exp(tangent) {
+  };
+}
+
+/** exp and log: `exp(v, ω) = (V(z)·v, e^z)`, `log(t, h) = (t / V(z), log h)`. */
+function expLog({ subgroup, check, split, complexOfTangent }: Parts) {
+  return {
+    exp(tangent: tf.Tensor) {
       check('exp', tangent, 'tangent', 2 + subgroup.dof);
       return tf.tidy(() => {
         const [v, omega] = splitLast(tangent, [2, subgroup.dof]) as [tf.Tensor, tf.Tensor];
@@ -92,8 +106,8 @@ export function semidirectProduct(name: string, subgroup: Subgroup): AffineGroup
         return tf.concat([tf.stack([tx, ty], -1), subgroup.exp(omega)], -1);
       });
     },
-    log(g) {
-      check('log', g, 'g', 2 + p);
+    log(g: tf.Tensor) {
+      check('log', g, 'g', 2 + subgroup.paramDim);
       return tf.tidy(() => {
         const [t, h] = split(g);
         const omega = subgroup.log(h);
@@ -106,8 +120,15 @@ export function semidirectProduct(name: string, subgroup: Subgroup): AffineGroup
         return tf.concat([tf.stack([ur, ui], -1), omega], -1);
       });
     },
-    matrix(g) {
-      check('matrix', g, 'g', 2 + p);
+  };
+}
+
+/** The homogeneous matrix `[[s·R(θ), t], [0, 1]]`, the action `x ↦ h·x + t` and its |det|. */
+function actions({ subgroup, check, split }: Parts) {
+  const p = 2 + subgroup.paramDim;
+  return {
+    matrix(g: tf.Tensor) {
+      check('matrix', g, 'g', p);
       return tf.tidy(() => {
         const [t, h] = split(g);
         const m = subgroup.matrix(h);
@@ -116,29 +137,52 @@ export function semidirectProduct(name: string, subgroup: Subgroup): AffineGroup
         return tf.concat([top, bottom], -2);
       });
     },
-    act(g, points) {
-      check('act', g, 'g', 2 + p);
+    act(g: tf.Tensor, points: tf.Tensor) {
+      check('act', g, 'g', p);
       check('act', points, 'points', 2);
       return tf.tidy(() => {
         const [t, h] = split(g);
         return tf.add(subgroup.act(h, points), t);
       });
     },
-    det(g) {
-      check('det', g, 'g', 2 + p);
+    det(g: tf.Tensor) {
+      check('det', g, 'g', p);
       return tf.tidy(() => subgroup.det(split(g)[1]));
     },
-    testingElements() {
-      return tf.tidy(() => {
-        const h = subgroup.testingElements();
-        const n = h.shape[0]!;
-        const t = tf.tensor2d(
-          Array.from({ length: n }, (_, i) => [(i % 3) - 1, 0.5 * ((i % 4) - 1.5)]),
-          [n, 2],
-        );
-        return tf.concat([t, h], -1);
-      });
-    },
   };
-  return group;
+}
+
+/** The subgroup's testing elements, each with a translation from a small fixed set. */
+function testingElements(subgroup: Subgroup): tf.Tensor {
+  return tf.tidy(() => {
+    const h = subgroup.testingElements();
+    const n = h.shape[0]!;
+    const t = tf.tensor2d(
+      Array.from({ length: n }, (_, i) => [(i % 3) - 1, 0.5 * ((i % 4) - 1.5)]),
+      [n, 2],
+    );
+    return tf.concat([t, h], -1);
+  });
+}
+
+/**
+ * The affine group R²⋊H for a subgroup H ⊂ GL(2) of rotations and/or dilations. Elements are
+ * `[tx, ty, ...h]`, tangents `[vx, vy, ...ω]`. Product `(t₁,h₁)(t₂,h₂) = (t₁ + h₁t₂, h₁h₂)`.
+ *
+ * exp/log use that every such h is multiplication by a complex number e^z, z = ln s + iθ: then
+ * `exp(v, ω) = (V(z)·v, e^z)` with `V(z) = (e^z − 1)/z` (a Taylor series near z = 0, so values
+ * and gradients stay finite at the identity).
+ */
+export function semidirectProduct(name: string, subgroup: Subgroup): AffineGroup {
+  const parts = partsOf(name, subgroup);
+  return {
+    name,
+    subgroup,
+    paramDim: 2 + subgroup.paramDim,
+    dof: 2 + subgroup.dof,
+    ...algebra(parts),
+    ...expLog(parts),
+    ...actions(parts),
+    testingElements: () => testingElements(subgroup),
+  };
 }
