@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { DATASET_INFO, type DatasetId } from '@gcnn/datasets';
+import { groupByName, resolveGroupGrid } from '@gcnn/lie-groups';
 import {
   MODEL_PRESETS,
   type ModelConfig,
@@ -124,13 +125,6 @@ export function resolveModelConfig(values: FlagValues, command: string): ModelCo
   };
   set('model', 'model');
   set('group', 'group');
-  set('num-group-elements', 'sampleCount', (v: number[]) => {
-    if (v.length === 1) return v[0] as number;
-    if (v.length === 2) return [v[0], v[1]] as [number, number];
-    throw new UsageError(
-      `gcnn ${command}: --num-group-elements must be N or R,S (e.g. 8 or 16,3), got ${v.join(',')}`,
-    );
-  });
   set('sampling-method', 'sampling');
   set('max-scale', 'maxScale');
   set('implementation', 'implementation');
@@ -156,6 +150,11 @@ export function resolveModelConfig(values: FlagValues, command: string): ModelCo
   if (cfg.group === 'SE2') delete cfg.maxScale;
   if (cfg.model === 'ckgcnn') delete cfg.widenFactor;
   try {
+    const elements = values['num-group-elements'] as number[] | undefined;
+    if (elements !== undefined) {
+      const { subgroup } = groupByName({ name: cfg.group, maxScale: cfg.maxScale });
+      cfg.sampleCount = resolveGroupGrid(subgroup, elements, '--num-group-elements').sampleCount;
+    }
     return validateModelConfig(cfg);
   } catch (error) {
     throw new UsageError(`gcnn ${command}: invalid model: ${(error as Error).message}`);

@@ -1,24 +1,36 @@
 export { COMPATIBILITY_MODES, type Compatibility } from './compatibility';
+export { type DgSeparableKernels, dgseparable } from './factorisations/dgseparable';
+export { type DSeparableKernels, dseparable } from './factorisations/dseparable';
+export type {
+  ApplyGroupConvOptions,
+  ConvChannels,
+  GroupConvFactorisation,
+  GroupConvParams,
+} from './factorisations/factorisation';
+export { type GSeparableKernels, gseparable } from './factorisations/gseparable';
+export { type GSeparable2dKernels, gSeparable2d } from './factorisations/gseparable-2d';
+export { type NonseparableKernels, nonseparable } from './factorisations/nonseparable';
 export {
-  checkImplementation,
+  applyGroupConvKernels,
+  FACTORISATIONS,
+  type GroupConvKernels,
+  groupConvFactorisation,
+  groupConvNetSpecs,
   IMPLEMENTATIONS,
   type Implementation,
-  isTwoSubgroup,
-} from './implementation';
+  sampleGroupConvKernels,
+} from './factorisations/registry';
+export { type SeparableKernels, separable } from './factorisations/separable';
+export { type Separable2dKernels, separable2d } from './factorisations/separable-2d';
 export { fullGroupKernel } from './kernels/full-group-kernel';
 export type { KernelNet } from './kernels/kernel-net';
 export {
-  groupConvNetSpecs,
   type KernelNetRole,
   type KernelNetSpec,
+  type KernelNetSpecs,
   liftingNetSpecs,
 } from './kernels/kernel-net-specs';
 export type { KernelOptions } from './kernels/kernel-options';
-export {
-  type GroupConvKernels,
-  type GroupConvParams,
-  sampleGroupConvKernels,
-} from './kernels/sample-group-conv-kernels';
 export { sampleLiftingFilter } from './kernels/sample-lifting-filter';
 export { type SpatialKernelRole, spatialKernel } from './kernels/spatial-kernel';
 export { subgroupKernel } from './kernels/subgroup-kernel';
@@ -35,7 +47,6 @@ export {
   type Padding,
   unflattenGroup,
 } from './layout';
-export { type ApplyGroupConvOptions, applyGroupConvKernels } from './ops/apply-group-conv-kernels';
 export type { ConvOptions } from './ops/conv-options';
 export {
   dgSeparableGroupConv2d,

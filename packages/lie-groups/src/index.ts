@@ -1,6 +1,7 @@
 import './internal/register-tfjs';
 
 export { GROUP_NAMES, type GroupConfig, type GroupName, groupByName } from './group-by-name';
+export { type GroupGrid, resolveGroupGrid } from './group-grid';
 export { linspaceF32 } from './internal/float32';
 export type {
   AffineGroup,

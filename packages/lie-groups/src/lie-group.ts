@@ -1,4 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
+import type { GroupGrid } from './group-grid';
 import type { Rng } from './rng';
 
 /** How a subgroup H is sampled (reference §2.3). */
@@ -65,10 +66,11 @@ export interface Subgroup extends LieGroup {
    * are raw. This is the reference's normalisation (docs/concepts/notation.md).
    */
   relativeCoordinates(hOut: tf.Tensor, hIn: tf.Tensor): tf.Tensor;
-  /** Sampled elements `[G, paramDim]` (reference §2.3). */
-  sample(count: SampleCount, options?: SampleOptions): tf.Tensor2D;
-  /** Number of elements that `sample(count)` returns. */
-  sampleSize(count: SampleCount): number;
+  /**
+   * Sampled elements `[G, paramDim]` on a grid from {@link resolveGroupGrid}, or on the grid of
+   * a sample count (reference §2.3).
+   */
+  sample(grid: GroupGrid | SampleCount, options?: SampleOptions): tf.Tensor2D;
 }
 
 /** An affine group R²⋊H with elements `[tx, ty, ...h]`. */

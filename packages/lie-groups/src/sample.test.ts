@@ -1,7 +1,7 @@
 import { loadFixture } from '@gcnn/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { createRng, R2xRplus, Rplus, SE2, Sim2, SO2, SO2xRplus } from './index';
+import { createRng, R2xRplus, Rplus, resolveGroupGrid, SE2, Sim2, SO2, SO2xRplus } from './index';
 
 /** The values of `t` (read with `await data()`), which it disposes. */
 const values = async (t: tf.Tensor) => {
@@ -35,8 +35,8 @@ describe('sampling of H', () => {
 
   it('an integer count means n rotations × n scales for SO2xRplus (reference)', () => {
     const g = SO2xRplus({ maxScale: 1.74 });
-    expect(g.sampleSize(3)).toBe(9);
-    expect(g.sampleSize([16, 3])).toBe(48);
+    expect(resolveGroupGrid(g, 3).size).toBe(9);
+    expect(resolveGroupGrid(g, [16, 3]).size).toBe(48);
     const t = g.sample(3);
     expect(t.shape).toEqual([9, 2]);
     t.dispose();
@@ -72,8 +72,10 @@ describe('sampling of H', () => {
   });
 
   it('rejects bad counts and methods with clear errors', () => {
-    expect(() => SO2.sample(0)).toThrow(/SO2.sample: count must be a positive integer, got 0/);
-    expect(() => SO2.sample([4, 2])).toThrow(/count must be an integer for SO2/);
+    expect(() => SO2.sample(0)).toThrow(
+      /Error in SO2.sample: sampleCount must be a positive integer, got 0/,
+    );
+    expect(() => SO2.sample([4, 2])).toThrow(/SO2 takes an integer, got \[4,2\]/);
     expect(() => SO2xRplus({ maxScale: 2 }).sample([4, 0])).toThrow(/\[nRotations, nScales\]/);
     expect(() => SO2.sample(4, { method: 'uniform' })).toThrow(/needs options.rng/);
     // biome-ignore lint/suspicious/noExplicitAny: testing a bad runtime value

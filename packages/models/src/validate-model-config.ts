@@ -1,5 +1,5 @@
-import { COMPATIBILITY_MODES, IMPLEMENTATIONS, isTwoSubgroup } from '@gcnn/group-conv';
-import { GROUP_NAMES } from '@gcnn/lie-groups';
+import { COMPATIBILITY_MODES, groupConvFactorisation } from '@gcnn/group-conv';
+import { GROUP_NAMES, groupByName, resolveGroupGrid } from '@gcnn/lie-groups';
 import { ALLCNNC_WIDTHS } from './ckg-allcnnc';
 import { ckgCnnLastKernelSize } from './ckg-cnn';
 import { lastKernelSize } from './ckg-resnet';
@@ -61,27 +61,15 @@ export function validateModelConfig(config: ModelConfig): ModelConfig {
     if (typeof c.maxScale !== 'number' || !Number.isFinite(c.maxScale) || c.maxScale < 1)
       fail(`maxScale must be a number ≥ 1, got ${JSON.stringify(c.maxScale)}`);
   }
-  if (Array.isArray(c.sampleCount)) {
-    if (c.group !== 'Sim2')
-      fail(
-        `sampleCount [nRotations, nScales] is only for group 'Sim2', got ${JSON.stringify(c.sampleCount)} for '${c.group}'`,
-      );
-    if (c.sampleCount.length !== 2)
-      fail(`sampleCount must be [nRotations, nScales], got ${JSON.stringify(c.sampleCount)}`);
-    positiveInteger('sampleCount[0] (nRotations)', c.sampleCount[0]);
-    positiveInteger('sampleCount[1] (nScales)', c.sampleCount[1]);
-  } else {
-    positiveInteger('sampleCount', c.sampleCount);
-  }
+  const group = groupByName({ name: c.group, maxScale: c.maxScale });
+  resolveGroupGrid(group.subgroup, c.sampleCount, OP);
   oneOf(
     'sampling',
     c.sampling,
     SAMPLING_METHODS,
     (c.sampling as string) === 'discretise' ? " (gcnn spells it 'discretize')" : '',
   );
-  oneOf('implementation', c.implementation, IMPLEMENTATIONS);
-  if (isTwoSubgroup(c.implementation) && c.group !== 'Sim2')
-    fail(`implementation '${c.implementation}' needs group 'Sim2', got '${c.group}'`);
+  groupConvFactorisation(c.implementation, group, OP);
   positiveInteger('inChannels', c.inChannels);
   positiveInteger('imageSize', c.imageSize);
   positiveInteger('numClasses', c.numClasses);

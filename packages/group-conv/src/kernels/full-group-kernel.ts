@@ -8,7 +8,7 @@ import {
 } from '@gcnn/kernel-nets';
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelNet } from './kernel-net';
-import { isReference, type KernelOptions, latticeRadius, numScales } from './kernel-options';
+import { isReference, type KernelOptions, latticeRadius } from './kernel-options';
 
 /**
  * The non-separable group kernel k([h_out⁻¹x, log(h_out⁻¹h_in)]) for every (output, input)
@@ -54,7 +54,7 @@ export function fullGroupKernel(
       mask = tf.reshape(diskMask(lattice), [1, 1, taps]);
     } else {
       const logScale = tf.slice(z, [0, 0, 0, 2 + dof - 1], [gOut, gIn, taps, 1]);
-      const maxDistance = Math.log(sub.maxScale) / (reference ? gOut : numScales(options));
+      const maxDistance = Math.log(sub.maxScale) / (reference ? gOut : options.grid.nScales);
       const spatialMask =
         sub.kind === 'scale'
           ? smoothSquareMask(tf.slice(z, [0, 0, 0, 0], [gOut, gIn, taps, 2]), 3)

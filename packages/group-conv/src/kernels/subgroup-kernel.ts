@@ -1,7 +1,7 @@
 import { sampleKernelNet, scaleDistanceMask } from '@gcnn/kernel-nets';
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelNet } from './kernel-net';
-import { isReference, type KernelOptions, numScales } from './kernel-options';
+import { isReference, type KernelOptions } from './kernel-options';
 
 /**
  * The subgroup kernel k^H(log(h_out⁻¹h_in)) of the one-subgroup separable convs:
@@ -25,7 +25,7 @@ export function subgroupKernel(
     const values = sampleKernelNet(rel, net.weights, net.config); // [Gout, Gin, P]
     if (sub.kind === 'rotation') return values as tf.Tensor3D;
     const [gOut, gIn] = [rel.shape[0]!, rel.shape[1]!];
-    const maxDistance = Math.log(sub.maxScale) / (reference ? gOut : numScales(options));
+    const maxDistance = Math.log(sub.maxScale) / (reference ? gOut : options.grid.nScales);
     let logScale: tf.Tensor;
     if (sub.kind === 'scale') logScale = tf.squeeze(rel, [2]);
     else if (reference) {

@@ -9,7 +9,7 @@ import { tolerance } from '@gcnn/test-utils';
 import type * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import type { Compatibility } from '../compatibility';
-import { IMPLEMENTATIONS, type Implementation, isTwoSubgroup } from '../implementation';
+import { FACTORISATIONS, IMPLEMENTATIONS, type Implementation } from '../factorisations/registry';
 import { groupInstanceNorm, groupLayerNorm } from '../ops/group-norms';
 import { globalInvariantPool, groupPool, groupSpatialPool2d } from '../ops/group-pooling';
 import { checkEquivariance } from '../testing';
@@ -72,7 +72,7 @@ describe('exact equivariance under 90° rotations', () => {
       layer.dispose();
     });
     for (const implementation of IMPLEMENTATIONS) {
-      if (isTwoSubgroup(implementation) && group.name !== 'Sim2') continue;
+      if (!FACTORISATIONS[implementation].subgroups.includes(group.subgroup.kind)) continue;
       if (
         group.name === 'Sim2' &&
         JSON.stringify(count) === '[8,3]' &&

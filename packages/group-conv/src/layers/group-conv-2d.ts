@@ -1,15 +1,14 @@
-import { createRng } from '@gcnn/lie-groups';
+import { createRng, type GroupGrid, resolveGroupGrid } from '@gcnn/lie-groups';
 import * as tf from '@tensorflow/tfjs-core';
-import { checkImplementation, type Implementation } from '../implementation';
-import { groupConvNetSpecs, type KernelNetRole } from '../kernels/kernel-net-specs';
-import { type KernelOptions, numRotations, numScales } from '../kernels/kernel-options';
+import type { GroupConvFactorisation, GroupConvParams } from '../factorisations/factorisation';
 import {
   type GroupConvKernels,
-  type GroupConvParams,
-  sampleGroupConvKernels,
-} from '../kernels/sample-group-conv-kernels';
+  groupConvFactorisation,
+  type Implementation,
+} from '../factorisations/registry';
+import type { KernelNetRole } from '../kernels/kernel-net-specs';
+import type { KernelOptions } from '../kernels/kernel-options';
 import { assertGroupFeatures } from '../layout';
-import { applyGroupConvKernels } from '../ops/apply-group-conv-kernels';
 import { addChannelBias } from '../ops/lean-activations';
 import { ElementSampler } from './element-sampler';
 import { KernelNetModule } from './kernel-net-module';
@@ -36,6 +35,10 @@ export interface GroupConvLayerOptions extends ConvLayerOptions {
 export class GroupConv2D extends Module {
   readonly options: GroupConvLayerOptions;
   readonly implementation: Implementation;
+  /** The factorisation named by `implementation`: its kernel nets, sampling and ops. */
+  readonly factorisation: GroupConvFactorisation<Implementation, GroupConvKernels>;
+  /** The grid of the output elements. */
+  readonly grid: GroupGrid;
   readonly nets: Partial<Record<KernelNetRole, KernelNetModule>> = {};
   readonly projection: tf.Variable | null = null;
   readonly bias: tf.Variable | null;
@@ -46,14 +49,16 @@ export class GroupConv2D extends Module {
     super();
     checkChannels('GroupConv2D', options);
     this.options = options;
-    this.implementation = checkImplementation(
-      'GroupConv2D',
+    this.factorisation = groupConvFactorisation(
       options.implementation ?? 'nonseparable',
-      options.group.name,
+      options.group,
+      'GroupConv2D',
     );
+    this.implementation = this.factorisation.name;
+    this.grid = resolveGroupGrid(options.group.subgroup, options.sampleCount, 'GroupConv2D');
     const rng = typeof options.seed === 'object' ? options.seed : createRng(options.seed ?? 0);
     const { inChannels: cin, outChannels: cout, kernelSize: k } = options;
-    const specs = groupConvNetSpecs(this.implementation, options.group, cin, cout, k);
+    const specs = this.factorisation.netSpecs(options.group, cin, cout, k);
     for (const role of ['kernel', 'kernelH', 'kernelSO2', 'kernelRplus', 'kernelRn'] as const) {
       const spec = specs[role];
       if (spec)
@@ -62,7 +67,7 @@ export class GroupConv2D extends Module {
           new KernelNetModule(spec, options.kernelNet ?? {}, rng),
         );
     }
-    if (this.implementation === 'dseparable' || this.implementation === 'dgseparable') {
+    if (this.factorisation.projection) {
       // kaiming-uniform(a = √5) on a [Cin, Cout] tensor, as the reference: U(±1/√Cout).
       const bound = 1 / Math.sqrt(cout);
       const values = Float32Array.from({ length: cin * cout }, () => (2 * rng.next() - 1) * bound);
@@ -71,7 +76,7 @@ export class GroupConv2D extends Module {
     this.bias = options.bias ? this.addWeight('bias', tf.zeros([cout])) : null;
     this.sampler = new ElementSampler(
       options.group.subgroup,
-      options.sampleCount,
+      this.grid,
       options.sampling ?? 'discretize',
     );
   }
@@ -80,7 +85,7 @@ export class GroupConv2D extends Module {
     return {
       group: this.options.group,
       kernelSize: this.options.kernelSize,
-      sampleCount: this.options.sampleCount,
+      grid: this.grid,
       compatibility: this.options.compatibility,
     };
   }
@@ -92,13 +97,11 @@ export class GroupConv2D extends Module {
       projection: (this.projection as tf.Tensor2D | null) ?? undefined,
     };
     const { inChannels, outChannels } = this.options;
-    return sampleGroupConvKernels(
-      this.implementation,
+    return this.factorisation.sample(
       params,
       hOut,
       hIn,
-      inChannels,
-      outChannels,
+      { inChannels, outChannels },
       this.kernelOptions(),
     );
   }
@@ -122,14 +125,12 @@ export class GroupConv2D extends Module {
       }
       kernels = this.cache.kernels;
     }
-    const ko = this.kernelOptions();
     const features = tf.tidy(() => {
-      let y = applyGroupConvKernels(x, kernels, {
+      let y = this.factorisation.apply(x, kernels, {
         groupOut: hOut.shape[0],
         stride: this.options.stride,
         padding: this.options.padding,
-        nRotations: numRotations(ko),
-        nScales: numScales(ko),
+        grid: this.grid,
       });
       if (this.bias) y = addChannelBias(y, this.bias as tf.Tensor1D);
       return y;

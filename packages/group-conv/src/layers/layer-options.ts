@@ -1,4 +1,4 @@
-import type { AffineGroup, Rng, SampleCount, SamplingMethod } from '@gcnn/lie-groups';
+import type { AffineGroup, GroupGrid, Rng, SampleCount, SamplingMethod } from '@gcnn/lie-groups';
 import type * as tf from '@tensorflow/tfjs-core';
 import type { Compatibility } from '../compatibility';
 import type { Padding } from '../layout';
@@ -7,8 +7,11 @@ import type { KernelNetOptions } from './kernel-net-module';
 /** Options shared by the lifting and group conv layers. */
 export interface ConvLayerOptions {
   group: AffineGroup;
-  /** Sampled elements of H: `8`, or `[nRotations, nScales]` for Sim(2). */
-  sampleCount: SampleCount;
+  /**
+   * Sampled elements of H: `8`, or `[nRotations, nScales]` for Sim(2) (validated by the layer), or
+   * a grid already resolved by `resolveGroupGrid` (as a model passes to all its layers).
+   */
+  sampleCount: SampleCount | GroupGrid;
   /** `discretize` (default) or `uniform`: a random rotation of the grid in training; inference uses the grid. */
   sampling?: SamplingMethod;
   inChannels: number;

@@ -1,4 +1,4 @@
-import { createRng } from '@gcnn/lie-groups';
+import { createRng, type GroupGrid, resolveGroupGrid } from '@gcnn/lie-groups';
 import * as tf from '@tensorflow/tfjs-core';
 import { liftingNetSpecs } from '../kernels/kernel-net-specs';
 import { sampleLiftingFilter } from '../kernels/sample-lifting-filter';
@@ -24,6 +24,8 @@ export class LiftingConv2D extends Module {
   readonly options: ConvLayerOptions;
   readonly kernel: KernelNetModule;
   readonly bias: tf.Variable | null;
+  /** The grid of the output elements. */
+  readonly grid: GroupGrid;
   private readonly sampler: ElementSampler;
   private cache: { elements: tf.Tensor2D; filter: tf.Tensor4D } | null = null;
 
@@ -31,6 +33,7 @@ export class LiftingConv2D extends Module {
     super();
     checkChannels('LiftingConv2D', options);
     this.options = options;
+    this.grid = resolveGroupGrid(options.group.subgroup, options.sampleCount, 'LiftingConv2D');
     const rng = typeof options.seed === 'object' ? options.seed : createRng(options.seed ?? 0);
     const spec = liftingNetSpecs(options.inChannels, options.outChannels, options.kernelSize)
       .kernel!;
@@ -38,7 +41,7 @@ export class LiftingConv2D extends Module {
     this.bias = options.bias ? this.addWeight('bias', tf.zeros([options.outChannels])) : null;
     this.sampler = new ElementSampler(
       options.group.subgroup,
-      options.sampleCount,
+      this.grid,
       options.sampling ?? 'discretize',
     );
   }
@@ -49,7 +52,7 @@ export class LiftingConv2D extends Module {
     return sampleLiftingFilter(elements, this.kernel, inChannels, outChannels, {
       group: this.options.group,
       kernelSize: this.options.kernelSize,
-      sampleCount: this.options.sampleCount,
+      grid: this.grid,
       compatibility: this.options.compatibility,
     });
   }

@@ -15,7 +15,7 @@ import {
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import type { Compatibility } from '../compatibility';
-import type { Implementation } from '../implementation';
+import type { Implementation } from '../factorisations/registry';
 import { convertReferenceConvWeights } from '../reference-weights';
 import { GroupConv2D } from './group-conv-2d';
 import { LiftingConv2D } from './lifting-conv-2d';

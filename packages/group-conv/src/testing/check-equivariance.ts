@@ -1,7 +1,14 @@
-import { type AffineGroup, rotate90, type SampleCount, transformImages } from '@gcnn/lie-groups';
+import {
+  type AffineGroup,
+  type GroupGrid,
+  resolveGroupGrid,
+  rotate90,
+  type SampleCount,
+  transformImages,
+} from '@gcnn/lie-groups';
 import * as tf from '@tensorflow/tfjs-core';
 import type { GroupFeatures } from '../layers/layer-options';
-import { type GroupGrid, rollRotations, rotateGroupFeatures } from './rotate-group-features';
+import { rollRotations, rotateGroupFeatures } from './rotate-group-features';
 import { centralDisk, smoothImages } from './smooth-images';
 
 /** What a function or layer takes and returns. */
@@ -14,8 +21,11 @@ export type EquivariantFunction =
   | { apply(x: tf.Tensor4D | GroupFeatures, options?: { training?: boolean }): Output };
 
 export interface CheckEquivarianceOptions {
-  /** Sampled elements of H, e.g. `8` or `[8, 3]`; sets the grid of group inputs and outputs. */
-  sampleCount: SampleCount;
+  /**
+   * Sampled elements of H, e.g. `8` or `[8, 3]`, or a grid from `resolveGroupGrid`; sets the grid
+   * of group inputs and outputs.
+   */
+  sampleCount: SampleCount | GroupGrid;
   /** `image` `[batch, h, w, C]` or `group` `[batch, h, w, G, C]`. */
   input: Exclude<FeatureKind, 'invariant'>;
   output: FeatureKind;
@@ -41,19 +51,6 @@ export interface EquivarianceReport {
   /** Largest relative L2 error ‖f(g·x) − g·f(x)‖ / ‖g·f(x)‖ over the transforms. */
   maxError: number;
   errors: Array<{ transform: string; error: number }>;
-}
-
-function gridOf(group: AffineGroup, count: SampleCount): Required<GroupGrid> {
-  const kind = group.subgroup.kind;
-  const [r, s] =
-    typeof count === 'number'
-      ? kind === 'scale'
-        ? [1, count]
-        : kind === 'rotation'
-          ? [count, 1]
-          : [count, count]
-      : count;
-  return { nRotations: r, nScales: s };
 }
 
 /** Per transform, `[‖f(g·x) − g·f(x)‖, ‖g·f(x)‖]` (not yet read). */
@@ -99,8 +96,8 @@ export async function checkEquivariance(
   group: AffineGroup,
   options: CheckEquivarianceOptions,
 ): Promise<EquivarianceReport> {
-  const grid = gridOf(group, options.sampleCount);
-  const elements = tf.keep(group.subgroup.sample(options.sampleCount));
+  const grid = resolveGroupGrid(group.subgroup, options.sampleCount, 'checkEquivariance');
+  const elements = tf.keep(group.subgroup.sample(grid));
   const run = (x: tf.Tensor): tf.Tensor => {
     let out: Output;
     if (typeof layerOrFn === 'function') out = layerOrFn(x);
@@ -125,7 +122,7 @@ export async function checkEquivariance(
 
 function exact(
   run: (x: tf.Tensor) => tf.Tensor,
-  grid: Required<GroupGrid>,
+  grid: GroupGrid,
   options: CheckEquivarianceOptions,
 ): NormPairs {
   if (grid.nRotations % 4 !== 0 && (options.input === 'group' || options.output === 'group')) {
@@ -152,7 +149,7 @@ function exact(
 function approximate(
   run: (x: tf.Tensor) => tf.Tensor,
   group: AffineGroup,
-  grid: Required<GroupGrid>,
+  grid: GroupGrid,
   options: CheckEquivarianceOptions,
 ): NormPairs {
   const { nRotations: R, nScales: S } = grid;

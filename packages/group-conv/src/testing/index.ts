@@ -9,5 +9,9 @@ export {
   type EquivariantFunction,
   type FeatureKind,
 } from './check-equivariance';
-export { type GroupGrid, rollRotations, rotateGroupFeatures } from './rotate-group-features';
+export {
+  type RotationScaleAxis,
+  rollRotations,
+  rotateGroupFeatures,
+} from './rotate-group-features';
 export { centralDisk, smoothImages } from './smooth-images';

@@ -1,18 +1,17 @@
-import { rotate90 } from '@gcnn/lie-groups';
+import { type GroupGrid, rotate90 } from '@gcnn/lie-groups';
 import * as tf from '@tensorflow/tfjs-core';
 
-export interface GroupGrid {
-  /** Number of sampled rotations R (divisible by 4 for exact quarter turns). */
-  nRotations: number;
-  /** Number of sampled scales S (default 1); the group axis is rotation-major, `r·S + s`. */
-  nScales?: number;
-}
+/**
+ * The rotations × scales of a group axis: a {@link GroupGrid} from `resolveGroupGrid`, or just
+ * `{ nRotations, nScales? }` (nScales default 1). The axis is rotation-major, `r·S + s`.
+ */
+export type RotationScaleAxis = Pick<GroupGrid, 'nRotations'> & Partial<Pick<GroupGrid, 'nScales'>>;
 
 /**
  * Rolls the rotation index of a group feature map `[batch, h, w, R·S, C]` by `shift`:
  * `out[..., r·S + s, :] = x[..., ((r − shift) mod R)·S + s, :]`.
  */
-export function rollRotations(x: tf.Tensor5D, shift: number, grid: GroupGrid): tf.Tensor5D {
+export function rollRotations(x: tf.Tensor5D, shift: number, grid: RotationScaleAxis): tf.Tensor5D {
   const r = grid.nRotations;
   const s = grid.nScales ?? 1;
   const [b, h, w, g, c] = x.shape;
@@ -32,7 +31,11 @@ export function rollRotations(x: tf.Tensor5D, shift: number, grid: GroupGrid): t
  * The exact action of a rotation by k·90° on a group feature map sampled on an equispaced
  * rotation grid: rotate every map spatially (`rotate90`) and roll the rotation index by k·R/4.
  */
-export function rotateGroupFeatures(x: tf.Tensor5D, k: number, grid: GroupGrid): tf.Tensor5D {
+export function rotateGroupFeatures(
+  x: tf.Tensor5D,
+  k: number,
+  grid: RotationScaleAxis,
+): tf.Tensor5D {
   if (grid.nRotations % 4 !== 0) {
     throw new Error(
       `Error in rotateGroupFeatures: exact quarter turns need nRotations divisible by 4, got ${grid.nRotations}`,

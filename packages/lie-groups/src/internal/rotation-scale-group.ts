@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { type GroupGrid, resolveGroupGrid } from '../group-grid';
 import type { SampleCount, SampleOptions, Subgroup } from '../lie-group';
 import { linspaceF32, PI_F32, TWO_PI_F32 } from './float32';
 import { unstackLast } from './unstack-last';
@@ -212,37 +213,7 @@ export class RotationScaleGroup implements Subgroup {
     });
   }
 
-  sampleSize(count: SampleCount): number {
-    const [r, s] = this.counts(count);
-    return r * s;
-  }
-
-  /** [number of rotations, number of scales]. */
-  private counts(count: SampleCount): [number, number] {
-    const ok = (n: unknown) => Number.isInteger(n) && (n as number) >= 1;
-    if (typeof count === 'number') {
-      if (!ok(count))
-        throw new Error(
-          `Error in ${this.name}.sample: count must be a positive integer, got ${count}`,
-        );
-      // An integer n means n rotations × n scales for SO(2)×R⁺, as in the reference.
-      if (this.kind === 'rotation-scale') return [count, count];
-      return this.kind === 'rotation' ? [count, 1] : [1, count];
-    }
-    if (this.kind !== 'rotation-scale') {
-      throw new Error(
-        `Error in ${this.name}.sample: count must be an integer for ${this.name}, got [${count}]`,
-      );
-    }
-    if (count.length !== 2 || !ok(count[0]) || !ok(count[1])) {
-      throw new Error(
-        `Error in ${this.name}.sample: count must be [nRotations, nScales] of positive integers, got [${count}]`,
-      );
-    }
-    return [count[0], count[1]];
-  }
-
-  sample(count: SampleCount, options: SampleOptions = {}): tf.Tensor2D {
+  sample(count: SampleCount | GroupGrid, options: SampleOptions = {}): tf.Tensor2D {
     const method = options.method ?? 'discretize';
     if (method !== 'discretize' && method !== 'uniform') {
       throw new Error(
@@ -254,7 +225,7 @@ export class RotationScaleGroup implements Subgroup {
         `Error in ${this.name}.sample: method 'uniform' needs options.rng (e.g. createRng(seed))`,
       );
     }
-    const [nr, ns] = this.counts(count);
+    const { nRotations: nr, nScales: ns } = resolveGroupGrid(this, count, `${this.name}.sample`);
     const angles = this.hasRotation
       ? sampleAngles(nr, method === 'uniform' ? options.rng!.next() : null)
       : null;

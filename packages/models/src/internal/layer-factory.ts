@@ -1,5 +1,11 @@
 import { GroupBatchNorm, GroupConv2D, LiftingConv2D } from '@gcnn/group-conv';
-import { type AffineGroup, groupByName, type Rng } from '@gcnn/lie-groups';
+import {
+  type AffineGroup,
+  type GroupGrid,
+  groupByName,
+  type Rng,
+  resolveGroupGrid,
+} from '@gcnn/lie-groups';
 import type { ModelConfig } from '../model-config';
 import type { Stage } from './stage';
 
@@ -7,6 +13,8 @@ import type { Stage } from './stage';
 export interface LayerFactory {
   readonly config: ModelConfig;
   readonly group: AffineGroup;
+  /** The grid of every layer's elements, resolved once from `config.sampleCount`. */
+  readonly grid: GroupGrid;
   readonly rng: Rng;
   lifting(outChannels: number, padding: number): LiftingConv2D;
   groupConv(options: {
@@ -22,15 +30,16 @@ export interface LayerFactory {
 }
 
 /**
- * The layer constructors of a model: every conv gets the config's group, sample count, sampling,
+ * The layer constructors of a model: every conv gets the config's group, grid, sampling,
  * factorisation, kernel-net sizes and numerics, and draws its initial weights from `rng` (so one
  * seed fixes the whole model, in construction order).
  */
 export function layerFactory(config: ModelConfig, rng: Rng): LayerFactory {
   const group = groupByName({ name: config.group, maxScale: config.maxScale });
+  const grid = resolveGroupGrid(group.subgroup, config.sampleCount, 'layerFactory');
   const common = {
     group,
-    sampleCount: config.sampleCount,
+    sampleCount: grid,
     sampling: config.sampling,
     compatibility: config.compatibility ?? 'gcnn',
     seed: rng,
@@ -44,6 +53,7 @@ export function layerFactory(config: ModelConfig, rng: Rng): LayerFactory {
   return {
     config,
     group,
+    grid,
     rng,
     lifting: (outChannels, padding) =>
       new LiftingConv2D({

@@ -1,0 +1,40 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { fullGroupKernel } from '../kernels/full-group-kernel';
+import { dSeparableGroupConv2d } from '../ops/d-separable-group-conv2d';
+import { convOptions, type GroupConvFactorisation, requireParam } from './factorisation';
+
+/** `dseparable` kernels: the channel projection `[Cin, Cout]` and the per-channel group filter `[k, k, Gin·Cout, Gout]`. */
+export type DSeparableKernels = {
+  implementation: 'dseparable';
+  projection: tf.Tensor2D;
+  filter: tf.Tensor4D;
+};
+
+/**
+ * `dseparable`: w_{o,c}·k_o(x, h), a channel projection followed by a group conv of each
+ * projected channel with its own kernel over (x, h).
+ */
+export const dseparable: GroupConvFactorisation<'dseparable', DSeparableKernels> = {
+  name: 'dseparable',
+  kernel: 'w_{o,c}·k_o(x, h)',
+  subgroups: ['rotation', 'scale', 'rotation-scale'],
+  projection: true,
+  netSpecs: (group, _cin, cout, k) => ({
+    kernel: { inputDim: 2 + group.subgroup.dof, outputDim: cout, finalFanIn: k * k },
+  }),
+  sample: (params, hOut, hIn, { outChannels: co }, options) =>
+    tf.tidy(() => {
+      const k = options.kernelSize;
+      const [gOut, gIn] = [hOut.shape[0], hIn.shape[0]];
+      const net = requireParam(params, 'dseparable', 'kernel');
+      const values = fullGroupKernel(hOut, hIn, net, options); // [Gout, Gin, k², Co]
+      const filter = tf.transpose(tf.reshape(values, [gOut, gIn, k, k, co]), [2, 3, 1, 4, 0]); // [k, k, Gin, Co, Gout]
+      return {
+        implementation: 'dseparable' as const,
+        projection: tf.clone(requireParam(params, 'dseparable', 'projection')),
+        filter: tf.reshape(filter, [k, k, gIn * co, gOut]) as tf.Tensor4D,
+      };
+    }),
+  apply: (x, kernels, options) =>
+    dSeparableGroupConv2d(x, kernels.projection, kernels.filter, convOptions(options)),
+};

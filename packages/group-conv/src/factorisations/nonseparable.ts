@@ -1,0 +1,41 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { fullGroupKernel } from '../kernels/full-group-kernel';
+import { groupConv2d } from '../ops/group-conv2d';
+import { convOptions, type GroupConvFactorisation, requireParam } from './factorisation';
+
+/** `nonseparable` kernels: the dense filter `[k, k, Gin·Cin, Gout·Cout]`. */
+export type NonseparableKernels = {
+  implementation: 'nonseparable';
+  filter: tf.Tensor4D;
+};
+
+/**
+ * `nonseparable`: k_{o,c}(x, h), one kernel net over (x, log(h_out⁻¹h_in)) with Cout·Cin
+ * outputs, applied as one dense conv over (C_in·G_in, k, k).
+ */
+export const nonseparable: GroupConvFactorisation<'nonseparable', NonseparableKernels> = {
+  name: 'nonseparable',
+  kernel: 'k_{o,c}(x, h)',
+  subgroups: ['rotation', 'scale', 'rotation-scale'],
+  projection: false,
+  netSpecs: (group, cin, cout, k) => ({
+    kernel: { inputDim: 2 + group.subgroup.dof, outputDim: cout * cin, finalFanIn: cin * k * k },
+  }),
+  sample: (params, hOut, hIn, { inChannels: ci, outChannels: co }, options) =>
+    tf.tidy(() => {
+      const k = options.kernelSize;
+      const [gOut, gIn] = [hOut.shape[0], hIn.shape[0]];
+      const net = requireParam(params, 'nonseparable', 'kernel');
+      const values = fullGroupKernel(hOut, hIn, net, options); // [Gout, Gin, k², Co·Ci]
+      const filter = tf.transpose(
+        tf.reshape(values, [gOut, gIn, k, k, co, ci]),
+        [2, 3, 1, 5, 0, 4],
+      );
+      return {
+        implementation: 'nonseparable' as const,
+        filter: tf.reshape(filter, [k, k, gIn * ci, gOut * co]) as tf.Tensor4D,
+      };
+    }),
+  apply: (x, kernels, options) =>
+    groupConv2d(x, kernels.filter, options.groupOut, convOptions(options)),
+};

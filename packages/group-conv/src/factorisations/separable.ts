@@ -1,0 +1,48 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { separableGroupConv2d } from '../ops/separable-group-conv2d';
+import { convOptions, type GroupConvFactorisation } from './factorisation';
+import { depthwiseFilter, mixingMatrix } from './kernel-layouts';
+import { oneSubgroupFactors } from './one-subgroup-factors';
+
+/** `separable` kernels: the group/channel mixing `[Gin·Cin, Gout·Cout]` and the depthwise filter `[k, k, Gout·Cout, 1]`. */
+export type SeparableKernels = {
+  implementation: 'separable';
+  mixing: tf.Tensor2D;
+  spatial: tf.Tensor4D;
+};
+
+/**
+ * `separable`: k^H_{o,c}(h)·k^{R²}_o(x), applied as a 1×1 group/channel mixing followed by a
+ * depthwise spatial conv (the paper's main variant).
+ */
+export const separable: GroupConvFactorisation<'separable', SeparableKernels> = {
+  name: 'separable',
+  kernel: 'k^H_{o,c}(h)·k^{R²}_o(x)',
+  subgroups: ['rotation', 'scale', 'rotation-scale'],
+  projection: false,
+  netSpecs: (group, cin, cout, k) => {
+    // The reference initialises the H-net of the scale groups with ks = k.
+    const hKs = group.subgroup.kind === 'rotation' ? 1 : k;
+    return {
+      kernelH: { inputDim: group.subgroup.dof, outputDim: cout * cin, finalFanIn: cin * hKs * hKs },
+      kernelRn: { inputDim: 2, outputDim: cout, finalFanIn: k * k },
+    };
+  },
+  sample: (params, hOut, hIn, { inChannels: ci, outChannels: co }, options) =>
+    tf.tidy(() => {
+      const { h, rn } = oneSubgroupFactors(params, 'separable', hOut, hIn, options); // rn [Gout, k², Co]
+      return {
+        implementation: 'separable' as const,
+        mixing: mixingMatrix(h, co, ci),
+        spatial: depthwiseFilter(rn, options.kernelSize),
+      };
+    }),
+  apply: (x, kernels, options) =>
+    separableGroupConv2d(
+      x,
+      kernels.mixing,
+      kernels.spatial,
+      options.groupOut,
+      convOptions(options),
+    ),
+};
