@@ -1,4 +1,4 @@
-import type { Rng } from './rng';
+import type { Xoshiro128 } from '@gcnn/lie-groups';
 
 /**
  * A random image augmentation: transforms one image `[height, width, channels]` (HWC, values in pixel
@@ -9,5 +9,5 @@ export type Augmentation = (
   height: number,
   width: number,
   channels: number,
-  rng: Rng,
+  rng: Xoshiro128,
 ) => void;

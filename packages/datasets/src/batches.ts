@@ -1,7 +1,7 @@
+import { Xoshiro128 } from '@gcnn/lie-groups';
 import type { Augmentation } from './augmentation';
 import type { Dataset } from './dataset';
 import type { Normalization } from './dataset-info';
-import { Rng } from './rng';
 import { type Batch, toBatch } from './to-batch';
 
 /** Options of {@link batches}. */
@@ -11,10 +11,10 @@ export interface BatchesOptions {
   shuffle?: boolean;
   /**
    * Source of the epoch's randomness. At the start it draws the order (a permutation, if shuffling)
-   * and one 32-bit seed for the augmentations; batch `b` augments with `new Rng(mix(seed, b))`. So
+   * and one 32-bit seed for the augmentations; batch `b` augments with `new Xoshiro128(mix(seed, b))`. So
    * saving `rng.getState()` before the epoch and the batch index is enough to resume exactly.
    */
-  rng?: Rng;
+  rng?: Xoshiro128;
   /** Skip the first `startBatch` batches without building them (resume). Default 0. */
   startBatch?: number;
   /** Drop a last incomplete batch. Default false. */
@@ -43,10 +43,10 @@ export function* batches(
   }
   const shuffle = options.shuffle ?? rng !== undefined;
   if ((shuffle || (options.augmentations?.length ?? 0) > 0) && !rng) {
-    throw new Error('Error in batches: shuffle and augmentations need options.rng (an Rng)');
+    throw new Error('Error in batches: shuffle and augmentations need options.rng (a Xoshiro128)');
   }
   const order = shuffle
-    ? (rng as Rng).permutation(dataset.count)
+    ? (rng as Xoshiro128).permutation(dataset.count)
     : Int32Array.from({ length: dataset.count }, (_, i) => i);
   const augmentSeed = rng ? rng.nextUint32() : 0;
   const total = options.dropRemainder
@@ -54,7 +54,7 @@ export function* batches(
     : Math.ceil(dataset.count / batchSize);
   for (let b = options.startBatch ?? 0; b < total; b++) {
     const indices = order.subarray(b * batchSize, Math.min(dataset.count, (b + 1) * batchSize));
-    const batchRng = new Rng((augmentSeed ^ Math.imul(b + 1, 0x9e3779b9)) >>> 0);
+    const batchRng = new Xoshiro128((augmentSeed ^ Math.imul(b + 1, 0x9e3779b9)) >>> 0);
     const batch = toBatch(dataset, indices, {
       normalization: options.normalization,
       augmentations: options.augmentations,

@@ -1,6 +1,6 @@
+import { Xoshiro128 } from '@gcnn/lie-groups';
 import { createDataset, type Dataset } from './dataset';
 import type { MnistVariantProtocol } from './mnist-variant-protocol';
-import { Rng } from './rng';
 import { rotationScaleMap } from './rotation-scale-map';
 import { warpImage } from './warp-image';
 
@@ -18,9 +18,9 @@ export interface GenerateMnistVariantOptions {
  * Generates an MNIST variant deterministically from real MNIST.
  *
  * 1. Pool the 70,000 images: MNIST train (60,000) then test (10,000), in file order.
- * 2. `rng = new Rng(seed)`; `perm = rng.permutation(70000)`; split `k` takes the next `size_k` entries
+ * 2. `rng = new Xoshiro128(seed)`; `perm = rng.permutation(70000)`; split `k` takes the next `size_k` entries
  *    of `perm`.
- * 3. For each split, one seed `rng.nextUint32()` (in split order) starts a per-split `Rng`; image `j`
+ * 3. For each split, one seed `rng.nextUint32()` (in split order) starts a per-split `Xoshiro128`; image `j`
  *    draws `angle = lo + (hi − lo)·nextFloat()` then `scale` likewise.
  * 4. The image is resampled once, bilinear, about the center `(13.5, 13.5)`, zero padded, with the
  *    inverse map of "rotate counter-clockwise by angle, then scale", and rounded half up to uint8.
@@ -59,7 +59,7 @@ export function generateMnistVariant(
   const per = height * width;
   const seed = options.seed ?? protocol.seed;
   const limit = options.limit ?? Number.POSITIVE_INFINITY;
-  const rng = new Rng(seed);
+  const rng = new Xoshiro128(seed);
   const perm = rng.permutation(pool);
   const splitSeeds = protocol.splits.map(() => rng.nextUint32());
   const sizes = protocol.splits.map(([, size]) => Math.min(size, limit));
@@ -73,7 +73,7 @@ export function generateMnistVariant(
     const n = sizes[k] as number;
     const images = new Uint8Array(n * per);
     const labels = new Uint8Array(n);
-    const splitRng = new Rng(splitSeeds[k] as number);
+    const splitRng = new Xoshiro128(splitSeeds[k] as number);
     for (let j = 0; j < n; j++) {
       const p = perm[offset + j] as number;
       const [src, i] = p < train.count ? [train, p] : [test, p - train.count];

@@ -26,7 +26,6 @@ export { randomCrop } from './random-crop';
 export { randomHorizontalFlip } from './random-horizontal-flip';
 export { randomRotation } from './random-rotation';
 export { referenceAugmentations } from './reference-augmentations';
-export { Rng, type RngState } from './rng';
 export { rotateImage } from './rotate-image';
 export { rotationScaleMap } from './rotation-scale-map';
 export { splitDataset } from './split-dataset';

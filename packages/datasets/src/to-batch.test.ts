@@ -1,9 +1,9 @@
+import { Xoshiro128 } from '@gcnn/lie-groups';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { batches } from './batches';
 import { createDataset } from './dataset';
 import { randomHorizontalFlip } from './random-horizontal-flip';
-import { Rng } from './rng';
 import { toBatch } from './to-batch';
 
 const ds = createDataset({
@@ -66,7 +66,7 @@ describe('batches', () => {
 
   it('shuffles with a seeded rng and resumes exactly from a saved state and batch index', async () => {
     const opts = { batchSize: 3, augmentations: [randomHorizontalFlip()] };
-    const rng = new Rng(5);
+    const rng = new Xoshiro128(5);
     const state = rng.getState();
     const full: { idx: number[]; x: number[] }[] = [];
     for (const b of batches(ds, { ...opts, rng })) {
@@ -78,7 +78,7 @@ describe('batches', () => {
     ]);
     expect(full.flatMap((b) => b.idx)).not.toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     const after = rng.getState();
-    const resumed = new Rng(0);
+    const resumed = new Xoshiro128(0);
     resumed.setState(state);
     const rest: { idx: number[]; x: number[] }[] = [];
     for (const b of batches(ds, { ...opts, rng: resumed, startBatch: 2 })) {
@@ -91,7 +91,7 @@ describe('batches', () => {
 
   it('leaves no tensors behind when the caller disposes each batch', () => {
     const before = tf.memory().numTensors;
-    for (const b of batches(ds, { batchSize: 2, rng: new Rng(1) })) tf.dispose([b.xs, b.ys]);
+    for (const b of batches(ds, { batchSize: 2, rng: new Xoshiro128(1) })) tf.dispose([b.xs, b.ys]);
     expect(tf.memory().numTensors).toBe(before);
   });
 });

@@ -1,8 +1,8 @@
+import type { Xoshiro128 } from '@gcnn/lie-groups';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Augmentation } from './augmentation';
 import type { Dataset } from './dataset';
 import type { Normalization } from './dataset-info';
-import type { Rng } from './rng';
 
 /** One batch: `xs` `[batch, height, width, channels]` float32 and `ys` `[batch]` int32. */
 export interface Batch {
@@ -18,7 +18,7 @@ export interface ToBatchOptions {
   normalization?: Normalization;
   /** Applied in order to each image in pixel scale `[0, 1]`; needs `rng`. */
   augmentations?: readonly Augmentation[];
-  rng?: Rng;
+  rng?: Xoshiro128;
 }
 
 /**
@@ -39,7 +39,7 @@ export function toBatch(
   const augmentations = options.augmentations ?? [];
   if (augmentations.length > 0 && !options.rng) {
     throw new Error(
-      'Error in toBatch: augmentations need options.rng (an Rng) for their random draws',
+      'Error in toBatch: augmentations need options.rng (a Xoshiro128) for their random draws',
     );
   }
   const norm = options.normalization;
@@ -62,7 +62,7 @@ export function toBatch(
     const src = i * per;
     for (let j = 0; j < per; j++) image[j] = (dataset.images[src + j] as number) * scale;
     for (const augment of augmentations)
-      augment(image, height, width, channels, options.rng as Rng);
+      augment(image, height, width, channels, options.rng as Xoshiro128);
     if (norm) {
       for (let j = 0; j < per; j++) {
         const c = j % channels;

@@ -12,7 +12,8 @@ export type {
   Subgroup,
 } from './lie-group';
 export { R2xRplus } from './r2xrplus';
-export { createRng, type Rng } from './rng';
+export { createRng, type Rng } from './random/rng';
+export { Xoshiro128, type Xoshiro128State } from './random/xoshiro128';
 export { rotate90 } from './rotate90';
 export { Rplus, type ScaleGroupOptions } from './rplus';
 export { SE2 } from './se2';

@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type { GroupGrid } from './group-grid';
-import type { Rng } from './rng';
+import type { Rng } from './random/rng';
 
 /** How a subgroup H is sampled (reference §2.3). */
 export type SamplingMethod = 'discretize' | 'uniform';

@@ -1,4 +1,4 @@
-import type { RngState } from '@gcnn/datasets';
+import type { Xoshiro128State } from '@gcnn/lie-groups';
 import type * as tf from '@tensorflow/tfjs-core';
 import type { EpochRecord } from './metrics';
 import type { OptimizerStateJson } from './optimizer';
@@ -13,9 +13,9 @@ export interface TrainProgress {
   nextBatch: number;
   /** Optimizer steps done in the whole run. */
   step: number;
-  /** State of the data `Rng` (`@gcnn/datasets`) at the start of `epoch` (order, augmentation). */
-  epochStartRng: RngState;
-  /** State of the model's `Rng` (`@gcnn/lie-groups`: `uniform` sampling, dropout). */
+  /** State of the data stream (`Xoshiro128`) at the start of `epoch` (order, augmentation). */
+  epochStartRng: Xoshiro128State;
+  /** State of the model's stream (`Rng` of `createRng`: `uniform` sampling, dropout). */
   modelRng: number;
   /** Running sums of `epoch` so far (mean batch loss and accuracy are derived from them). */
   epochSums: { loss: number; correct: number; seen: number; batches: number };

@@ -1,4 +1,5 @@
-import { type Augmentation, batches, type Dataset, type Normalization, Rng } from '@gcnn/datasets';
+import { type Augmentation, batches, type Dataset, type Normalization } from '@gcnn/datasets';
+import { Xoshiro128 } from '@gcnn/lie-groups';
 import * as tf from '@tensorflow/tfjs-core';
 import type { DataParallel } from './data-parallel';
 import { correctCount, crossEntropy } from './losses';
@@ -60,7 +61,7 @@ export async function evaluate(
     for (const batch of batches(dataset, {
       batchSize: options.batchSize,
       shuffle: false,
-      rng: hasAug ? new Rng(options.seed ?? 0) : undefined,
+      rng: hasAug ? new Xoshiro128(options.seed ?? 0) : undefined,
       normalization: options.normalization,
       augmentations: options.augmentations,
     })) {

@@ -1,5 +1,5 @@
-import { type Augmentation, batches, type Dataset, type Normalization, Rng } from '@gcnn/datasets';
-import { createRng } from '@gcnn/lie-groups';
+import { type Augmentation, batches, type Dataset, type Normalization } from '@gcnn/datasets';
+import { createRng, Xoshiro128 } from '@gcnn/lie-groups';
 import * as tf from '@tensorflow/tfjs-core';
 import {
   type EncodedCheckpoint,
@@ -95,7 +95,7 @@ export function modelRngSeed(seed: number): number {
 
 /**
  * Trains `model` as the reference's `train()` (reference §7.2): for each epoch, shuffled batches
- * (`batches` with a seeded `Rng`), forward in training mode inside the gradient tape, softmax
+ * (`batches` with a seeded `Xoshiro128`), forward in training mode inside the gradient tape, softmax
  * cross-entropy, optimizer step (learning rate from the schedule, stepped per epoch), then an
  * evaluation on the test set in inference mode. Reproducible: `config.seed` fixes data order,
  * augmentations, dropout and `uniform` sampling (model initialisation is seeded by the model
@@ -121,7 +121,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   }
 
   const optimizer: Optimizer = createOptimizer(config.optimizer);
-  const dataRng = new Rng(config.seed);
+  const dataRng = new Xoshiro128(config.seed);
   const modelRng = createRng(modelRngSeed(config.seed));
   let progress: TrainProgress = {
     epoch: 0,

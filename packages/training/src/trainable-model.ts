@@ -1,15 +1,13 @@
 import type { Rng as GroupRng } from '@gcnn/lie-groups';
+import type { BatchShard } from '@gcnn/models';
 import type * as tf from '@tensorflow/tfjs-core';
 
-/** Rows `[offset, offset + n)` of a batch of `total` rows (the same type as `@gcnn/models`'). */
-export interface BatchShard {
-  offset: number;
-  total: number;
-}
+export type { BatchShard };
 
 /**
  * What the trainer needs of a model: the structural subset of `@gcnn/models`' `Classifier`
- * (any `Classifier` is one), so the trainer depends on no model code.
+ * (any `Classifier` is one). The trainer imports only types from `@gcnn/models`, no model code,
+ * so any model with this shape trains (the tests use a tiny dense one).
  */
 export interface TrainableModel {
   /** The model's JSON config, stored in checkpoints so a model can be rebuilt. */

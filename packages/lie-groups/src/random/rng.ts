@@ -1,6 +1,8 @@
 /**
- * A small seeded pseudo-random generator (mulberry32: 32-bit state, period 2³²). Its whole state
- * is one integer, so a trainer can save and restore it to resume a run exactly.
+ * The random stream of a model: weight initialisation, dropout and `uniform` sampling of H (what
+ * layers and models take as `seed` or `rng`). Made by {@link createRng} (mulberry32: 32-bit state,
+ * period 2³²); its whole state is one integer, so a trainer can save and restore it to resume a
+ * run exactly. (The data's stream — generation, shuffling, augmentation — is `Xoshiro128`.)
  */
 export interface Rng {
   /** Uniform float in [0, 1). */
@@ -10,6 +12,7 @@ export interface Rng {
   setState(state: number): void;
 }
 
+/** A mulberry32 {@link Rng} seeded with `seed` (taken modulo 2³²). */
 export function createRng(seed: number): Rng {
   if (!Number.isFinite(seed))
     throw new Error(`Error in createRng: seed must be a finite number, got ${seed}`);

@@ -1,12 +1,14 @@
-/** Saved state of an {@link Rng}: four unsigned 32-bit words (xoshiro128**). */
-export type RngState = readonly [number, number, number, number];
+/** Saved state of a {@link Xoshiro128}: four unsigned 32-bit words. */
+export type Xoshiro128State = readonly [number, number, number, number];
 
 /**
- * A small seeded PRNG (xoshiro128** seeded through splitmix32) whose state can be saved and restored,
- * so a trainer can resume a shuffled epoch exactly. It uses only 32-bit integer arithmetic
- * (`Math.imul`, shifts), so a seed gives the same stream on every JS engine and machine.
+ * xoshiro128** seeded through splitmix32: the random stream of the data — dataset generation
+ * (`generateMnistVariant`), shuffling (`batches`) and augmentation. Its state (four words) can be
+ * saved and restored, so a trainer can resume a shuffled epoch exactly. It uses only 32-bit integer
+ * arithmetic (`Math.imul`, shifts), so a seed gives the same stream on every JS engine and
+ * machine. (The model's stream — initialisation, dropout, `uniform` sampling — is `createRng`'s `Rng`.)
  */
-export class Rng {
+export class Xoshiro128 {
   private s0 = 0;
   private s1 = 0;
   private s2 = 0;
@@ -53,7 +55,7 @@ export class Rng {
   /** An integer uniform in `[0, n)`, without modulo bias; `n` in `[1, 2³²]`. */
   nextInt(n: number): number {
     if (!Number.isInteger(n) || n < 1 || n > 4294967296) {
-      throw new Error(`Error in Rng.nextInt: n must be an integer in [1, 2^32], got ${n}`);
+      throw new Error(`Error in Xoshiro128.nextInt: n must be an integer in [1, 2^32], got ${n}`);
     }
     const limit = 4294967296 - (4294967296 % n);
     let x = this.nextUint32();
@@ -80,19 +82,19 @@ export class Rng {
   }
 
   /** The current state; `setState(getState())` resumes the stream exactly. */
-  getState(): RngState {
+  getState(): Xoshiro128State {
     return [this.s0 >>> 0, this.s1 >>> 0, this.s2 >>> 0, this.s3 >>> 0];
   }
 
-  /** Restores a state from {@link Rng.getState}. */
-  setState(state: RngState): void {
+  /** Restores a state from {@link Xoshiro128.getState}. */
+  setState(state: Xoshiro128State): void {
     if (state.length !== 4 || state.some((w) => !Number.isInteger(w) || w < 0 || w > 0xffffffff)) {
       throw new Error(
-        `Error in Rng.setState: state must be 4 unsigned 32-bit integers, got [${state.join(', ')}]`,
+        `Error in Xoshiro128.setState: state must be 4 unsigned 32-bit integers, got [${state.join(', ')}]`,
       );
     }
     if (state.every((w) => w === 0))
-      throw new Error('Error in Rng.setState: the all-zero state is invalid');
+      throw new Error('Error in Xoshiro128.setState: the all-zero state is invalid');
     [this.s0, this.s1, this.s2, this.s3] = state;
   }
 }
