@@ -5,7 +5,7 @@
  */
 import { rotate90 } from '@gcnn/lie-groups';
 import { createModel, type ModelConfig } from '@gcnn/models';
-import { relativeL2, testBackend, tolerance } from '@gcnn/test-utils';
+import { relativeL2, testBackend, testModelConfig, tolerance } from '@gcnn/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { BackendError, NODE_WEBGPU_SYNC_READ, pickDawnAdapter, selectBackend } from './index';
@@ -42,24 +42,11 @@ describe('selectBackend errors and adapter choice', () => {
 });
 
 const config: ModelConfig = {
-  model: 'ckgresnet',
-  group: 'SE2',
-  sampleCount: 4,
+  ...testModelConfig('ckgresnet'),
   sampling: 'discretize',
-  implementation: 'separable',
-  inChannels: 1,
-  imageSize: 12,
-  numClasses: 3,
   hiddenSizes: [4, 8],
-  kernelSize: 5,
-  stride: 1,
-  padding: true,
-  pooling: true,
-  normalization: 'batchnorm',
   dropout: 0,
-  kernelNet: { hiddenSize: 8, numHidden: 1, firstOmega0: 10, omega0: 10 },
-  seed: 3,
-} as ModelConfig;
+};
 
 describe.skipIf(backend !== 'webgpu')('webgpu in Node (async reads)', () => {
   it('a synchronous read of a GPU tensor says to read asynchronously', () => {

@@ -12,7 +12,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createRng } from '@gcnn/lie-groups';
 import { createModel, type ModelConfig } from '@gcnn/models';
-import { relativeL2, testBackend, tolerance } from '@gcnn/test-utils';
+import { relativeL2, testBackend, testModelConfig, tolerance } from '@gcnn/test-utils';
 import { Adam, batchGradients, type StepGradients } from '@gcnn/training';
 import { createDataParallelTrainer } from '@gcnn/training/node';
 import * as tf from '@tensorflow/tfjs-core';
@@ -31,46 +31,8 @@ const DEPS_BUILT = [
 ].every((p) => existsSync(join(ROOT, 'packages', p, 'dist/index.js')));
 const backend = testBackend();
 
-const KERNEL_NET = { hiddenSize: 8, numHidden: 1, firstOmega0: 10, omega0: 10 };
-const ALLCNNC: ModelConfig = {
-  model: 'ckgallcnnc',
-  group: 'SE2',
-  sampleCount: 4,
-  sampling: 'uniform',
-  implementation: 'separable',
-  inChannels: 1,
-  imageSize: 8,
-  numClasses: 3,
-  hiddenSizes: [4],
-  widenFactor: 1 / 24,
-  kernelSize: 3,
-  stride: 1,
-  padding: true,
-  pooling: true,
-  normalization: 'layernorm',
-  dropout: 0,
-  kernelNet: KERNEL_NET,
-  seed: 4,
-};
-const RESNET: ModelConfig = {
-  model: 'ckgresnet',
-  group: 'SE2',
-  sampleCount: 4,
-  sampling: 'uniform',
-  implementation: 'separable',
-  inChannels: 1,
-  imageSize: 12,
-  numClasses: 3,
-  hiddenSizes: [4, 4, 8],
-  kernelSize: 5,
-  stride: 1,
-  padding: true,
-  pooling: true,
-  normalization: 'batchnorm',
-  dropout: 0.2,
-  kernelNet: KERNEL_NET,
-  seed: 3,
-};
+const ALLCNNC: ModelConfig = testModelConfig('ckgallcnnc');
+const RESNET: ModelConfig = testModelConfig('ckgresnet');
 
 function batch(config: ModelConfig, n: number, seed: number) {
   const s = config.imageSize;

@@ -5,7 +5,7 @@
  */
 
 import { createRng } from '@gcnn/lie-groups';
-import { relativeL2, tolerance } from '@gcnn/test-utils';
+import { relativeL2, testModelConfig, tolerance } from '@gcnn/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { createModel } from './create-model';
@@ -13,26 +13,7 @@ import { dropout } from './internal/stage';
 import type { ModelConfig } from './model-config';
 
 /** CK-G-All-CNN-C (three fixed dropouts, no head) with layer norm, at test size. */
-const ALLCNNC: ModelConfig = {
-  model: 'ckgallcnnc',
-  group: 'SE2',
-  sampleCount: 4,
-  sampling: 'uniform',
-  implementation: 'separable',
-  inChannels: 1,
-  imageSize: 8,
-  numClasses: 3,
-  hiddenSizes: [4],
-  widenFactor: 1 / 24,
-  kernelSize: 3,
-  stride: 1,
-  padding: true,
-  pooling: true,
-  normalization: 'layernorm',
-  dropout: 0,
-  kernelNet: { hiddenSize: 8, numHidden: 1, firstOmega0: 10, omega0: 10 },
-  seed: 4,
-};
+const ALLCNNC: ModelConfig = testModelConfig('ckgallcnnc');
 
 describe('batch shards', () => {
   it('dropout of rows [a, b) with shard {offset: a, total} equals rows [a, b) of dropout on the whole batch', async () => {

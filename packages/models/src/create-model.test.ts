@@ -5,31 +5,13 @@
 
 import { GroupConv2D, LiftingConv2D } from '@gcnn/group-conv';
 import { createRng } from '@gcnn/lie-groups';
-import { maxAbsDiff } from '@gcnn/test-utils';
+import { maxAbsDiff, testModelConfig } from '@gcnn/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createModel } from './create-model';
 import type { ModelConfig } from './model-config';
 
-const SMALL: ModelConfig = {
-  model: 'ckgresnet',
-  group: 'SE2',
-  sampleCount: 4,
-  sampling: 'uniform',
-  implementation: 'separable',
-  inChannels: 1,
-  imageSize: 12,
-  numClasses: 3,
-  hiddenSizes: [4, 4, 8],
-  kernelSize: 5,
-  stride: 1,
-  padding: true,
-  pooling: true,
-  normalization: 'batchnorm',
-  dropout: 0.2,
-  kernelNet: { hiddenSize: 8, numHidden: 1, firstOmega0: 10, omega0: 10 },
-  seed: 3,
-};
+const SMALL: ModelConfig = testModelConfig('ckgresnet');
 
 function images(config: ModelConfig, batch = 2, seed = 1): tf.Tensor4D {
   return tf.randomUniform(

@@ -2,32 +2,14 @@
  * Model files (`model.json` + weights): a round trip gives the same logits; corrupt, truncated or
  * incomplete files are errors that say what is wrong, and no model is left behind.
  */
-import { maxAbsDiff, tolerance } from '@gcnn/test-utils';
+import { maxAbsDiff, testModelConfig, tolerance } from '@gcnn/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { createModel } from './create-model';
 import type { ModelConfig } from './model-config';
 import { encodeModelFile, loadModelFromBuffers, validateModelFileJson } from './model-file';
 
-const SMALL: ModelConfig = {
-  model: 'ckgcnn',
-  group: 'SE2',
-  sampleCount: 4,
-  sampling: 'discretize',
-  implementation: 'separable',
-  inChannels: 1,
-  imageSize: 12,
-  numClasses: 3,
-  hiddenSizes: [4, 4],
-  kernelSize: 3,
-  stride: 1,
-  padding: true,
-  pooling: true,
-  normalization: 'batchnorm',
-  dropout: 0,
-  kernelNet: { hiddenSize: 8, numHidden: 1, firstOmega0: 10, omega0: 10 },
-  seed: 3,
-};
+const SMALL: ModelConfig = testModelConfig('ckgcnn');
 
 async function exported() {
   const model = createModel(SMALL);

@@ -11,4 +11,5 @@ export { maxAbsDiff, relativeL2 } from './compare';
 export { knownGap } from './known-gaps';
 export { referenceSiren } from './reference-siren';
 export { type TestBackend, testBackend } from './test-backend';
+export { testModelConfig } from './test-model-config';
 export { type ToleranceKind, tolerance } from './tolerance';
