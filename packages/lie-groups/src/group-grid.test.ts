@@ -60,7 +60,9 @@ describe('resolveGroupGrid', () => {
       { numRuns: 30 },
     );
   });
+});
 
+describe('resolveGroupGrid of a grid or a bad count', () => {
   it('a resolved grid resolves to itself, and only fits a subgroup of its kind', () => {
     const grid = resolveGroupGrid(SO2xRplus({ maxScale: 2 }), [8, 3]);
     expect(resolveGroupGrid(SO2xRplus({ maxScale: 1.5 }), grid)).toBe(grid);

@@ -72,9 +72,7 @@ describe('sampling of H', () => {
   });
 
   it('rejects bad counts and methods with clear errors', () => {
-    expect(() => SO2.sample(0)).toThrow(
-      /Error in SO2.sample: sampleCount must be a positive integer, got 0/,
-    );
+    expect(() => SO2.sample(0)).toThrow(/SO2.sample: sampleCount must be a positive integer/);
     expect(() => SO2.sample([4, 2])).toThrow(/SO2 takes an integer, got \[4,2\]/);
     expect(() => SO2xRplus({ maxScale: 2 }).sample([4, 0])).toThrow(/\[nRotations, nScales\]/);
     expect(() => SO2.sample(4, { method: 'uniform' })).toThrow(/needs options.rng/);

@@ -75,8 +75,10 @@ describe('the factorisation registry', () => {
         ),
       );
   });
+});
 
-  it("gives each factorisation the reference's kernel nets (d_in → P, final fan-in C_in·ks²)", () => {
+describe('kernel nets of each factorisation', () => {
+  it("are the reference's (d_in → P, final fan-in C_in·ks²)", () => {
     // Cin = 3, Cout = 2, k = 5: fan-ins 1 (in = 1, ks = 1), 3 (in = 3, ks = 1), 25 (in = 1,
     // ks = k), 75 (in = 3, ks = k). H-nets use ks = k only for R²⋊R⁺ separable and Sim(2)
     // separable/gseparable (reference §9.10).
@@ -127,8 +129,10 @@ describe('the factorisation registry', () => {
       expect(specs).toEqual(expected[group.name]);
     }
   });
+});
 
-  it('samples kernels in the layouts its ops take, and the registry runs what the layer runs', async () => {
+describe('sampled kernels', () => {
+  it('have the layouts the ops take, and the registry runs what the layer runs', async () => {
     const [ci, co, k] = [3, 2, 3];
     for (const [group, count] of GROUPS) {
       const grid = resolveGroupGrid(group.subgroup, count);

@@ -146,6 +146,26 @@ function exact(
   });
 }
 
+/**
+ * Shifts the scale index of a group feature map `[batch, h, w, R·S, C]` by `steps`:
+ * `out[s] = in[s − steps]`; scales shifted in from outside the grid are zero (and not compared).
+ */
+function shiftScales(x: tf.Tensor5D, steps: number, grid: GroupGrid): tf.Tensor5D {
+  if (steps === 0) return x;
+  const { nRotations: R, nScales: S } = grid;
+  const [b, h, w, , c] = x.shape;
+  const byScale = tf.reshape(x, [b, h, w, R, S, c]);
+  const shifted = tf.concat(
+    Array.from({ length: S }, (_, s) =>
+      s - steps >= 0 && s - steps < S
+        ? tf.slice(byScale, [0, 0, 0, 0, s - steps, 0], [b, h, w, R, 1, c])
+        : tf.zeros([b, h, w, R, 1, c]),
+    ),
+    4,
+  );
+  return tf.reshape(shifted, x.shape);
+}
+
 function approximate(
   run: (x: tf.Tensor) => tf.Tensor,
   group: AffineGroup,
@@ -190,22 +210,8 @@ function approximate(
         const flat = tf.reshape(t4, [shape[0]!, shape[1]!, shape[2]!, -1]) as tf.Tensor4D;
         return tf.reshape(transformImages(flat, group.subgroup, h), shape);
       };
-      const shiftGroup = (t5: tf.Tensor) => {
-        const rolled = rollRotations(t5 as tf.Tensor5D, rotations, grid);
-        if (scales === 0) return rolled;
-        // out[s] = in[s − scales]; scales shifted in from outside the grid are zero (and not compared).
-        const [bb, hh, ww, , cc] = rolled.shape;
-        const byScale = tf.reshape(rolled, [bb, hh, ww, R, S, cc]);
-        const shifted = tf.concat(
-          Array.from({ length: S }, (_, s) =>
-            s - scales >= 0 && s - scales < S
-              ? tf.slice(byScale, [0, 0, 0, 0, s - scales, 0], [bb, hh, ww, R, 1, cc])
-              : tf.zeros([bb, hh, ww, R, 1, cc]),
-          ),
-          4,
-        );
-        return tf.reshape(shifted, rolled.shape);
-      };
+      const shiftGroup = (t5: tf.Tensor) =>
+        shiftScales(rollRotations(t5 as tf.Tensor5D, rotations, grid), scales, grid);
       const act = (t4: tf.Tensor, k: FeatureKind) =>
         k === 'invariant' ? t4 : k === 'image' ? spatial(t4) : shiftGroup(spatial(t4));
       const fx = run(act(x, options.input));
