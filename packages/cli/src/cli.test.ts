@@ -141,6 +141,14 @@ describe.skipIf(!ONCE)('gcnn CLI', () => {
         /invalid model: .*maxScale/,
       ],
       [
+        ['train', '--num-group-elements', '8,2'],
+        /invalid model: Error in --num-group-elements: sampleCount \[nRotations, nScales\] is only for group 'Sim2'/,
+      ],
+      [
+        ['train', '--group', 'Sim2', '--max-scale', '2', '--num-group-elements', '4,4,2'],
+        /--num-group-elements: sampleCount must be a positive integer or \[nRotations, nScales\]/,
+      ],
+      [
         ['train', '--backend', 'tensorflow', '--max-steps', '1'],
         /needs @tensorflow\/tfjs-node-gpu .* or @tensorflow\/tfjs-node .*pnpm add @tensorflow\/tfjs-node@4.22.0/,
       ],

@@ -33,9 +33,9 @@ export type ModelPresetName = 'default' | 'se2-nonseparable' | 'se2-separable' |
  *
  * are the reference README's three experiments: ckgresnet, hidden [32, 32, 64], k = 7, stride 1,
  * padding, pooling, batchnorm, dropout 0, kernel nets 1×64 with ω₀ = 10. `default` is the model
- * of `gcnn train`'s 10-minute main job (chosen by measurement with the wasm backend on 2 cores, see
- * the @gcnn/cli README): a small SE(2) separable `ckgcnn` (hidden [16, 32], k = 5, N = 8,
- * layernorm, kernel nets 1×32).
+ * of `gcnn train`'s main job (chosen by measurement with the wasm backend on 2 cores, see the
+ * @gcnn/cli README): a small SE(2) separable `ckgcnn` (hidden [16, 32], k = 5, N = 8, layernorm,
+ * kernel nets 1×32; 70,298 parameters).
  * Presets are frozen: copy before changing (`{ ...MODEL_PRESETS['se2-separable'], seed: 1 }`).
  */
 export const MODEL_PRESETS: Readonly<Record<ModelPresetName, Readonly<ModelConfig>>> =

@@ -71,6 +71,7 @@ describe('parameter counts equal the reference (§5.6, README MNIST-rot config)'
     expect(count(MODEL_PRESETS['se2-nonseparable'])).toBe(716_490);
     expect(count(MODEL_PRESETS['se2-separable'])).toBe(755_370);
     expect(count(MODEL_PRESETS['sim2-separable2d'])).toBe(794_602);
+    expect(count(MODEL_PRESETS.default)).toBe(70_298); // the main job's model (README, cli README)
   });
 
   it('SE(2) nonseparable breakdown by component (§5.6)', () => {
