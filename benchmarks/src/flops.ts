@@ -1,3 +1,4 @@
+import { groupByName, resolveGroupGrid } from '@gcnn/lie-groups';
 import type { ModelConfig } from '@gcnn/models';
 
 /** One counted operation of a forward pass. */
@@ -30,8 +31,8 @@ export function countForward(config: ModelConfig, batch: number): OpCount[] {
   if (config.model !== 'ckgresnet' && config.model !== 'ckgcnn')
     throw new Error(`countForward: ckgresnet and ckgcnn only, got ${config.model}`);
   const ops: OpCount[] = [];
-  const [R, S] = Array.isArray(config.sampleCount) ? config.sampleCount : [config.sampleCount, 1];
-  const G = R * S;
+  const { subgroup } = groupByName({ name: config.group, maxScale: config.maxScale });
+  const { nRotations: R, nScales: S, size: G } = resolveGroupGrid(subgroup, config.sampleCount);
   const dof = config.group === 'SE2' ? 1 : 2;
   const kn = config.kernelNet;
   const k = config.kernelSize;
