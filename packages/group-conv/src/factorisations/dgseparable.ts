@@ -1,6 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { dgSeparableGroupConv2d } from '../ops/d-separable-group-conv2d';
-import { convOptions, type GroupConvFactorisation, requireParam } from './factorisation';
+import {
+  convOptions,
+  EVERY_SUBGROUP,
+  type GroupConvFactorisation,
+  requireParam,
+} from './factorisation';
 import { depthwiseFilter } from './kernel-layouts';
 import { oneSubgroupFactors } from './one-subgroup-factors';
 
@@ -22,7 +27,7 @@ export type DgSeparableKernels = {
 export const dgseparable: GroupConvFactorisation<'dgseparable', DgSeparableKernels> = {
   name: 'dgseparable',
   kernel: 'w_{o,c}·k^H_o(h)·k^{R²}_o(x)',
-  subgroups: ['rotation', 'scale', 'rotation-scale'],
+  subgroups: EVERY_SUBGROUP,
   projection: true,
   netSpecs: (group, _cin, cout, k) => ({
     kernelH: { inputDim: group.subgroup.dof, outputDim: cout, finalFanIn: 1 },

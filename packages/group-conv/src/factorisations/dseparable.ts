@@ -1,7 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { fullGroupKernel } from '../kernels/full-group-kernel';
 import { dSeparableGroupConv2d } from '../ops/d-separable-group-conv2d';
-import { convOptions, type GroupConvFactorisation, requireParam } from './factorisation';
+import {
+  convOptions,
+  EVERY_SUBGROUP,
+  type GroupConvFactorisation,
+  requireParam,
+} from './factorisation';
 
 /** `dseparable` kernels: the channel projection `[Cin, Cout]` and the per-channel group filter `[k, k, Gin·Cout, Gout]`. */
 export type DSeparableKernels = {
@@ -17,7 +22,7 @@ export type DSeparableKernels = {
 export const dseparable: GroupConvFactorisation<'dseparable', DSeparableKernels> = {
   name: 'dseparable',
   kernel: 'w_{o,c}·k_o(x, h)',
-  subgroups: ['rotation', 'scale', 'rotation-scale'],
+  subgroups: EVERY_SUBGROUP,
   projection: true,
   netSpecs: (group, _cin, cout, k) => ({
     kernel: { inputDim: 2 + group.subgroup.dof, outputDim: cout, finalFanIn: k * k },

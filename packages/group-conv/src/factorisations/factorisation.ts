@@ -69,6 +69,9 @@ export interface GroupConvFactorisation<
   apply(x: tf.Tensor5D, kernels: Kernels, options: ApplyGroupConvOptions): tf.Tensor5D;
 }
 
+/** Every kind of subgroup: the `subgroups` of a factorisation that works on SE(2), R²⋊R⁺ and Sim(2). */
+export const EVERY_SUBGROUP: readonly Subgroup['kind'][] = ['rotation', 'scale', 'rotation-scale'];
+
 /** `params[role]`, or an error naming the factorisation and the missing part. */
 export function requireParam<K extends keyof GroupConvParams>(
   params: GroupConvParams,

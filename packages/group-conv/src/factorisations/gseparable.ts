@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { groupConv2d } from '../ops/group-conv2d';
-import { convOptions, type GroupConvFactorisation } from './factorisation';
+import { convOptions, EVERY_SUBGROUP, type GroupConvFactorisation } from './factorisation';
 import { mixingMatrix } from './kernel-layouts';
 import { oneSubgroupFactors } from './one-subgroup-factors';
 
@@ -17,7 +17,7 @@ export type GSeparableKernels = {
 export const gseparable: GroupConvFactorisation<'gseparable', GSeparableKernels> = {
   name: 'gseparable',
   kernel: 'k^H_{o,c}(h)·k^{R²}_{o,c}(x)',
-  subgroups: ['rotation', 'scale', 'rotation-scale'],
+  subgroups: EVERY_SUBGROUP,
   projection: false,
   netSpecs: (group, cin, cout, k) => {
     // The reference initialises the H-net of Sim(2) with ks = k.

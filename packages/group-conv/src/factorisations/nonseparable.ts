@@ -1,7 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { fullGroupKernel } from '../kernels/full-group-kernel';
 import { groupConv2d } from '../ops/group-conv2d';
-import { convOptions, type GroupConvFactorisation, requireParam } from './factorisation';
+import {
+  convOptions,
+  EVERY_SUBGROUP,
+  type GroupConvFactorisation,
+  requireParam,
+} from './factorisation';
 
 /** `nonseparable` kernels: the dense filter `[k, k, Gin·Cin, Gout·Cout]`. */
 export type NonseparableKernels = {
@@ -16,7 +21,7 @@ export type NonseparableKernels = {
 export const nonseparable: GroupConvFactorisation<'nonseparable', NonseparableKernels> = {
   name: 'nonseparable',
   kernel: 'k_{o,c}(x, h)',
-  subgroups: ['rotation', 'scale', 'rotation-scale'],
+  subgroups: EVERY_SUBGROUP,
   projection: false,
   netSpecs: (group, cin, cout, k) => ({
     kernel: { inputDim: 2 + group.subgroup.dof, outputDim: cout * cin, finalFanIn: cin * k * k },

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { separableGroupConv2d } from '../ops/separable-group-conv2d';
-import { convOptions, type GroupConvFactorisation } from './factorisation';
+import { convOptions, EVERY_SUBGROUP, type GroupConvFactorisation } from './factorisation';
 import { depthwiseFilter, mixingMatrix } from './kernel-layouts';
 import { oneSubgroupFactors } from './one-subgroup-factors';
 
@@ -18,7 +18,7 @@ export type SeparableKernels = {
 export const separable: GroupConvFactorisation<'separable', SeparableKernels> = {
   name: 'separable',
   kernel: 'k^H_{o,c}(h)·k^{R²}_o(x)',
-  subgroups: ['rotation', 'scale', 'rotation-scale'],
+  subgroups: EVERY_SUBGROUP,
   projection: false,
   netSpecs: (group, cin, cout, k) => {
     // The reference initialises the H-net of the scale groups with ks = k.
