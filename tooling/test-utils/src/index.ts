@@ -7,6 +7,13 @@ export {
   loadFixture,
   type ReferenceFixture,
 } from '#fixtures';
+export {
+  loadTorchCheckpointExpected,
+  loadTorchCheckpointFile,
+  TORCH_CHECKPOINT_DIR,
+  TORCH_CHECKPOINT_NAMES,
+  type TorchCheckpointExpected,
+} from '#torch-checkpoints';
 export { maxAbsDiff, relativeL2 } from './compare';
 export { knownGap } from './known-gaps';
 export { referenceSiren } from './reference-siren';
