@@ -18,11 +18,17 @@ export interface TorchCheckpointExpected {
   n_params?: number;
 }
 
-/** Every network of the fixtures: the four small CKGResNets and the README-size one. */
+/**
+ * Every network of the fixtures: the four small CKGResNets, the README-size one, and three that
+ * cover the other architectures and options (CK-G-CNN, CK-G-All-CNN-C, R²⋊R⁺ with dropout).
+ */
 export const TORCH_CHECKPOINT_NAMES = [
   'se2_ckgresnet_nonseparable',
   'se2_ckgresnet_separable',
   'sim2_ckgresnet_separable2d',
   'sim2_ckgresnet_nonseparable',
   'se2_separable_readme',
+  'r2xrplus_ckgresnet_dseparable',
+  'se2_ckgcnn_gseparable',
+  'sim2_ckgallcnnc_separable2d',
 ] as const;
