@@ -1,12 +1,13 @@
 import { resolve } from 'node:path';
 import { DATASET_INFO, type DatasetId } from '@gcnn/datasets';
-import { createModel, modelConfigFromJson } from '@gcnn/models';
-import { disposeCheckpoint, evaluate, loadModelWeights } from '@gcnn/training';
-import { type DataParallelTrainer, loadCheckpoint } from '@gcnn/training/node';
+import { createModel } from '@gcnn/models';
+import { evaluate, loadModelWeights } from '@gcnn/training';
+import type { DataParallelTrainer } from '@gcnn/training/node';
 import { type BackendName, selectBackend } from './backend';
 import { type FlagSpec, formatHelp, parseFlags, UsageError } from './flags';
 import type { CliIo } from './io';
 import { DATASET_IDS, loadDatasets } from './load-datasets';
+import { disposeModelSource, loadModelSource } from './model-source';
 import { ProgressBar } from './progress-bar';
 import { checkWorkers, startCliReplicas } from './replica-model';
 import { BACKEND_FLAG, CHECKPOINT_FLAGS, GPU_ADAPTER_FLAG, HELP_FLAG } from './train-flags';
@@ -46,14 +47,17 @@ const EVALUATE_FLAGS: readonly FlagSpec[] = [
   HELP_FLAG,
 ];
 
-/** `gcnn evaluate`: test accuracy and loss of a checkpoint. */
+/** Evaluation batch size of a model file (a checkpoint records its run's). */
+const MODEL_FILE_BATCH_SIZE = 64;
+
+/** `gcnn evaluate`: test accuracy and loss of a checkpoint or model file. */
 export async function evaluateCommand(argv: readonly string[], io: CliIo): Promise<number> {
   const { values } = parseFlags(EVALUATE_FLAGS, argv, 'evaluate');
   if (values.help) {
     io.out.write(
       formatHelp(
         'gcnn evaluate --checkpoint <dir|file> [flags]',
-        'Evaluate a checkpoint on a test set; prints top-1 accuracy and mean loss.',
+        'Evaluate a checkpoint, or a model file of gcnn export / gcnn import-torch, on a test set; prints top-1 accuracy and mean loss.',
         EVALUATE_FLAGS,
       ),
     );
@@ -70,43 +74,41 @@ export async function evaluateCommand(argv: readonly string[], io: CliIo): Promi
     gpuAdapter: values['gpu-adapter'] as string | undefined,
     log: (line) => io.err.write(`${line}\n`),
   });
-  const ckpt = await loadCheckpoint(
+  const source = await loadModelSource(
     resolve(io.cwd, values.checkpoint as string),
     (values.kind as 'best' | 'last' | undefined) ?? 'best',
   );
-  const modelConfig = modelConfigFromJson(ckpt.manifest.modelConfig);
-  const train = ckpt.manifest.train;
-  const id = ((values.dataset as string | undefined) ??
-    train.dataset?.id ??
-    'mnist-rot') as DatasetId;
+  const { modelConfig, train } = source;
+  const id = ((values.dataset as string | undefined) ?? source.dataset ?? 'mnist-rot') as DatasetId;
   const info = DATASET_INFO[id];
   if (
     info.channels !== modelConfig.inChannels ||
     info.height !== modelConfig.imageSize ||
     info.numClasses !== modelConfig.numClasses
   ) {
-    disposeCheckpoint(ckpt);
+    disposeModelSource(source);
     throw new UsageError(
       `gcnn evaluate: --dataset ${id} has ${info.height}×${info.width}×${info.channels} images and ${info.numClasses} classes; the checkpoint's model takes ${modelConfig.imageSize}×${modelConfig.imageSize}×${modelConfig.inChannels} and ${modelConfig.numClasses} classes`,
     );
   }
-  const sameData = values.dataset === undefined || values.dataset === train.dataset?.id;
+  const sameData = values.dataset === undefined || values.dataset === source.dataset;
   const data = await loadDatasets({
     id,
     dataDir:
-      (values['data-dir'] as string | undefined) ?? (sameData ? train.dataset?.dataDir : undefined),
+      (values['data-dir'] as string | undefined) ??
+      (sameData ? train?.dataset?.dataDir : undefined),
     limitTest:
       (values['limit-test'] as number | undefined) ??
-      (sameData ? train.dataset?.limitTest : undefined),
+      (sameData ? train?.dataset?.limitTest : undefined),
     limitTrain: 1,
   });
   const model = createModel(modelConfig);
   let dataParallel: DataParallelTrainer | undefined;
   try {
-    loadModelWeights(model, ckpt, ckpt.path);
-    disposeCheckpoint(ckpt);
+    loadModelWeights(model, source, source.path);
+    disposeModelSource(source);
     io.err.write(
-      `gcnn: ${ckpt.path} (${ckpt.manifest.kind}, epoch ${ckpt.manifest.progress.epoch}, step ${ckpt.manifest.progress.step}); ${id} ${data.test.count} test images; backend ${backend}\n`,
+      `gcnn: ${source.path} (${source.description}); ${id} ${data.test.count} test images; backend ${backend}\n`,
     );
     if (workers > 1) {
       const started = await startCliReplicas({
@@ -124,10 +126,11 @@ export async function evaluateCommand(argv: readonly string[], io: CliIo): Promi
     const bar = new ProgressBar(io.err, 'evaluate', data.test.count, 'img');
     const r = await evaluate(model, data.test, {
       batchSize:
-        (values['batch-size'] as number | undefined) ?? train.evalBatchSize ?? train.batchSize,
+        (values['batch-size'] as number | undefined) ??
+        (train ? (train.evalBatchSize ?? train.batchSize) : MODEL_FILE_BATCH_SIZE),
       normalization: info.normalization,
       augmentations: data.testAugmentations,
-      seed: train.seed,
+      seed: train?.seed ?? 0,
       onProgress: (d) => bar.update(d),
       ...(dataParallel ? { dataParallel } : {}),
     });

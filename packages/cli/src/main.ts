@@ -1,6 +1,7 @@
 import { evaluateCommand } from './evaluate-command';
 import { exportCommand } from './export-command';
 import { UsageError } from './flags';
+import { importTorchCommand } from './import-torch-command';
 import { infoCommand } from './info-command';
 import type { CliIo } from './io';
 import { trainCommand } from './train-command';
@@ -19,6 +20,10 @@ const COMMANDS: Record<
     run: exportCommand,
     summary: "a checkpoint's model as browser-loadable files (model.json + weights)",
   },
+  'import-torch': {
+    run: importTorchCommand,
+    summary: 'a PyTorch checkpoint of the reference (.pt) as a gcnn model file, nothing executed',
+  },
   info: { run: infoCommand, summary: "versions, backends, a model's parameters and layer shapes" },
   visualize: {
     run: visualizeCommand,
@@ -34,7 +39,7 @@ export function mainHelp(): string {
     'Separable group-equivariant CNNs on Lie groups (Knigge et al., ICML 2022) on TensorFlow.js.',
     '',
     'Commands:',
-    ...Object.entries(COMMANDS).map(([n, c]) => `  ${n.padEnd(10)} ${c.summary}`),
+    ...Object.entries(COMMANDS).map(([n, c]) => `  ${n.padEnd(12)} ${c.summary}`),
     '',
   ].join('\n');
 }

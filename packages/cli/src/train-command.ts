@@ -23,6 +23,7 @@ import { type BackendName, selectBackend } from './backend';
 import { type FlagSpec, formatHelp, parseFlags, UsageError } from './flags';
 import type { CliIo } from './io';
 import { loadDatasets } from './load-datasets';
+import { disposeModelSource, loadModelSource, type ModelSource } from './model-source';
 import { formatDuration, ProgressBar } from './progress-bar';
 import { checkWorkers, startCliReplicas } from './replica-model';
 import { resolveRun } from './resolve-config';
@@ -66,7 +67,7 @@ export async function trainCommand(argv: readonly string[], io: CliIo): Promise<
   let modelConfig: ModelConfig;
   let trainConfig: TrainConfig;
   let resume: (LoadedCheckpoint & { path: string }) | undefined;
-  let init: (LoadedCheckpoint & { path: string }) | undefined;
+  let init: ModelSource | undefined;
   let outDir: string;
   let flagsForRecord: Record<string, unknown> = values;
   let workers = (values.workers as number | undefined) ?? 1;
@@ -121,8 +122,8 @@ export async function trainCommand(argv: readonly string[], io: CliIo): Promise<
     modelConfig = run.model;
     trainConfig = { ...run.train, evalEvery: run.evalEvery };
     if (values.load !== undefined) {
-      init = await loadCheckpoint(resolve(io.cwd, values.load as string), 'best');
-      modelConfig = modelConfigFromJson(init.manifest.modelConfig);
+      init = await loadModelSource(resolve(io.cwd, values.load as string), 'best');
+      modelConfig = init.modelConfig;
       io.err.write(`gcnn: initialising from ${init.path}\n`);
     } else if (values['test-only']) {
       throw new UsageError('gcnn train: --test-only needs --load <checkpoint>');
@@ -160,7 +161,7 @@ export async function trainCommand(argv: readonly string[], io: CliIo): Promise<
     );
     if (init) {
       loadModelWeights(model, init, init.path);
-      disposeCheckpoint(init);
+      disposeModelSource(init);
     }
     if (values['test-only']) {
       const bar = new ProgressBar(io.err, 'evaluate', data.test.count, 'img');

@@ -39,7 +39,7 @@ export const CHECKPOINT_FLAGS: readonly FlagSpec[] = [
     name: 'checkpoint',
     type: 'string',
     description:
-      'A run folder (its best checkpoint, else last), a checkpoints/ folder or a checkpoint .json',
+      'A run folder (its best checkpoint, else last), a checkpoints/ folder, a checkpoint .json, or a model file (.json of gcnn export / gcnn import-torch, or its folder)',
   },
   {
     name: 'kind',
@@ -410,7 +410,7 @@ export const TRAIN_FLAGS: readonly FlagSpec[] = [
     name: 'load',
     type: 'string',
     description:
-      'Initialise the model from a checkpoint (folder or .json; the model config comes from the checkpoint)',
+      'Initialise the model from a checkpoint or a model file (folder or .json; the model config comes from it)',
     reference: '--model_load_path',
     section: RUN,
   },

@@ -154,15 +154,16 @@ export function disposeCheckpoint(checkpoint: LoadedCheckpoint): void {
 }
 
 /**
- * Loads a checkpoint's model weights into `model`; every model variable must be present (an
- * error names the checkpoint and the missing entry).
+ * Loads a checkpoint's model weights (or any `{ model }` map of variable names to tensors) into
+ * `model`; every model variable must be present (an error names the checkpoint and the missing
+ * entry).
  */
 export function loadModelWeights(
   model: {
     namedVariables(): Array<[string, tf.Variable]>;
     setWeights(w: Record<string, tf.Tensor>): void;
   },
-  checkpoint: LoadedCheckpoint,
+  checkpoint: Pick<LoadedCheckpoint, 'model'>,
   source: string,
 ): void {
   const missing = model.namedVariables().filter(([name]) => !(name in checkpoint.model));

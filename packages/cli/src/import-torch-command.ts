@@ -1,0 +1,197 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { DATASET_INFO, type DatasetId } from '@gcnn/datasets';
+import type { Compatibility } from '@gcnn/group-conv';
+import { encodeModelFile, loadModelFromBuffers, type ModelConfig } from '@gcnn/models';
+import {
+  type LoadedTorchCheckpoint,
+  loadTorchCheckpoint,
+  readTorchCheckpoint,
+  torchCheckpointKind,
+} from '@gcnn/torch-import';
+import * as tf from '@tensorflow/tfjs-core';
+import { selectBackend } from './backend';
+import { maxAbsDifference } from './export-command';
+import { type FlagSpec, type FlagValues, formatHelp, parseFlags, UsageError } from './flags';
+import type { CliIo } from './io';
+import { resolveRun } from './resolve-config';
+import { HELP_FLAG, MODEL_FLAGS } from './train-flags';
+
+const IMPORT_FLAGS: readonly FlagSpec[] = [
+  {
+    name: 'out',
+    type: 'string',
+    description: 'Output folder for <name>.json and <name>.weights.bin',
+    defaultText: 'imported',
+  },
+  {
+    name: 'name',
+    type: 'string',
+    description: 'Base name of the two files',
+    defaultText: 'model',
+  },
+  ...MODEL_FLAGS,
+  HELP_FLAG,
+];
+
+/** Model flags that describe the architecture (not `--compatibility` or `--dataset`, which apply to both kinds). */
+const ARCHITECTURE_FLAGS = MODEL_FLAGS.map((f) => f.name).filter(
+  (n) => n !== 'compatibility' && n !== 'dataset',
+);
+
+const USAGE = 'gcnn import-torch <checkpoint.pt> [--out <dir>] [model flags, for a state dict]';
+const SUMMARY = [
+  'Convert a checkpoint of the PyTorch reference into a gcnn model file (<name>.json + <name>.weights.bin, the format of gcnn export), for gcnn evaluate --checkpoint, gcnn train --load and the browser (loadModelFromBuffers of @gcnn/models).',
+  "A whole-module checkpoint (torch.save(model), as the reference's train_model.py saves) needs no flags: the model config is read from the module. A state dict (torch.save(model.state_dict())) needs its model: --preset, --config or the model flags of gcnn train (--dataset sets the image size and classes).",
+  "Nothing in the file is executed. The model uses the reference's numerics (--compatibility reference, the default here), so it gives the reference's logits, equivariance quirks included (docs/guide/torch-checkpoints.md).",
+].join('\n\n');
+
+/** The state dict's config from the flags; for a whole module, none (and no architecture flags allowed). */
+function configFor(kind: string, values: FlagValues, file: string): ModelConfig | undefined {
+  const given = ARCHITECTURE_FLAGS.filter((n) => values[n] !== undefined);
+  if (kind === 'module') {
+    if (given.length > 0)
+      throw new UsageError(
+        `gcnn import-torch: ${file} is a whole module, which holds its own config; --${given[0]} is for state-dict checkpoints (allowed here: --compatibility, --dataset, --out, --name)`,
+      );
+    return undefined;
+  }
+  if (given.length === 0)
+    throw new UsageError(
+      `gcnn import-torch: ${file} is a state dict, which holds no model config: give its model with --preset, --config or the model flags of gcnn train (see gcnn import-torch --help)`,
+    );
+  return resolveRun(values, IMPORT_FLAGS, 'import-torch').model;
+}
+
+/** The dataset a model of this shape was trained on: `--dataset`, else MNIST-rot (the reference's default) when the shapes fit. */
+function datasetFor(config: ModelConfig, values: FlagValues): DatasetId | undefined {
+  const id = (values.dataset as DatasetId | undefined) ?? 'mnist-rot';
+  const info = DATASET_INFO[id];
+  const fits =
+    info.channels === config.inChannels &&
+    info.height === config.imageSize &&
+    info.numClasses === config.numClasses;
+  if (!fits && values.dataset !== undefined)
+    throw new UsageError(
+      `gcnn import-torch: --dataset ${id} has ${info.height}×${info.width}×${info.channels} images and ${info.numClasses} classes; the checkpoint's model takes ${config.imageSize}×${config.imageSize}×${config.inChannels} and ${config.numClasses} classes`,
+    );
+  return fits ? id : undefined;
+}
+
+function describe(loaded: LoadedTorchCheckpoint, file: string): string {
+  const c = loaded.config;
+  const what = loaded.kind === 'module' ? `a whole ${loaded.className} module` : 'a state dict';
+  return [
+    `gcnn: ${file}: ${what} (PyTorch archive format ${loaded.formatVersion ?? 'unknown'})${loaded.kind === 'module' ? '; config read from the module' : '; config from the flags'}:`,
+    `  ${c.model} ${c.group}${c.maxScale !== undefined ? ` (max scale ${c.maxScale})` : ''} ${c.implementation}, N=${JSON.stringify(c.sampleCount)} ${c.sampling}, hidden ${c.hiddenSizes.join(',')}, k=${c.kernelSize}, kernel nets ${c.kernelNet.numHidden}×${c.kernelNet.hiddenSize} (ω₀ ${c.kernelNet.firstOmega0}/${c.kernelNet.omega0}), ${c.normalization}, ${c.inChannels}×${c.imageSize}×${c.imageSize} → ${c.numClasses} classes`,
+    c.compatibility === 'reference'
+      ? "gcnn: compatibility 'reference': the reference's numerics, quirks included, so the logits are the reference's (docs/guide/torch-checkpoints.md)"
+      : "gcnn: compatibility 'gcnn': exactly equivariant numerics; logits differ from the reference's where a quirk applies (Sim(2), R²⋊R⁺)",
+  ].join('\n');
+}
+
+/**
+ * `gcnn import-torch`: a checkpoint of the PyTorch reference (`.pt`) as a gcnn model file, read
+ * without executing anything (`@gcnn/torch-import`), checked by reading the written files back.
+ */
+export async function importTorchCommand(argv: readonly string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseFlags(IMPORT_FLAGS, argv, 'import-torch');
+  if (values.help) {
+    io.out.write(formatHelp(USAGE, SUMMARY, IMPORT_FLAGS));
+    return 0;
+  }
+  if (positionals.length !== 1)
+    throw new UsageError(
+      `gcnn import-torch: give one checkpoint file (.pt), got ${positionals.length}; usage: ${USAGE}`,
+    );
+  const name = (values.name as string | undefined) ?? 'model';
+  if (!/^[\w.-]+$/.test(name))
+    throw new UsageError(
+      `gcnn import-torch: --name must be a plain file name (letters, digits, '.', '_', '-'), got "${name}"`,
+    );
+  const file = resolve(io.cwd, positionals[0] as string);
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(file);
+  } catch (error) {
+    throw new UsageError(`gcnn import-torch: cannot read ${file}: ${(error as Error).message}`);
+  }
+  const checkpoint = readTorchCheckpoint(bytes, { source: file });
+  const config = configFor(torchCheckpointKind(checkpoint, file), values, file);
+  await selectBackend('cpu');
+  const loaded = loadTorchCheckpoint(checkpoint, {
+    source: file,
+    config,
+    compatibility: (values.compatibility as Compatibility | undefined) ?? 'reference',
+  });
+  try {
+    io.err.write(`${describe(loaded, file)}\n`);
+    await writeModelFile(loaded, { file, bytes, values, io, name });
+    return 0;
+  } finally {
+    loaded.model.dispose();
+  }
+}
+
+async function writeModelFile(
+  loaded: LoadedTorchCheckpoint,
+  o: { file: string; bytes: Uint8Array; values: FlagValues; io: CliIo; name: string },
+): Promise<void> {
+  const { model, config } = loaded;
+  const dataset = datasetFor(config, o.values);
+  const weightsFile = `${o.name}.weights.bin`;
+  const { json, bytes } = await encodeModelFile(model, {
+    weightsFile,
+    normalization: dataset
+      ? {
+          mean: [...DATASET_INFO[dataset].normalization.mean],
+          std: [...DATASET_INFO[dataset].normalization.std],
+        }
+      : null,
+    metadata: {
+      ...(dataset ? { dataset } : {}),
+      parameters: model.parameterCount(),
+      torch: {
+        file: basename(o.file),
+        kind: loaded.kind,
+        ...(loaded.className ? { className: loaded.className } : {}),
+        ...(loaded.hyperparameters ? { hyperparameters: loaded.hyperparameters } : {}),
+        sha256: createHash('sha256').update(o.bytes).digest('hex'),
+      },
+      importedAt: new Date().toISOString(),
+    },
+  });
+  const outDir = resolve(o.io.cwd, (o.values.out as string | undefined) ?? 'imported');
+  mkdirSync(outDir, { recursive: true });
+  const jsonPath = join(outDir, `${o.name}.json`);
+  const binPath = join(outDir, weightsFile);
+  writeFileSync(binPath, bytes);
+  writeFileSync(jsonPath, `${JSON.stringify(json, null, 1)}\n`);
+  // Read the files back through the browser loader: the same logits as the imported model.
+  const reloaded = await loadModelFromBuffers(
+    readFileSync(jsonPath, 'utf8'),
+    readFileSync(binPath),
+    jsonPath,
+  );
+  const x = tf.randomUniform(
+    [2, config.imageSize, config.imageSize, config.inChannels],
+    -1,
+    1,
+    'float32',
+    1,
+  ) as tf.Tensor4D;
+  const [a, b] = [model.apply(x), reloaded.model.apply(x)];
+  let diff: number;
+  try {
+    diff = await maxAbsDifference(a, b);
+  } finally {
+    tf.dispose([x, a, b]);
+    reloaded.model.dispose();
+  }
+  if (diff !== 0)
+    throw new Error(`the written model's logits differ from the imported model's by ${diff}`);
+  o.io.out.write(
+    `wrote ${jsonPath} and ${binPath} (${bytes.length.toLocaleString('en-US')} bytes, ${model.parameterCount().toLocaleString('en-US')} parameters${dataset ? `, ${dataset} input normalization` : ', no dataset: normalization null'})\n`,
+  );
+}
