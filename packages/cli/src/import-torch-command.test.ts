@@ -1,4 +1,4 @@
-import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadModelFromBuffers } from '@gcnn/models';
 import {
@@ -68,7 +68,7 @@ describe.skipIf(!ONCE)('gcnn import-torch', () => {
     loaded.model.dispose();
   }, 120_000);
 
-  it('gcnn evaluate and gcnn train --load take the imported model file', async () => {
+  it('gcnn evaluate and gcnn train --load (one fine-tuning step) take the imported model file', async () => {
     const evaluated = await box.run([
       'evaluate',
       '--checkpoint',
@@ -85,19 +85,21 @@ describe.skipIf(!ONCE)('gcnn import-torch', () => {
       'train',
       '--load',
       'imported/model.json',
-      '--test-only',
+      '--max-steps',
+      '1',
+      '--batch-size',
+      '4',
       '--limit-train',
       '8',
       '--limit-test',
       '8',
-      '--backend',
-      'cpu',
       '--out',
       'run',
     ]);
     expect(tested.code, tested.err).toBe(0);
     expect(tested.err).toMatch(/initialising from .*imported\/model\.json/);
     expect(tested.out).toMatch(/test accuracy/);
+    expect(existsSync(join(box.dir, 'run/checkpoints/last.json'))).toBe(true);
   }, 240_000);
 
   it('needs model flags for a state dict and lists what does not fit them', async () => {
