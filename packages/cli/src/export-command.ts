@@ -1,19 +1,15 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { DATASET_INFO, type DatasetId } from '@gcnn/datasets';
-import {
-  createModel,
-  encodeModelFile,
-  loadModelFromBuffers,
-  modelConfigFromJson,
-} from '@gcnn/models';
+import { createModel, encodeModelFile, modelConfigFromJson } from '@gcnn/models';
 import { disposeCheckpoint, loadModelWeights } from '@gcnn/training';
 import { loadCheckpoint } from '@gcnn/training/node';
-import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from './backend';
 import { type FlagSpec, formatHelp, parseFlags, UsageError } from './flags';
 import type { CliIo } from './io';
 import { CHECKPOINT_FLAGS, HELP_FLAG } from './train-flags';
+import { writeModelFile } from './write-model-file';
+
+export { maxAbsDifference } from './write-model-file';
 
 const EXPORT_FLAGS: readonly FlagSpec[] = [
   ...CHECKPOINT_FLAGS,
@@ -102,34 +98,7 @@ export async function exportCommand(argv: readonly string[], io: CliIo): Promise
         exportedAt: new Date().toISOString(),
       },
     });
-    mkdirSync(outDir, { recursive: true });
-    const jsonPath = join(outDir, `${name}.json`);
-    const binPath = join(outDir, weightsFile);
-    writeFileSync(binPath, bytes);
-    writeFileSync(jsonPath, `${JSON.stringify(json, null, 1)}\n`);
-    // Read the files back through the browser loader: the same logits as the checkpoint's model.
-    const reloaded = await loadModelFromBuffers(
-      readFileSync(jsonPath, 'utf8'),
-      readFileSync(binPath),
-      jsonPath,
-    );
-    const x = tf.randomUniform(
-      [2, config.imageSize, config.imageSize, config.inChannels],
-      -1,
-      1,
-      'float32',
-      1,
-    ) as tf.Tensor4D;
-    const [a, b] = [model.apply(x), reloaded.model.apply(x)];
-    let diff: number;
-    try {
-      diff = await maxAbsDifference(a, b);
-    } finally {
-      tf.dispose([x, a, b]);
-      reloaded.model.dispose();
-    }
-    if (diff !== 0)
-      throw new Error(`the exported model's logits differ from the checkpoint's by ${diff}`);
+    const { jsonPath, binPath } = await writeModelFile(model, { json, bytes }, outDir, name);
     io.out.write(
       `wrote ${jsonPath} and ${binPath} (${bytes.length.toLocaleString('en-US')} bytes, ${model
         .parameterCount()
@@ -142,19 +111,5 @@ export async function exportCommand(argv: readonly string[], io: CliIo): Promise
     return 0;
   } finally {
     model.dispose();
-  }
-}
-
-/**
- * The largest |a − b| over all entries, read asynchronously (`await data()`), so it works on every
- * backend, webgpu in Node included, where a synchronous read of a GPU tensor is impossible. Leaves
- * `a` and `b` to the caller; disposes what it creates.
- */
-export async function maxAbsDifference(a: tf.Tensor, b: tf.Tensor): Promise<number> {
-  const max = tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))));
-  try {
-    return (await max.data())[0] as number;
-  } finally {
-    max.dispose();
   }
 }

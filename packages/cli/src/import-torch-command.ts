@@ -1,22 +1,21 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
 import { DATASET_INFO, type DatasetId } from '@gcnn/datasets';
 import type { Compatibility } from '@gcnn/group-conv';
-import { encodeModelFile, loadModelFromBuffers, type ModelConfig } from '@gcnn/models';
+import { encodeModelFile, type ModelConfig } from '@gcnn/models';
 import {
   type LoadedTorchCheckpoint,
   loadTorchCheckpoint,
   readTorchCheckpoint,
   torchCheckpointKind,
 } from '@gcnn/torch-import';
-import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from './backend';
-import { maxAbsDifference } from './export-command';
 import { type FlagSpec, type FlagValues, formatHelp, parseFlags, UsageError } from './flags';
 import type { CliIo } from './io';
 import { resolveRun } from './resolve-config';
 import { HELP_FLAG, MODEL_FLAGS } from './train-flags';
+import { writeModelFile } from './write-model-file';
 
 const IMPORT_FLAGS: readonly FlagSpec[] = [
   {
@@ -127,14 +126,14 @@ export async function importTorchCommand(argv: readonly string[], io: CliIo): Pr
   });
   try {
     io.err.write(`${describe(loaded, file)}\n`);
-    await writeModelFile(loaded, { file, bytes, values, io, name });
+    await writeImported(loaded, { file, bytes, values, io, name });
     return 0;
   } finally {
     loaded.model.dispose();
   }
 }
 
-async function writeModelFile(
+async function writeImported(
   loaded: LoadedTorchCheckpoint,
   o: { file: string; bytes: Uint8Array; values: FlagValues; io: CliIo; name: string },
 ): Promise<void> {
@@ -163,34 +162,7 @@ async function writeModelFile(
     },
   });
   const outDir = resolve(o.io.cwd, (o.values.out as string | undefined) ?? 'imported');
-  mkdirSync(outDir, { recursive: true });
-  const jsonPath = join(outDir, `${o.name}.json`);
-  const binPath = join(outDir, weightsFile);
-  writeFileSync(binPath, bytes);
-  writeFileSync(jsonPath, `${JSON.stringify(json, null, 1)}\n`);
-  // Read the files back through the browser loader: the same logits as the imported model.
-  const reloaded = await loadModelFromBuffers(
-    readFileSync(jsonPath, 'utf8'),
-    readFileSync(binPath),
-    jsonPath,
-  );
-  const x = tf.randomUniform(
-    [2, config.imageSize, config.imageSize, config.inChannels],
-    -1,
-    1,
-    'float32',
-    1,
-  ) as tf.Tensor4D;
-  const [a, b] = [model.apply(x), reloaded.model.apply(x)];
-  let diff: number;
-  try {
-    diff = await maxAbsDifference(a, b);
-  } finally {
-    tf.dispose([x, a, b]);
-    reloaded.model.dispose();
-  }
-  if (diff !== 0)
-    throw new Error(`the written model's logits differ from the imported model's by ${diff}`);
+  const { jsonPath, binPath } = await writeModelFile(model, { json, bytes }, outDir, o.name);
   o.io.out.write(
     `wrote ${jsonPath} and ${binPath} (${bytes.length.toLocaleString('en-US')} bytes, ${model.parameterCount().toLocaleString('en-US')} parameters${dataset ? `, ${dataset} input normalization` : ', no dataset: normalization null'})\n`,
   );
