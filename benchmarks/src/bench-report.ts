@@ -10,8 +10,8 @@ export interface FailedMeasurement {
   loadBefore: number;
 }
 
-/** One line of measure.ts (gcnn), with the 1-minute load average before the process started. */
-export interface GcnnMeasurement {
+/** What every timed measurement has: the median (min, max) of its repetitions, its memory. */
+interface Timed {
   config: string;
   backend: string;
   mode: string;
@@ -20,31 +20,23 @@ export interface GcnnMeasurement {
   minMs: number;
   maxMs: number;
   imagesPerSecond: number;
-  /** The measuring process's own peak RSS. */
+  /** The measuring process's own peak RSS (Node: `process.resourceUsage()`; Python: `getrusage`). */
   peakRssMiB: number;
-  peakTfBytes: number;
+  /** 1-minute load average before the process started. */
   loadBefore: number;
   [more: string]: unknown;
 }
 
-/** One `RESULT` line of benchmarks/reference/bench_reference.py `step`, with the load before it. */
-export interface ReferenceMeasurement {
-  config: string;
-  /** `torch-cpu` or `torch-cuda`. */
-  backend: string;
-  mode: string;
-  error?: undefined;
-  medianMs: number;
-  minMs: number;
-  maxMs: number;
-  imagesPerSecond: number;
-  /** The Python process's own peak RSS (`resource.getrusage`). */
-  peakRssMiB: number;
+/** One line of measure.ts (gcnn). */
+export interface GcnnMeasurement extends Timed {
+  peakTfBytes: number;
+}
+
+/** One `RESULT` line of benchmarks/reference/bench_reference.py `step`; backend `torch-cpu` or `torch-cuda`. */
+export interface ReferenceMeasurement extends Timed {
   params: number;
   torch: string;
   threads: number;
-  loadBefore: number;
-  [more: string]: unknown;
 }
 
 export type GcnnResult = GcnnMeasurement | FailedMeasurement;
