@@ -294,7 +294,9 @@ def run_main_job(args):
     step, loss_sum, correct = 0, 0.0, 0
     for epoch in range(epochs):
         perm = torch.randperm(n, generator=order).numpy()
-        loss_sum, correct = 0.0, 0
+        # Sums stay on the device (no synchronization per step), read once per epoch.
+        loss_sum = torch.zeros((), device=device)
+        correct = torch.zeros((), dtype=torch.int64, device=device)
         for b in range(steps_per_epoch):
             x, y = batch_of(train_x, train_y, perm[b * batch:(b + 1) * batch])
             for group in optimizer.param_groups:
@@ -305,9 +307,10 @@ def run_main_job(args):
             loss = loss_fn(logits, y)
             loss.backward()
             optimizer.step()
-            loss_sum += float(loss)
-            correct += int((logits.argmax(1) == y).sum())
+            loss_sum += loss.detach()
+            correct += (logits.argmax(1) == y).sum()
             step += 1
+        loss_sum, correct = float(loss_sum), int(correct)
         log(f"epoch {epoch + 1}: train loss {loss_sum / steps_per_epoch:.4f}, "
             f"train acc {correct / n:.4f} ({time.perf_counter() - t0:.0f} s)")
     sync()
