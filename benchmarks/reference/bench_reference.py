@@ -256,52 +256,47 @@ def learning_rate(schedule, base, step, steps_per_epoch):
     fail(f"job: lrSchedule.kind must be constant, cosine or cosine-steps, got {kind!r}")
 
 
-def run_main_job(args):
-    job = read_json(args.job, "--job")
-    torch = import_torch(args.reference, args.threads, args.device)
-    device = torch.device(args.device)
-    cuda = args.device == "cuda"
-    sync = torch.cuda.synchronize if cuda else (lambda: None)
-    train_cfg, data = job["train"], job["data"]
-    if train_cfg["optimizer"]["name"] != "adam":
-        fail(f"job: optimizer must be adam, got {train_cfg['optimizer']['name']!r}")
-    folder = os.path.dirname(os.path.abspath(args.job))
+def batches_of(torch, job, folder, device):
+    """The job's splits and a function that turns the images and labels at an index into a
+    batch: [n, c, h, w] floats normalized as gcnn's batches, (x / 255 − mean) / std, and labels."""
+    data = job["data"]
     shape = (data["height"], data["width"], data["channels"])
-    train_x, train_y = read_split(folder, data["train"], shape, data["numClasses"])
-    test_x, test_y = read_split(folder, data["test"], shape, data["numClasses"])
+    train = read_split(folder, data["train"], shape, data["numClasses"])
+    test = read_split(folder, data["test"], shape, data["numClasses"])
     mean = torch.tensor(data["normalization"]["mean"]).view(1, -1, 1, 1).to(device)
     std = torch.tensor(data["normalization"]["std"]).view(1, -1, 1, 1).to(device)
 
-    def batch_of(images, labels, index):
-        """[n, c, h, w] floats normalized as gcnn's batches: (x / 255 − mean) / std."""
+    def batch_of(split, index):
+        images, labels = split
         x = torch.from_numpy(images[index]).to(device).permute(0, 3, 1, 2).float() / 255
         return (x - mean) / std, torch.from_numpy(labels[index].astype("int64")).to(device)
 
-    seed = train_cfg["seed"]
-    torch.manual_seed(seed)
-    model = build_model(job["model"]).to(device)
-    optimizer = torch.optim.Adam(model.parameters(), lr=train_cfg["learningRate"],
-                                 weight_decay=train_cfg["optimizer"].get("weightDecay", 0))
+    return train, test, batch_of
+
+
+def train_model(torch, model, cfg, train, batch_of, device):
+    """gcnn's recipe: Adam, the learning rate of gcnn's schedule set before every step, a new
+    random order every epoch (torch's generator, seeded); returns steps, last epoch's loss and
+    accuracy."""
+    optimizer = torch.optim.Adam(model.parameters(), lr=cfg["learningRate"],
+                                 weight_decay=cfg["optimizer"].get("weightDecay", 0))
     loss_fn = torch.nn.CrossEntropyLoss()
-    n, batch, epochs = len(train_y), train_cfg["batchSize"], train_cfg["epochs"]
+    n, batch = len(train[1]), cfg["batchSize"]
     steps_per_epoch = math.ceil(n / batch)
-    order = torch.Generator().manual_seed(seed)
-    log(f"reference main job: {parameter_count(model)} parameters, {n} train / {len(test_y)} test, "
-        f"{epochs} epochs × {steps_per_epoch} steps")
-    sync()
-    t0 = time.perf_counter()
+    order = torch.Generator().manual_seed(cfg["seed"])
     model.train()
+    t0 = time.perf_counter()
     step, loss_sum, correct = 0, 0.0, 0
-    for epoch in range(epochs):
+    for epoch in range(cfg["epochs"]):
         perm = torch.randperm(n, generator=order).numpy()
         # Sums stay on the device (no synchronization per step), read once per epoch.
         loss_sum = torch.zeros((), device=device)
         correct = torch.zeros((), dtype=torch.int64, device=device)
         for b in range(steps_per_epoch):
-            x, y = batch_of(train_x, train_y, perm[b * batch:(b + 1) * batch])
+            x, y = batch_of(train, perm[b * batch:(b + 1) * batch])
             for group in optimizer.param_groups:
-                group["lr"] = learning_rate(train_cfg["lrSchedule"], train_cfg["learningRate"],
-                                            step, steps_per_epoch)
+                group["lr"] = learning_rate(cfg["lrSchedule"], cfg["learningRate"], step,
+                                            steps_per_epoch)
             optimizer.zero_grad()
             logits = model(x)
             loss = loss_fn(logits, y)
@@ -310,30 +305,55 @@ def run_main_job(args):
             loss_sum += loss.detach()
             correct += (logits.argmax(1) == y).sum()
             step += 1
-        loss_sum, correct = float(loss_sum), int(correct)
-        log(f"epoch {epoch + 1}: train loss {loss_sum / steps_per_epoch:.4f}, "
-            f"train acc {correct / n:.4f} ({time.perf_counter() - t0:.0f} s)")
-    sync()
-    train_s = time.perf_counter() - t0
+        loss_sum, correct = float(loss_sum) / steps_per_epoch, int(correct) / n
+        log(f"epoch {epoch + 1}: train loss {loss_sum:.4f}, train acc {correct:.4f} "
+            f"({time.perf_counter() - t0:.0f} s)")
+    return step, loss_sum, correct
 
-    t1 = time.perf_counter()
+
+def evaluate_model(torch, model, test, batch_of, eval_batch):
+    """Eval mode under no_grad over the whole split; returns mean loss and accuracy."""
+    loss_fn = torch.nn.CrossEntropyLoss(reduction="sum")
     model.eval()
-    eval_batch = train_cfg.get("evalBatchSize") or batch
-    test_loss, test_correct = 0.0, 0
+    count = len(test[1])
+    loss, correct = 0.0, 0
     with torch.no_grad():
-        for start in range(0, len(test_y), eval_batch):
-            index = slice(start, start + eval_batch)
-            x, y = batch_of(test_x, test_y, index)
+        for start in range(0, count, eval_batch):
+            x, y = batch_of(test, slice(start, start + eval_batch))
             logits = model(x)
-            test_loss += float(loss_fn(logits, y)) * len(y)
-            test_correct += int((logits.argmax(1) == y).sum())
+            loss += float(loss_fn(logits, y))
+            correct += int((logits.argmax(1) == y).sum())
+    return loss / count, correct / count
+
+
+def run_main_job(args):
+    job = read_json(args.job, "--job")
+    torch = import_torch(args.reference, args.threads, args.device)
+    device = torch.device(args.device)
+    cuda = args.device == "cuda"
+    sync = torch.cuda.synchronize if cuda else (lambda: None)
+    cfg = job["train"]
+    if cfg["optimizer"]["name"] != "adam":
+        fail(f"job: optimizer must be adam, got {cfg['optimizer']['name']!r}")
+    train, test, batch_of = batches_of(torch, job, os.path.dirname(os.path.abspath(args.job)), device)
+    torch.manual_seed(cfg["seed"])
+    model = build_model(job["model"]).to(device)
+    log(f"reference main job: {parameter_count(model)} parameters, {len(train[1])} train / "
+        f"{len(test[1])} test, {cfg['epochs']} epochs of batch {cfg['batchSize']}")
     sync()
-    eval_s = time.perf_counter() - t1
+    t0 = time.perf_counter()
+    steps, train_loss, train_accuracy = train_model(torch, model, cfg, train, batch_of, device)
+    sync()
+    t1 = time.perf_counter()
+    test_loss, test_accuracy = evaluate_model(torch, model, test, batch_of,
+                                              cfg.get("evalBatchSize") or cfg["batchSize"])
+    sync()
+    t2 = time.perf_counter()
     result = {
-        "steps": step, "trainImages": n, "testImages": len(test_y), "params": parameter_count(model),
-        "trainSeconds": train_s, "evalSeconds": eval_s,
-        "trainLoss": loss_sum / steps_per_epoch, "trainAccuracy": correct / n,
-        "testAccuracy": test_correct / len(test_y), "testLoss": test_loss / len(test_y),
+        "steps": steps, "trainImages": len(train[1]), "testImages": len(test[1]),
+        "params": parameter_count(model), "trainSeconds": t1 - t0, "evalSeconds": t2 - t1,
+        "trainLoss": train_loss, "trainAccuracy": train_accuracy,
+        "testAccuracy": test_accuracy, "testLoss": test_loss,
         "peakRssMiB": peak_rss_mib(), **environment(torch, args.device),
     }
     if cuda:
