@@ -28,7 +28,6 @@ import {
 import {
   checkReferenceDir,
   findPython,
-  lastErrorLine,
   parseResultLines,
   REFERENCE_SCRIPT,
   type ReferenceSetup,
@@ -117,13 +116,12 @@ function runReference(
       '--threads',
       `${WORKERS}`,
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', maxBuffer: 64 * 2 ** 20 },
+    { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8', maxBuffer: 64 * 2 ** 20 },
   );
   const processSeconds = (performance.now() - t0) / 1000;
-  process.stderr.write(p.stderr ?? '');
   const results = p.status === 0 ? parseResultLines(p.stdout, 'bench_reference.py main-job') : [];
   if (results.length !== 1) {
-    const error = lastErrorLine(p.stderr ?? '', p.error?.message ?? `exit ${p.status}`);
+    const error = `bench_reference.py main-job exited with ${p.status ?? p.signal}, ${results.length} RESULT lines (its output is above)`;
     return { error, processSeconds, loadBefore };
   }
   return referenceMainJobSide(results[0]!, processSeconds, loadBefore);
