@@ -70,7 +70,12 @@ export default defineConfig({
           extends: true,
           test: {
             name: backend,
-            include: ['packages/*/src/**/*.test.ts', 'tests/**/*.test.ts'],
+            include: [
+              'packages/*/src/**/*.test.ts',
+              'tests/**/*.test.ts',
+              // The benchmarks' orchestration (no tensors): once is enough.
+              ...(backend === 'cpu' ? ['benchmarks/src/**/*.test.ts'] : []),
+            ],
             setupFiles: ['tooling/test-setup/setup.ts'],
             provide: { backend },
             testTimeout: 60_000,

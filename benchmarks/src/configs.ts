@@ -5,7 +5,10 @@ export interface BenchConfig {
   id: string;
   title: string;
   config: ModelConfig;
-  /** The PyTorch reference on this machine type (benchmarks/reference-cpu.md), seconds / MiB. */
+  /**
+   * The PyTorch reference on this machine type on another day (benchmarks/reference-cpu.md),
+   * seconds / MiB: what `pnpm bench` compares with when it does not run the reference itself.
+   */
   reference?: {
     train64: number;
     train16: number;
@@ -64,4 +67,12 @@ export function benchConfig(id: string): BenchConfig {
   if (!c)
     throw new Error(`unknown config ${id}; one of ${BENCH_CONFIGS.map((b) => b.id).join(', ')}`);
   return c;
+}
+
+/**
+ * The model configs of {@link BENCH_CONFIGS} by id, as the JSON file that
+ * benchmarks/reference/bench_reference.py builds the reference's models from (`--configs`).
+ */
+export function benchConfigsJson(): string {
+  return `${JSON.stringify(Object.fromEntries(BENCH_CONFIGS.map((c) => [c.id, c.config])), null, 2)}\n`;
 }

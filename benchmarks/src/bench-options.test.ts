@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { BenchUsageError, parseBenchOptions } from './bench-options';
+
+describe('parseBenchOptions', () => {
+  it('defaults: the full matrix, 120 s wait, no reference', () => {
+    expect(parseBenchOptions([])).toEqual({
+      quick: false,
+      maxWait: 120,
+      reference: undefined,
+      python: undefined,
+      mainJob: false,
+    });
+  });
+
+  it('reads every flag, after the `--` pnpm may pass on', () => {
+    expect(
+      parseBenchOptions([
+        '--',
+        '--quick',
+        '--max-wait=30',
+        '--reference',
+        'ref',
+        '--python',
+        'py',
+        '--main-job',
+      ]),
+    ).toEqual({ quick: true, maxWait: 30, reference: 'ref', python: 'py', mainJob: true });
+    expect(parseBenchOptions(['--reference=ref']).reference).toBe('ref');
+  });
+
+  it.each([
+    [['--fast'], /Unknown option '--fast'/],
+    [['extra'], /extra/],
+    [['--max-wait=soon'], /--max-wait must be a number of seconds ≥ 0, got 'soon'/],
+    [['--reference'], /--reference/],
+    [['--reference='], /--reference needs a value/],
+    [['--python', 'py'], /--python selects the Python of --reference <dir>/],
+    [['--main-job'], /--main-job .* needs --reference <dir>/],
+  ])('%j is a usage error naming the flag', (argv, message) => {
+    expect(() => parseBenchOptions(argv)).toThrow(BenchUsageError);
+    expect(() => parseBenchOptions(argv)).toThrow(message);
+  });
+});

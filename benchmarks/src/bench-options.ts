@@ -1,0 +1,72 @@
+import { parseArgs } from 'node:util';
+
+/** What `pnpm bench [flags]` was asked to do. */
+export interface BenchOptions {
+  /** The small matrix (train16 and infer64; 1 warm-up, 2 repetitions). */
+  quick: boolean;
+  /** Longest wait (s) for the 1-minute load average to drop below 1.2 before each process. */
+  maxWait: number;
+  /** Folder holding the reference's package `ck_g_cnn/`: time it side by side in this run. */
+  reference?: string;
+  /** Python with torch for the reference (default: the first of `python3`, `/usr/bin/python3` with torch). */
+  python?: string;
+  /** The main job (train + evaluate) of gcnn and the reference instead of the step matrix. */
+  mainJob: boolean;
+}
+
+/** A mistake in how `pnpm bench` was called (flags, the reference folder, the Python). */
+export class BenchUsageError extends Error {
+  override name = 'BenchUsageError';
+}
+
+export const BENCH_USAGE =
+  'usage: pnpm bench [--quick] [--max-wait=<s>] [--reference <dir> [--python <exe>] [--main-job]]';
+
+/** Parses the flags of `pnpm bench` (pnpm may pass a leading `--`); throws naming a bad one. */
+export function parseBenchOptions(argv: readonly string[]): BenchOptions {
+  const args = argv[0] === '--' ? argv.slice(1) : [...argv];
+  let values: ReturnType<typeof parse>['values'];
+  try {
+    values = parse(args).values;
+  } catch (error) {
+    throw new BenchUsageError(`pnpm bench: ${(error as Error).message}`);
+  }
+  const maxWait = Number(values['max-wait'] ?? 120);
+  if (!Number.isFinite(maxWait) || maxWait < 0) {
+    throw new BenchUsageError(
+      `pnpm bench: --max-wait must be a number of seconds ≥ 0, got '${values['max-wait']}'`,
+    );
+  }
+  const { reference, python } = values;
+  if (reference === '' || python === '') {
+    throw new BenchUsageError(
+      `pnpm bench: --${reference === '' ? 'reference' : 'python'} needs a value`,
+    );
+  }
+  if (python !== undefined && reference === undefined) {
+    throw new BenchUsageError(
+      'pnpm bench: --python selects the Python of --reference <dir>; give both',
+    );
+  }
+  const mainJob = values['main-job'] ?? false;
+  if (mainJob && reference === undefined) {
+    throw new BenchUsageError(
+      'pnpm bench: --main-job runs gcnn and the reference side by side; it needs --reference <dir>',
+    );
+  }
+  return { quick: values.quick ?? false, maxWait, reference, python, mainJob };
+}
+
+const parse = (args: string[]) =>
+  parseArgs({
+    args,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      quick: { type: 'boolean' },
+      'max-wait': { type: 'string' },
+      reference: { type: 'string' },
+      python: { type: 'string' },
+      'main-job': { type: 'boolean' },
+    },
+  });

@@ -1,0 +1,149 @@
+import { describe, expect, it } from 'vitest';
+import type { BenchReport, GcnnResult, ReferenceResult } from './bench-report';
+import { referenceFor, renderBenchTable } from './bench-table';
+import { benchConfig } from './configs';
+import { summarize } from './flops';
+
+const gcnn = (config: string, backend: string, mode: string, medianMs: number): GcnnResult => ({
+  config,
+  backend,
+  mode,
+  medianMs,
+  minMs: medianMs - 10,
+  maxMs: medianMs + 10,
+  imagesPerSecond: 16000 / medianMs,
+  peakRssMiB: 900,
+  peakTfBytes: 9 * 2 ** 20,
+  loadBefore: 1.05,
+});
+const reference = (config: string, mode: string, medianMs: number): ReferenceResult => ({
+  config,
+  backend: 'torch-cpu',
+  mode,
+  medianMs,
+  minMs: medianMs - 20,
+  maxMs: medianMs + 20,
+  imagesPerSecond: 16000 / medianMs,
+  peakRssMiB: 1510,
+  params: 755370,
+  torch: '1.13.0a0',
+  threads: 2,
+  loadBefore: 0.95,
+});
+
+function report(withReference: boolean): BenchReport {
+  const ids = ['se2-separable', 'se2-nonseparable'];
+  return {
+    date: '2026-12-04T12:00:00.000Z',
+    quick: true,
+    machine: { lscpu: ['CPU(s): 2'], nproc: 2, node: 'v20.20.2' },
+    ceiling: {
+      conv2d: { gflops: 45, what: 'conv' },
+      matMul: { gflops: 37, what: 'mm' },
+      depthwise: { gflops: 2.7, what: 'dw' },
+      depthwiseSimd: { gflops: 15, what: 'simd' },
+    },
+    ceilingLoad: 1,
+    flops: Object.fromEntries(
+      ids.map((id) => [
+        id,
+        { b16: summarize(benchConfig(id).config, 16), b64: summarize(benchConfig(id).config, 64) },
+      ]),
+    ),
+    results: [
+      gcnn('se2-nonseparable', 'wasm', 'train16', 20000),
+      gcnn('se2-separable', 'wasm', 'train16', 1000),
+      gcnn('se2-separable', 'wasm', 'train16-w2', 500),
+      {
+        config: 'se2-separable',
+        backend: 'wasm',
+        mode: 'infer64',
+        error: 'RuntimeError: memory access | out of bounds',
+        loadBefore: 1.2,
+      },
+    ],
+    ...(withReference
+      ? {
+          reference: {
+            torch: '1.13.0a0',
+            python: '3.11.2',
+            threads: 2,
+            commit: 'e2de2bd',
+            results: [
+              reference('se2-nonseparable', 'train16', 4000),
+              reference('se2-separable', 'train16', 800),
+              {
+                config: 'se2-separable',
+                backend: 'torch-cpu',
+                mode: 'infer64',
+                error: 'Killed',
+                loadBefore: 1.3,
+              },
+            ],
+          },
+        }
+      : {}),
+  };
+}
+
+const row = (lines: string[], start: string) => lines.find((l) => l.startsWith(start))!;
+
+describe('renderBenchTable with the reference measured side by side', () => {
+  const lines = renderBenchTable(report(true));
+
+  it('says the ratios come from this run, and names the reference and torch', () => {
+    const text = lines.join('\n');
+    expect(text).toContain('pnpm bench --quick --reference <dir>');
+    expect(text).toContain(
+      'commit e2de2bd) on torch 1.13.0a0 (Python 3.11.2, 2 threads, CPU), **measured in this run**',
+    );
+    expect(text).not.toContain('another day');
+  });
+
+  it('puts the reference cell next to each gcnn row: times, ratio, both peak RSS, both loads', () => {
+    expect(row(lines, '| SE(2) N=8 separable | wasm | train16 |')).toBe(
+      '| SE(2) N=8 separable | wasm | train16 | 1.00 s (0.99 s–1.01 s) | 0.80 s (0.78 s–0.82 s) | 0.80× | 16.0 | 21.2 | 900 MiB | 1510 MiB | 9 MiB | 1.05 / 0.95 |',
+    );
+    // -w2: the same cell's reference
+    expect(row(lines, '| SE(2) N=8 separable | wasm | train16-w2 |')).toContain(
+      '| 0.80 s (0.78 s–0.82 s) | 1.60× |',
+    );
+  });
+
+  it('shows failed measurements of either side as such', () => {
+    expect(row(lines, '| SE(2) N=8 separable | wasm | infer64 |')).toBe(
+      '| SE(2) N=8 separable | wasm | infer64 | failed: RuntimeError: memory access / out of bounds | failed: Killed |  |  |  |  | — |  | 1.20 / 1.30 |',
+    );
+  });
+
+  it('gives separable vs nonseparable for both from this run', () => {
+    expect(lines).toContain(
+      'Separable vs nonseparable, SE(2) N=8, wasm train16: 20.0× faster; the reference in this run, train16: 5.0×.',
+    );
+  });
+});
+
+describe('renderBenchTable without the reference', () => {
+  const lines = renderBenchTable(report(false));
+
+  it('says the ratios are against stored numbers from another day', () => {
+    expect(lines.join('\n')).toContain('**from stored numbers measured on another day**');
+    expect(lines.join('\n')).toContain('| vs stored reference |');
+  });
+
+  it('compares with benchmarks/reference-cpu.md’s numbers', () => {
+    expect(row(lines, '| SE(2) N=8 separable | wasm | train16 |')).toContain('| 0.68 s (0.68×) |');
+    expect(lines).toContain(
+      'Separable vs nonseparable, SE(2) N=8, wasm train16: 20.0× faster (stored reference: 4.8× at batch 64).',
+    );
+  });
+});
+
+describe('referenceFor', () => {
+  it('finds the reference cell of a gcnn mode', () => {
+    const refs = report(true).reference!.results;
+    expect(referenceFor(refs, { config: 'se2-separable', mode: 'train16-w2' })).toBe(refs[1]);
+    expect(referenceFor(refs, { config: 'se2-separable', mode: 'infer64-nocache' })).toBe(refs[2]);
+    expect(referenceFor(refs, { config: 'default', mode: 'train16' })).toBeUndefined();
+  });
+});

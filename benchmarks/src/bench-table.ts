@@ -1,0 +1,182 @@
+import { referenceModeOf } from './bench-plan';
+import type {
+  BenchReport,
+  FailedMeasurement,
+  GcnnMeasurement,
+  GcnnResult,
+  ReferenceResult,
+} from './bench-report';
+import { BENCH_CONFIGS, type BenchConfig } from './configs';
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+const spread = (r: { medianMs: number; minMs: number; maxMs: number }) =>
+  `${seconds(r.medianMs)} (${seconds(r.minMs)}–${seconds(r.maxMs)})`;
+const speed = (oursMs: number, refMs: number) => `${(refMs / oursMs).toFixed(2)}×`;
+const title = (id: string) => BENCH_CONFIGS.find((c) => c.id === id)?.title ?? id;
+const failed = (r: FailedMeasurement) => `failed: ${r.error.replace(/\|/g, '/').slice(0, 160)}`;
+
+/**
+ * The section of docs/benchmarks.md (and benchmarks/results/latest(-quick).md) for a run: the
+ * machine, the wasm ceiling, one row per gcnn measurement with its speed relative to the
+ * reference — measured in the same run when the report has `reference`, otherwise the stored
+ * numbers of benchmarks/reference-cpu.md, which the text says are from another day — then the
+ * data-parallel speed-ups, separable vs nonseparable and the FLOP counts.
+ */
+export function renderBenchTable(report: BenchReport): string[] {
+  const { machine, ceiling: c } = report;
+  const command = `pnpm bench${report.quick ? ' --quick' : ''}${report.reference ? ' --reference <dir>' : ''}`;
+  return [
+    `Run: \`${command}\`, ${report.date.slice(0, 16).replace('T', ' ')} UTC; ${machine.lscpu.join('; ')}; nproc ${machine.nproc}; Node ${machine.node}.`,
+    '',
+    `Ceiling (wasm, 1 thread; load ${report.ceilingLoad.toFixed(2)}): conv2d ${c.conv2d.gflops.toFixed(1)} GFLOP/s (${c.conv2d.what}), matMul ${c.matMul.gflops.toFixed(1)} GFLOP/s (${c.matMul.what}), depthwise ${c.depthwise.gflops.toFixed(2)} GFLOP/s (${c.depthwise.what}; stock XNNPACK), ${c.depthwiseSimd.gflops.toFixed(1)} GFLOP/s with @gcnn/tfjs-wasm-training's SIMD kernel.`,
+    '',
+    ...(report.reference ? sideBySideTable(report) : storedReferenceTable(report)),
+    ...speedupLines(report.results),
+    ...separableLines(report),
+    ...flopTable(report),
+  ];
+}
+
+/** The reference's measurement of the cell a gcnn row belongs to (same configuration and mode). */
+export function referenceFor(
+  results: readonly ReferenceResult[],
+  row: { config: string; mode: string },
+): ReferenceResult | undefined {
+  const mode = referenceModeOf(row.mode);
+  return results.find((r) => r.config === row.config && r.mode === mode);
+}
+
+function sideBySideTable(report: BenchReport): string[] {
+  const ref = report.reference!;
+  const lines = [
+    `Reference: the PyTorch reference (\`ck_g_cnn\`, commit ${ref.commit}) on torch ${ref.torch} (Python ${ref.python}, ${ref.threads} threads, CPU), **measured in this run**: each cell (configuration × mode) once, in its own process, right after gcnn's measurements of the cell or right before them (alternating from cell to cell), so drift of the machine during the run hits both sides. "vs reference" = reference median / gcnn median from this run (> 1× = gcnn faster); \`-w2\` rows and \`infer64-nocache\` are compared with the reference's \`train<B>\` / \`infer64\` of the cell. Peak RSS: each measuring process's own peak resident memory (gcnn: Node, tfjs, the wasm heap and worker threads; reference: Python, torch and its allocator). "load" = 1-minute load average before the gcnn / reference process.`,
+    '',
+    '| configuration | backend | mode | gcnn median (min–max) | reference median (min–max) | vs reference | images/s | GFLOP/s | peak RSS gcnn | peak RSS reference | peak tf bytes | load |',
+    '|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const r of report.results) {
+    const refRow = referenceFor(ref.results, r);
+    const refOk = refRow?.error === undefined ? refRow : undefined;
+    const refTime = !refRow ? '—' : refRow.error !== undefined ? failed(refRow) : spread(refRow);
+    const refRss = refOk ? `${refOk.peakRssMiB.toFixed(0)} MiB` : '—';
+    const load = `${r.loadBefore.toFixed(2)} / ${refRow ? refRow.loadBefore.toFixed(2) : '—'}`;
+    const cells =
+      r.error !== undefined
+        ? [failed(r), refTime, '', '', '', '', refRss, '']
+        : [
+            spread(r),
+            refTime,
+            refOk ? speed(r.medianMs, refOk.medianMs) : '—',
+            r.imagesPerSecond.toFixed(1),
+            gflops(report, r),
+            `${r.peakRssMiB.toFixed(0)} MiB`,
+            refRss,
+            `${(r.peakTfBytes / 2 ** 20).toFixed(0)} MiB`,
+          ];
+    lines.push(
+      `| ${title(r.config)} | ${r.backend} | ${r.mode} | ${cells.join(' | ')} | ${load} |`,
+    );
+  }
+  return lines;
+}
+
+function storedReferenceTable(report: BenchReport): string[] {
+  const lines = [
+    'Median (min–max) per call. "vs stored reference": the speed relative to the PyTorch reference (> 1× = faster than PyTorch) **from stored numbers measured on another day** ([benchmarks/reference-cpu.md](../benchmarks/reference-cpu.md)), not in this run — machines of this kind differ 2–3× from day to day, so these ratios are rough; `pnpm bench --reference <dir>` measures the reference side by side. "load" = 1-minute load average before the measurement.',
+    '',
+    '| configuration | backend | mode | median (min–max) | vs stored reference | images/s | GFLOP/s | peak RSS | peak tf bytes | load |',
+    '|---|---|---|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const r of report.results) {
+    if (r.error !== undefined) {
+      lines.push(
+        `| ${title(r.config)} | ${r.backend} | ${r.mode} | ${failed(r)} | | | | | | ${r.loadBefore.toFixed(2)} |`,
+      );
+      continue;
+    }
+    const stored = BENCH_CONFIGS.find((b) => b.id === r.config)?.reference;
+    const refS = stored?.[referenceModeOf(r.mode)];
+    const vs =
+      refS === undefined ? '—' : `${refS.toFixed(2)} s (${speed(r.medianMs, refS * 1000)})`;
+    const rss = `${r.peakRssMiB.toFixed(0)} MiB${r.mode === 'train64' && stored ? ` (ref ${stored.rssTrain64MiB})` : ''}`;
+    lines.push(
+      `| ${title(r.config)} | ${r.backend} | ${r.mode} | ${spread(r)} | ${vs} | ${r.imagesPerSecond.toFixed(1)} | ${gflops(report, r)} | ${rss} | ${(r.peakTfBytes / 2 ** 20).toFixed(0)} MiB | ${r.loadBefore.toFixed(2)} |`,
+    );
+  }
+  return lines;
+}
+
+/** Counted GFLOP (flops.ts) of a row's mode / its median time. */
+function gflops(report: BenchReport, r: GcnnMeasurement): string {
+  const f = report.flops[r.config];
+  if (!f) return '—';
+  const mode = r.mode.replace(/-w\d+$/, '');
+  const gflop =
+    mode === 'train16'
+      ? f.b16.trainGflop
+      : mode === 'train64'
+        ? f.b64.trainGflop
+        : mode === 'infer64'
+          ? f.b64.forwardGflop - (f.b64.byOp['kernel-net'] ?? 0)
+          : f.b64.forwardGflop;
+  return ((gflop * 1000) / r.medianMs).toFixed(1);
+}
+
+const measured = (results: readonly GcnnResult[], config: string, backend: string, mode: string) =>
+  results.find(
+    (r): r is GcnnMeasurement =>
+      r.config === config && r.backend === backend && r.mode === mode && r.error === undefined,
+  );
+
+function speedupLines(results: readonly GcnnResult[]): string[] {
+  const speedups = results.flatMap((r) => {
+    if (!/-w\d+$/.test(r.mode) || r.error !== undefined) return [];
+    const one = measured(results, r.config, r.backend, r.mode.replace(/-w\d+$/, ''));
+    return one
+      ? [`${title(r.config)} ${r.backend} ${one.mode} ${(one.medianMs / r.medianMs).toFixed(2)}×`]
+      : [];
+  });
+  if (speedups.length === 0) return [];
+  return [
+    '',
+    `Data-parallel on 2 threads (\`-w2\`: this thread + 1 worker thread; training steps average the shards' gradients, inference concatenates their logits; docs/guide/data-parallel.md) vs one thread: ${speedups.join('; ')}.`,
+  ];
+}
+
+function separableLines(report: BenchReport): string[] {
+  const { results } = report;
+  const sep =
+    measured(results, 'se2-separable', 'wasm', 'train64') ??
+    measured(results, 'se2-separable', 'wasm', 'train16');
+  const non = sep && measured(results, 'se2-nonseparable', 'wasm', sep.mode);
+  if (!sep || !non) return [];
+  const ours = `Separable vs nonseparable, SE(2) N=8, wasm ${sep.mode}: ${(non.medianMs / sep.medianMs).toFixed(1)}× faster`;
+  if (!report.reference) return ['', `${ours} (stored reference: 4.8× at batch 64).`];
+  const find = (config: string) =>
+    referenceFor(report.reference!.results, { config, mode: sep.mode });
+  const [rs, rn] = [find('se2-separable'), find('se2-nonseparable')];
+  const theirs =
+    rs && rn && rs.error === undefined && rn.error === undefined
+      ? `${(rn.medianMs / rs.medianMs).toFixed(1)}×`
+      : 'not measured';
+  return ['', `${ours}; the reference in this run, ${sep.mode}: ${theirs}.`];
+}
+
+function flopTable(report: BenchReport): string[] {
+  const lines = [
+    '',
+    'FLOPs per configuration (forward, from shapes; training ≈ 3× forward):',
+    '',
+    '| configuration | forward b16 | forward b64 | conv2d | matMul | depthwise | kernel nets | activations b64 |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const c of BENCH_CONFIGS as BenchConfig[]) {
+    const f = report.flops[c.id];
+    if (!f) continue;
+    const by = f.b64.byOp;
+    lines.push(
+      `| ${c.title} | ${f.b16.forwardGflop.toFixed(1)} GFLOP | ${f.b64.forwardGflop.toFixed(1)} GFLOP | ${(by.conv2d ?? 0).toFixed(1)} | ${(by.matMul ?? 0).toFixed(1)} | ${(by.depthwise ?? 0).toFixed(2)} | ${(by['kernel-net'] ?? 0).toFixed(2)} | ${f.b64.activationMiB.toFixed(0)} MiB |`,
+    );
+  }
+  return lines;
+}
