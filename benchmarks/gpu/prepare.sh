@@ -41,7 +41,7 @@ xz -T2 -6 -c "$(readlink -f "$(command -v node)")" >"$B/node.xz"
 lists=$(mktemp -d)
 o="-oAPT::Architecture=amd64 -oAPT::Architectures=amd64 -oDir::State::Lists=$lists"
 mkdir -p "$lists/partial"
-apt-get $o update -qq >/dev/null && (cd "$B/gl" && apt-get $o download libvulkan1 >/dev/null)
+apt-get $o update -qq >/dev/null && (cd "$B/gl" && apt-get $o download libvulkan1 libglvnd0 libglx0 libgl1 libegl1 libopengl0 libgles2 >/dev/null)
 if [ -n "$REF" ]; then
   # The reference's package as it is (no caches), and the configurations it is built from.
   mkdir -p "$B/reference"

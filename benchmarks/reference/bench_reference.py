@@ -62,6 +62,18 @@ SAMPLING = {"discretize": "discretise", "uniform": "uniform"}
 NORMALIZATION = {"batchnorm", "instancenorm", "layernorm"}
 
 
+def model_on(torch, model, device):
+    """`model.to(device)`, plain tensor attributes included: the reference computes some grids in
+    its constructors from the group's identity and keeps them as plain attributes (not buffers),
+    which `Module.to` does not move (on CUDA: "mat2 is on cpu")."""
+    model = model.to(device)
+    for module in model.modules():
+        for name, value in list(vars(module).items()):
+            if isinstance(value, torch.Tensor) and value.device != device:
+                setattr(module, name, value.to(device))
+    return model
+
+
 def build_model(cfg):
     """The reference's CKGResNet or CKGCNN with the architecture of a gcnn ModelConfig."""
     from ck_g_cnn.groups import SE2, Rplus, Sim2
@@ -163,7 +175,7 @@ def step_cell(torch, cfg, config_id, mode, args):
     training, batch = parse_mode(mode)
     device = torch.device(args.device)
     torch.manual_seed(args.seed)
-    model = build_model(cfg).to(device)
+    model = model_on(torch, build_model(cfg), device)
     size, channels = cfg["imageSize"], cfg["inChannels"]
     x = torch.rand(batch, channels, size, size, device=device)
     y = torch.randint(0, cfg["numClasses"], (batch,), device=device)
@@ -337,7 +349,7 @@ def run_main_job(args):
         fail(f"job: optimizer must be adam, got {cfg['optimizer']['name']!r}")
     train, test, batch_of = batches_of(torch, job, os.path.dirname(os.path.abspath(args.job)), device)
     torch.manual_seed(cfg["seed"])
-    model = build_model(job["model"]).to(device)
+    model = model_on(torch, build_model(job["model"]), device)
     log(f"reference main job: {parameter_count(model)} parameters, {len(train[1])} train / "
         f"{len(test[1])} test, {cfg['epochs']} epochs of batch {cfg['batchSize']}")
     sync()
