@@ -1,3 +1,3 @@
 import { defineLibraryConfig } from '../../tooling/tsup.base';
 
-export default defineLibraryConfig({ index: 'src/index.ts' });
+export default defineLibraryConfig({ index: 'src/index.ts', 'node/index': 'src/node/index.ts' });

@@ -19,6 +19,17 @@ export { GroupConvBlock, type GroupConvBlockOptions } from './group-conv-block';
 export { type LayerFactory, layerFactory, widen } from './internal/layer-factory';
 export type { Stage, StageContext } from './internal/stage';
 export {
+  GCNN_MODEL_FORMAT,
+  GCNN_MODEL_VERSION,
+  type GcnnModelTopology,
+  type LoadedModel,
+  type ModelNormalization,
+  modelArtifacts,
+  modelFromArtifacts,
+  type SaveModelOptions,
+} from './io/model-artifacts';
+export { type LoadModelOptions, loadModel, saveModel } from './io/model-io';
+export {
   MODEL_NAMES,
   type ModelConfig,
   type ModelKernelNetConfig,
@@ -29,13 +40,16 @@ export {
 export { modelConfigFromJson } from './model-config-from-json';
 export {
   encodeModelFile,
+  type LegacyModelFileJson,
   type LoadedModelFile,
   loadModelFromBuffers,
   type ModelFileEntry,
   type ModelFileJson,
   type ModelFileNormalization,
+  upgradeModelJson,
   validateModelFileJson,
 } from './model-file';
+export { MODEL_LIMITS } from './model-limits';
 export { MODEL_PRESETS, type ModelPresetName } from './model-presets';
 export {
   convertReferenceModelWeights,

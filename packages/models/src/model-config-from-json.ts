@@ -42,6 +42,13 @@ export function modelConfigFromJson(json: unknown): ModelConfig {
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     throw new Error(`Error in ${op}: json must be an object, got ${JSON.stringify(value)}`);
   const record = value as Record<string, unknown>;
+  // A config nests two levels (the config, then kernelNet, hiddenSizes or sampleCount); refusing
+  // deeper values here keeps the copies and messages below from recursing through a hostile file.
+  const depth = jsonDepth(record, 3);
+  if (depth > 2)
+    throw new Error(
+      `Error in ${op}: json nests ${depth > 3 ? 'more than 3' : depth} levels of objects or arrays; a model config has 2 (the config, then kernelNet, hiddenSizes or sampleCount)`,
+    );
   const known = new Set<string>([...REQUIRED, ...OPTIONAL]);
   for (const key of Object.keys(record)) {
     if (!known.has(key))
@@ -64,4 +71,18 @@ export function modelConfigFromJson(json: unknown): ModelConfig {
   const copy = JSON.parse(JSON.stringify(record)) as ModelConfig;
   for (const key of OPTIONAL) if (record[key] === undefined) delete copy[key];
   return validateModelConfig(copy);
+}
+
+/** Nesting depth of a JSON value (a number is 0, `[1]` is 1), counted without recursion up to `cap + 1`. */
+function jsonDepth(value: unknown, cap: number): number {
+  let deepest = 0;
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, d] = stack.pop() as [unknown, number];
+    if (typeof v !== 'object' || v === null) continue;
+    if (d + 1 > deepest) deepest = d + 1;
+    if (deepest > cap) return deepest;
+    for (const child of Object.values(v)) stack.push([child, d + 1]);
+  }
+  return deepest;
 }

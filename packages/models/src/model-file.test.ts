@@ -32,8 +32,12 @@ describe('model files', () => {
   it('round trip: same config, same variables, same logits; JSON text or value', async () => {
     const { model, json, bytes } = await exported();
     expect(json.format).toBe('gcnn-model');
-    expect(json.weights.byteLength).toBe(bytes.length);
-    expect(json.weights.entries.map((e) => e.name)).toEqual(model.namedVariables().map(([n]) => n));
+    expect(json.modelTopology.version).toBe(2);
+    const specs = json.weightsManifest[0]?.weights ?? [];
+    expect(specs.reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1) * 4, 0)).toBe(
+      bytes.length,
+    );
+    expect(specs.map((e) => e.name)).toEqual(model.namedVariables().map(([n]) => n));
     const text = JSON.stringify(json);
     const loaded = await loadModelFromBuffers(text, bytes.slice().buffer);
     const again = await loadModelFromBuffers(JSON.parse(text), bytes);
@@ -43,7 +47,7 @@ describe('model files', () => {
     expect(await maxAbsDiff(a, c)).toBeLessThanOrEqual(tolerance('exact'));
     expect(loaded.model.config).toEqual(SMALL);
     expect(loaded.normalization).toEqual({ mean: [0.13], std: [0.297] });
-    expect(loaded.json.metadata).toEqual({ dataset: 'mnist-rot' });
+    expect(loaded.metadata).toEqual({ dataset: 'mnist-rot' });
     tf.dispose([input, a, b, c]);
     for (const m of [model, loaded.model, again.model]) m.dispose();
   });
@@ -55,17 +59,21 @@ describe('model files', () => {
     const flipped = bytes.slice();
     flipped[10] = (flipped[10] as number) ^ 1;
     await expect(loadModelFromBuffers(json, flipped, 'demo/model.json')).rejects.toThrow(
-      /model file 'demo\/model.json' expects weights with SHA-256 .* \(corrupt or replaced 'model.weights.bin'\)/,
+      /'demo\/model.json' expects weights with SHA-256 .* \(corrupt or replaced shard\)/,
     );
     await expect(loadModelFromBuffers(json, bytes.slice(0, 100))).rejects.toThrow(
-      /of \d+ bytes, got 100 \(truncated or replaced\)/,
+      /ends at byte \d+, past the end of the 100 bytes of weights \(truncated or missing shard\?\)/,
     );
+    const [first, ...rest] = json.weightsManifest[0]?.weights ?? [];
+    const firstBytes = (first?.shape ?? []).reduce((a, b) => a * b, 1) * 4;
+    const { weightsSha256: _, ...topology } = json.modelTopology;
     const missing = {
       ...json,
-      weights: { ...json.weights, entries: json.weights.entries.slice(1) },
+      modelTopology: topology,
+      weightsManifest: [{ paths: ['model.weights.bin'], weights: rest }],
     };
-    await expect(loadModelFromBuffers(missing, bytes)).rejects.toThrow(
-      `has no weights for model variable '${json.weights.entries[0]?.name}'`,
+    await expect(loadModelFromBuffers(missing, bytes.slice(firstBytes))).rejects.toThrow(
+      `has no weights for model variable '${first?.name}'`,
     );
     expect(() => validateModelFileJson({ ...json, format: 'gcnn-checkpoint' })).toThrow(
       'has format "gcnn-checkpoint", expected "gcnn-model"',

@@ -1,176 +1,160 @@
 /**
- * @file A trained model as two browser-loadable files: `model.json` (format, `ModelConfig`, input
- * normalization, free metadata and the index of the weights) and one little-endian float32 weights
- * file. Browser-safe: tfjs-core and WebCrypto only, no `node:*` — the app fetches the two files
- * and calls {@link loadModelFromBuffers}. `gcnn export` (`@gcnn/cli`) writes them from a checkpoint.
+ * @file A model file as two buffers in hand: the `model.json` of {@link modelArtifacts} with one
+ * weights file, and gcnn's earlier `version: 1` files (`"weights": { file, byteLength, sha256,
+ * entries }`, still in users' hands), which every loader reads by upgrading their JSON with
+ * {@link upgradeModelJson}. Browser-safe. To save and load through any tf.io handler (`file://`,
+ * `http(s)://`, `indexeddb://`, …) use `saveModel` and `loadModel`.
  */
-import * as tf from '@tensorflow/tfjs-core';
+
+import {
+  type CodecContext,
+  fail,
+  type OffsetWeightEntry,
+  short,
+  specsFromEntries,
+  type WeightSpec,
+} from '@gcnn/weights';
+import type * as tf from '@tensorflow/tfjs-core';
 import type { Classifier } from './classifier';
-import { createModel } from './create-model';
-import { modelConfigFromJson } from './model-config-from-json';
+import {
+  GCNN_MODEL_FORMAT,
+  type GcnnModelTopology,
+  type LoadedModel,
+  type ModelNormalization,
+  modelArtifacts,
+  modelFromArtifacts,
+  type SaveModelOptions,
+} from './io/model-artifacts';
 
-/** Where one tensor lies in the weights file (the layout of `@gcnn/training`'s checkpoints). */
-export interface ModelFileEntry {
-  /** A model variable name, as `Module.namedVariables()` reports it. */
-  name: string;
-  dtype: 'float32' | 'int32';
-  shape: number[];
-  /** Byte offset in the weights file (a multiple of 4). */
-  offset: number;
-  byteLength: number;
-}
-
+/** A weight with its byte range, as `version: 1` model files index them. */
+export type ModelFileEntry = OffsetWeightEntry;
 /** Per-channel input normalization `(x − mean[c]) / std[c]` of pixels scaled to `[0, 1]`. */
-export interface ModelFileNormalization {
-  mean: number[];
-  std: number[];
-}
+export type ModelFileNormalization = ModelNormalization;
 
-/** The JSON half of a model file. */
+/** The `model.json` of a gcnn model (a tfjs model JSON with a gcnn `modelTopology`). */
 export interface ModelFileJson {
   format: 'gcnn-model';
+  generatedBy?: string;
+  convertedBy?: string | null;
+  modelTopology: GcnnModelTopology;
+  weightsManifest: Array<{ paths: string[]; weights: WeightSpec[] }>;
+  userDefinedMetadata?: Record<string, unknown>;
+}
+
+/** The JSON of a `version: 1` model file (written by gcnn before tf.io support). */
+export interface LegacyModelFileJson {
+  format: 'gcnn-model';
   version: 1;
-  /** The model's `ModelConfig` (read back with `modelConfigFromJson`). */
   modelConfig: unknown;
-  /** How images are normalized before the model sees them (null if the exporter did not say). */
   normalization: ModelFileNormalization | null;
-  /** Free JSON: dataset, class names, source checkpoint, accuracy, … */
   metadata: Record<string, unknown>;
-  weights: {
-    /** File name of the weights, relative to the JSON file. */
-    file: string;
-    byteLength: number;
-    /** Lower-case hex SHA-256 of the weights file. */
-    sha256: string;
-    entries: ModelFileEntry[];
-  };
+  weights: { file: string; byteLength: number; sha256: string; entries: ModelFileEntry[] };
 }
 
-/** A model loaded from a model file. */
-export interface LoadedModelFile {
-  /** A `GroupClassifier` (what `createModel` returns) with the file's weights; the caller disposes it. */
-  model: ReturnType<typeof createModel>;
+/** A model loaded from buffers: {@link LoadedModel} plus the (upgraded) JSON it came from. */
+export interface LoadedModelFile extends LoadedModel {
   json: ModelFileJson;
-  normalization: ModelFileNormalization | null;
-}
-
-const fail = (source: string, what: string): never => {
-  throw new Error(`Error in loadModelFromBuffers: model file '${source}' ${what}`);
-};
-
-async function sha256Hex(bytes: Uint8Array): Promise<string | null> {
-  const subtle = globalThis.crypto?.subtle;
-  // WebCrypto exists in Node ≥ 20 and in browsers on secure origins (https, localhost, 127.0.0.1).
-  if (!subtle) return null;
-  const digest = await subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 /**
- * Encodes a model's variables (trainable weights and normalization statistics) into a weights file
- * and the JSON that describes it. Values are read with `await data()`.
+ * Encodes a model into `model.json` (with one weights file named `weightsFile`, default
+ * `model.weights.bin`) and the bytes of that file. Values are read with `await data()`.
  */
 export async function encodeModelFile(
   model: Pick<Classifier, 'config' | 'namedVariables'>,
-  options: {
-    weightsFile?: string;
-    normalization?: ModelFileNormalization | null;
-    metadata?: Record<string, unknown>;
-  } = {},
+  options: SaveModelOptions & { weightsFile?: string } = {},
 ): Promise<{ json: ModelFileJson; bytes: Uint8Array }> {
-  const entries: ModelFileEntry[] = [];
-  const parts: Uint8Array[] = [];
-  let offset = 0;
-  for (const [name, v] of model.namedVariables()) {
-    if (v.dtype !== 'float32' && v.dtype !== 'int32')
-      throw new Error(`Error in encodeModelFile: variable '${name}' has dtype ${v.dtype}`);
-    const data = await v.data();
-    const typed = v.dtype === 'float32' ? Float32Array.from(data) : Int32Array.from(data);
-    const part = new Uint8Array(typed.buffer, typed.byteOffset, typed.byteLength);
-    entries.push({ name, dtype: v.dtype, shape: [...v.shape], offset, byteLength: part.length });
-    parts.push(part);
-    offset += part.length;
-  }
-  const bytes = new Uint8Array(offset);
-  let at = 0;
-  for (const p of parts) {
-    bytes.set(p, at);
-    at += p.length;
-  }
-  const sha256 = await sha256Hex(bytes);
-  if (sha256 === null) throw new Error('Error in encodeModelFile: WebCrypto is not available');
+  const a = await modelArtifacts(model, options);
   return {
     json: {
-      format: 'gcnn-model',
-      version: 1,
-      modelConfig: JSON.parse(JSON.stringify(model.config)),
-      normalization: options.normalization
-        ? { mean: [...options.normalization.mean], std: [...options.normalization.std] }
-        : null,
-      metadata: options.metadata ?? {},
-      weights: {
-        file: options.weightsFile ?? 'model.weights.bin',
-        byteLength: bytes.length,
-        sha256,
-        entries,
-      },
+      format: GCNN_MODEL_FORMAT,
+      generatedBy: a.generatedBy as string,
+      convertedBy: null,
+      modelTopology: a.modelTopology as GcnnModelTopology,
+      weightsManifest: [
+        {
+          paths: [options.weightsFile ?? 'model.weights.bin'],
+          weights: a.weightSpecs as WeightSpec[],
+        },
+      ],
+      userDefinedMetadata: options.metadata ?? {},
     },
-    bytes,
+    bytes: new Uint8Array(a.weightData as ArrayBuffer),
   };
 }
 
 /**
- * Checks a model file's JSON (format, version, fields); throws naming `source` and the problem.
+ * Parses a `model.json` (text or value) and upgrades a `version: 1` one to the tf.io layout (its
+ * entries must be contiguous, as gcnn wrote them; its SHA-256 moves to
+ * `modelTopology.weightsSha256`). Other JSON passes unchanged, for the loader to check. Throws
+ * naming `source` when the text is not JSON or a version-1 file is malformed.
  */
-export function validateModelFileJson(value: unknown, source = 'model.json'): ModelFileJson {
+export function upgradeModelJson(value: unknown, source = 'model.json'): unknown {
+  const ctx: CodecContext = { op: 'loadModel', source };
   let v = value;
   if (typeof v === 'string') {
     try {
       v = JSON.parse(v);
     } catch (e) {
-      fail(source, `is not valid JSON (${(e as Error).message})`);
+      fail(ctx, `is not valid JSON (${(e as Error).message})`);
     }
   }
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(source, 'is not a JSON object');
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(ctx, 'is not a JSON object');
   const m = v as Record<string, unknown>;
-  if (m.format !== 'gcnn-model')
-    fail(source, `has format ${JSON.stringify(m.format)}, expected "gcnn-model"`);
-  if (m.version !== 1) fail(source, `has version ${JSON.stringify(m.version)}, expected 1`);
-  if (typeof m.modelConfig !== 'object' || m.modelConfig === null)
-    fail(source, "is missing the entry 'modelConfig'");
-  const w = m.weights as Record<string, unknown> | undefined;
-  if (
-    typeof w !== 'object' ||
-    w === null ||
-    typeof w.file !== 'string' ||
-    typeof w.byteLength !== 'number' ||
-    typeof w.sha256 !== 'string' ||
-    !Array.isArray(w.entries)
-  )
-    fail(source, "has no complete 'weights' entry (file, byteLength, sha256, entries)");
-  const n = m.normalization as Record<string, unknown> | null | undefined;
-  if (n != null && (!Array.isArray(n.mean) || !Array.isArray(n.std)))
-    fail(source, "has a 'normalization' entry without mean and std arrays");
+  if (m.format !== GCNN_MODEL_FORMAT || m.version !== 1) return m;
+  const w = m.weights as Record<string, unknown> | null;
+  if (typeof w !== 'object' || w === null || typeof w.file !== 'string')
+    fail(ctx, "has no complete 'weights' entry (file, byteLength, sha256, entries)");
+  if (typeof w.byteLength !== 'number' || !Number.isSafeInteger(w.byteLength) || w.byteLength < 0)
+    fail(ctx, `has weights.byteLength ${short(w.byteLength)}, expected a byte count`);
+  const specs = specsFromEntries(w.entries, w.byteLength, ctx);
+  const topology = {
+    version: 2,
+    modelConfig: m.modelConfig,
+    normalization: m.normalization ?? null,
+    ...(w.sha256 !== undefined ? { weightsSha256: w.sha256 } : {}),
+  };
   return {
-    ...(m as unknown as ModelFileJson),
-    normalization: (n ?? null) as ModelFileNormalization | null,
-    metadata: (m.metadata ?? {}) as Record<string, unknown>,
+    format: GCNN_MODEL_FORMAT,
+    generatedBy: '@gcnn/models (version 1 file)',
+    convertedBy: null,
+    modelTopology: topology,
+    weightsManifest: [{ paths: [w.file], weights: specs }],
+    userDefinedMetadata: m.metadata ?? {},
   };
 }
 
 /**
- * Builds the model of a model file and loads its weights: `json` is the JSON text or value of
- * `model.json`, `weights` the bytes of the weights file it names. Checks the weights' length,
- * SHA-256 (when WebCrypto is available: Node, and browsers on https or localhost) and every entry,
- * and that every model variable has an entry of its shape, before assigning anything; errors name
- * `source` and the problem. Browser-safe.
+ * Checks a model file's JSON (text or value; `version: 1` files are upgraded): format, topology
+ * version and a one-group weights manifest. Throws naming `source` and the problem.
+ */
+export function validateModelFileJson(value: unknown, source = 'model.json'): ModelFileJson {
+  const ctx: CodecContext = { op: 'loadModel', source };
+  const m = upgradeModelJson(value, source) as Record<string, unknown>;
+  if (m.format !== GCNN_MODEL_FORMAT)
+    fail(ctx, `has format ${short(m.format)}, expected "${GCNN_MODEL_FORMAT}"`);
+  const manifest = m.weightsManifest;
+  if (!Array.isArray(manifest) || manifest.length === 0)
+    fail(ctx, 'has no weightsManifest (an array of { paths, weights })');
+  for (const [i, group] of manifest.entries()) {
+    const g = group as Record<string, unknown> | null;
+    if (typeof g !== 'object' || g === null || !Array.isArray(g.paths) || !Array.isArray(g.weights))
+      fail(ctx, `has weightsManifest[${i}] ${short(group)}, expected { paths, weights }`);
+    for (const [j, p] of g.paths.entries())
+      if (typeof p !== 'string' || p.length === 0)
+        fail(ctx, `has weightsManifest[${i}].paths[${j}] ${short(p)}, expected a file name`);
+  }
+  return m as unknown as ModelFileJson;
+}
+
+/**
+ * Builds the model of a model file from its JSON (text or value, either version) and the bytes of
+ * its weights (all shards joined in manifest order), checking everything before the first weight
+ * tensor (see `modelFromArtifacts`); errors name `source`. Browser-safe.
  *
  * ```ts
- * const [json, bin] = await Promise.all([
- *   fetch('model/model.json').then((r) => r.text()),
- *   fetch('model/model.weights.bin').then((r) => r.arrayBuffer()),
- * ]);
- * const { model, normalization } = await loadModelFromBuffers(json, bin);
+ * const { model, predict } = await loadModelFromBuffers(jsonText, await weights.arrayBuffer());
+ * const logits = predict(pixels); // pixels in [0, 1]: the file's normalization is applied
  * ```
  */
 export async function loadModelFromBuffers(
@@ -180,62 +164,17 @@ export async function loadModelFromBuffers(
 ): Promise<LoadedModelFile> {
   const file = validateModelFileJson(json, source);
   const bytes = weights instanceof Uint8Array ? weights : new Uint8Array(weights);
-  const index = file.weights;
-  if (bytes.length !== index.byteLength)
-    fail(
-      source,
-      `expects a weights file '${index.file}' of ${index.byteLength} bytes, got ${bytes.length} (truncated or replaced)`,
-    );
-  const sha = await sha256Hex(bytes);
-  if (sha !== null && sha !== index.sha256)
-    fail(
-      source,
-      `expects weights with SHA-256 ${index.sha256}, got ${sha} (corrupt or replaced '${index.file}')`,
-    );
-  for (const e of index.entries) {
-    const size = (e.shape ?? []).reduce((a, b) => a * b, 1);
-    if (
-      typeof e.name !== 'string' ||
-      (e.dtype !== 'float32' && e.dtype !== 'int32') ||
-      e.offset % 4 !== 0 ||
-      e.byteLength !== size * 4 ||
-      e.offset + e.byteLength > bytes.length
-    )
-      fail(
-        source,
-        `has entry '${e.name}' (dtype ${e.dtype}, shape [${e.shape}], offset ${e.offset}, ${e.byteLength} bytes) that does not fit the weights file of ${bytes.length} bytes`,
-      );
-  }
-  const config = modelConfigFromJson(file.modelConfig);
-  const model = createModel(config);
-  try {
-    const byName = new Map(index.entries.map((e) => [e.name, e]));
-    for (const [name, v] of model.namedVariables()) {
-      const e = byName.get(name);
-      if (!e) fail(source, `has no weights for model variable '${name}'`);
-      else if (e.shape.join() !== v.shape.join())
-        fail(source, `has weights '${name}' of shape [${e.shape}], the model expects [${v.shape}]`);
-    }
-    const buffer = bytes.slice().buffer;
-    const tensors: Record<string, tf.Tensor> = {};
-    for (const e of index.entries) {
-      const n = e.byteLength / 4;
-      tensors[e.name] = tf.tensor(
-        e.dtype === 'float32'
-          ? new Float32Array(buffer, e.offset, n)
-          : new Int32Array(buffer, e.offset, n),
-        e.shape,
-        e.dtype,
-      );
-    }
-    try {
-      model.setWeights(tensors);
-    } finally {
-      tf.dispose(Object.values(tensors));
-    }
-  } catch (error) {
-    model.dispose();
-    throw error;
-  }
-  return { model, json: file, normalization: file.normalization };
+  const loaded = await modelFromArtifacts(
+    {
+      format: file.format,
+      modelTopology: file.modelTopology,
+      weightSpecs: file.weightsManifest.flatMap((g) => g.weights),
+      weightData: bytes.slice().buffer as ArrayBuffer,
+      userDefinedMetadata: (file.userDefinedMetadata ?? {}) as NonNullable<
+        tf.io.ModelArtifacts['userDefinedMetadata']
+      >,
+    } satisfies tf.io.ModelArtifacts,
+    source,
+  );
+  return { ...loaded, json: file };
 }

@@ -5,6 +5,7 @@ import { ckgCnnLastKernelSize } from './ckg-cnn';
 import { lastKernelSize } from './ckg-resnet';
 import { widen } from './internal/layer-factory';
 import { MODEL_NAMES, type ModelConfig, NORMALIZATIONS } from './model-config';
+import { checkModelLimits } from './model-limits';
 
 const OP = 'validateModelConfig';
 const SAMPLING_METHODS = ['discretize', 'uniform'] as const;
@@ -47,7 +48,8 @@ function convOut(size: number, k: number, padding: number, stride: number): numb
  * Beyond types and ranges it checks the combinations the reference would crash on or silently
  * ignore: `separable+2d`/`gseparable+2d` need `Sim2`; scale groups need `maxScale`; `[R, S]`
  * sample counts are for `Sim2` only; a residual block with equal widths needs stride 1; the last
- * conv's kernel must fit the feature map; `ckgcnn` takes no widen factor or dropout.
+ * conv's kernel must fit the feature map; `ckgcnn` takes no widen factor or dropout. Sizes are
+ * bounded by `MODEL_LIMITS` (group elements, widths, depth, kernel and feature-map footprint).
  * Returns the config (typed) for chaining.
  */
 export function validateModelConfig(config: ModelConfig): ModelConfig {
@@ -99,6 +101,7 @@ export function validateModelConfig(config: ModelConfig): ModelConfig {
   if (c.compatibility !== undefined) oneOf('compatibility', c.compatibility, COMPATIBILITY_MODES);
   if (typeof c.seed !== 'number' || !Number.isInteger(c.seed))
     fail(`seed must be an integer, got ${JSON.stringify(c.seed)}`);
+  checkModelLimits(c, fail);
 
   if (c.model === 'ckgresnet') checkResNet(c);
   else if (c.model === 'ckgcnn') checkCnn(c);

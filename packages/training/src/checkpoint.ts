@@ -1,9 +1,31 @@
 import type { Xoshiro128State } from '@gcnn/lie-groups';
-import type * as tf from '@tensorflow/tfjs-core';
+import {
+  type CodecContext,
+  decodeWeights,
+  encodeWeights,
+  entriesFromSpecs,
+  type OffsetWeightEntry,
+  sha256Hex,
+  specsFromEntries,
+} from '@gcnn/weights';
+import * as tf from '@tensorflow/tfjs-core';
 import type { EpochRecord } from './metrics';
 import type { OptimizerStateJson } from './optimizer';
-import { decodeTensors, encodeTensors, sha256Hex, type WeightsIndex } from './tensor-file';
 import type { TrainConfig } from './train-config';
+
+/** Where one tensor lies in a checkpoint's weights file (name, dtype, shape, offset, byteLength). */
+export type TensorEntry = OffsetWeightEntry;
+
+/** The index of a checkpoint's binary weights file, stored in its manifest. */
+export interface WeightsIndex {
+  /** File name relative to the manifest. */
+  file: string;
+  byteLength: number;
+  /** Lower-case hex SHA-256 of the whole file. */
+  sha256: string;
+  /** The tensors one after another (the `@gcnn/weights` codec's layout). */
+  entries: TensorEntry[];
+}
 
 /** Where a run stands: enough to continue it exactly. */
 export interface TrainProgress {
@@ -72,7 +94,9 @@ export async function encodeCheckpoint(fields: {
     ...fields.modelVariables.map(([n, t]) => [MODEL_PREFIX + n, t] as const),
     ...fields.optimizerSlots.map(([n, t]) => [OPTIMIZER_PREFIX + n, t] as const),
   ];
-  const { bytes, entries } = await encodeTensors(named);
+  const { specs, data: bytes } = await encodeWeights(named, 'encodeCheckpoint');
+  const sha256 = await sha256Hex(bytes);
+  if (sha256 === null) throw new Error('Error in encodeCheckpoint: WebCrypto is not available');
   const manifest: CheckpointManifest = {
     format: 'gcnn-checkpoint',
     version: 1,
@@ -86,8 +110,8 @@ export async function encodeCheckpoint(fields: {
     weights: {
       file: fields.weightsFile,
       byteLength: bytes.byteLength,
-      sha256: await sha256Hex(bytes),
-      entries,
+      sha256,
+      entries: entriesFromSpecs(specs),
     },
   };
   return { manifest, bytes };
@@ -125,26 +149,49 @@ export function validateManifest(value: unknown, source: string): CheckpointMani
   return value as CheckpointManifest;
 }
 
-/** Verifies the bytes against the manifest and decodes them (see {@link decodeTensors}). */
+/**
+ * Verifies the bytes against the manifest (length, SHA-256, every entry checked by the
+ * `@gcnn/weights` codec, finite values) and decodes them; nothing is created on error.
+ */
 export async function decodeCheckpoint(
   manifest: CheckpointManifest,
   bytes: Uint8Array,
   fileName: string = manifest.weights.file,
 ): Promise<LoadedCheckpoint> {
-  const tensors = await decodeTensors(bytes, manifest.weights, fileName);
+  const tensors = await decodeCheckpointWeights(bytes, manifest.weights, fileName);
   const model: Record<string, tf.Tensor> = {};
   const optimizer: Record<string, tf.Tensor> = {};
-  for (const [name, t] of Object.entries(tensors)) {
+  for (const [name, t] of tensors) {
     if (name.startsWith(MODEL_PREFIX)) model[name.slice(MODEL_PREFIX.length)] = t;
     else if (name.startsWith(OPTIMIZER_PREFIX)) optimizer[name.slice(OPTIMIZER_PREFIX.length)] = t;
     else {
-      for (const x of Object.values(tensors)) x.dispose();
+      tf.dispose([...tensors.values()]);
       throw new Error(
         `Error in checkpoint: weights file '${fileName}' has entry '${name}', expected a name starting with '${MODEL_PREFIX}' or '${OPTIMIZER_PREFIX}'`,
       );
     }
   }
   return { manifest, model, optimizer };
+}
+
+async function decodeCheckpointWeights(
+  bytes: Uint8Array,
+  index: WeightsIndex,
+  fileName: string,
+): Promise<Map<string, tf.Tensor>> {
+  const ctx: CodecContext = { op: 'checkpoint', source: fileName };
+  const file = `Error in checkpoint: weights file '${fileName}'`;
+  if (bytes.byteLength !== index.byteLength)
+    throw new Error(
+      `${file} has ${bytes.byteLength} bytes, the manifest expects ${index.byteLength} (truncated or replaced)`,
+    );
+  const sha = await sha256Hex(bytes);
+  if (sha !== null && sha !== index.sha256)
+    throw new Error(
+      `${file} has SHA-256 ${sha}, the manifest expects ${index.sha256} (corrupt or replaced)`,
+    );
+  const specs = specsFromEntries(index.entries, bytes.byteLength, ctx);
+  return decodeWeights(specs, bytes, ctx);
 }
 
 /** Disposes the tensors of a loaded checkpoint. */

@@ -16,8 +16,10 @@ export {
   loadModelWeights,
   MODEL_PREFIX,
   OPTIMIZER_PREFIX,
+  type TensorEntry,
   type TrainProgress,
   validateManifest,
+  type WeightsIndex,
 } from './checkpoint';
 export { createOptimizer, OPTIMIZER_NAMES, type OptimizerConfig } from './create-optimizer';
 export {
@@ -45,13 +47,6 @@ export {
   summarySvg,
   trainingCurvesSvg,
 } from './svg-charts';
-export {
-  decodeTensors,
-  encodeTensors,
-  sha256Hex,
-  type TensorEntry,
-  type WeightsIndex,
-} from './tensor-file';
 export {
   modelRngSeed,
   type StepEvent,
