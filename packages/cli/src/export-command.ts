@@ -4,6 +4,7 @@ import { createModel, encodeModelFile, modelConfigFromJson } from '@gcnn/models'
 import { disposeCheckpoint, loadModelWeights } from '@gcnn/training';
 import { loadCheckpoint } from '@gcnn/training/node';
 import { selectBackend } from './backend';
+import { EXPORT_FORMAT_FLAG, writeGraphModel } from './export-graph-model';
 import { type FlagSpec, formatHelp, parseFlags, UsageError } from './flags';
 import type { CliIo } from './io';
 import { CHECKPOINT_FLAGS, HELP_FLAG } from './train-flags';
@@ -25,6 +26,7 @@ const EXPORT_FLAGS: readonly FlagSpec[] = [
     description: 'Base name of the two files',
     defaultText: 'model',
   },
+  EXPORT_FORMAT_FLAG,
   HELP_FLAG,
 ];
 
@@ -68,36 +70,41 @@ export async function exportCommand(argv: readonly string[], io: CliIo): Promise
     const testAccuracy =
       manifest.progress.best?.testAccuracy ?? manifest.metrics?.testAccuracy ?? undefined;
     const weightsFile = `${name}.weights.bin`;
-    const { json, bytes } = await encodeModelFile(model, {
-      weightsFile,
-      normalization: {
-        mean: [...DATASET_INFO[id].normalization.mean],
-        std: [...DATASET_INFO[id].normalization.std],
+    const normalization = {
+      mean: [...DATASET_INFO[id].normalization.mean],
+      std: [...DATASET_INFO[id].normalization.std],
+    };
+    const metadata = {
+      dataset: id,
+      parameters: model.parameterCount(),
+      ...(testAccuracy !== undefined ? { testAccuracy } : {}),
+      ...(manifest.train.dataset?.limitTest !== undefined
+        ? { testLimit: manifest.train.dataset.limitTest }
+        : {}),
+      checkpoint: {
+        file: relative(io.cwd, ckpt.path) || ckpt.path,
+        kind: manifest.kind,
+        createdAt: manifest.createdAt,
+        epoch: manifest.progress.epoch,
+        step: manifest.progress.step,
+        sha256: manifest.weights.sha256,
       },
-      metadata: {
-        dataset: id,
-        parameters: model.parameterCount(),
-        ...(testAccuracy !== undefined ? { testAccuracy } : {}),
-        ...(manifest.train.dataset?.limitTest !== undefined
-          ? { testLimit: manifest.train.dataset.limitTest }
-          : {}),
-        checkpoint: {
-          file: relative(io.cwd, ckpt.path) || ckpt.path,
-          kind: manifest.kind,
-          createdAt: manifest.createdAt,
-          epoch: manifest.progress.epoch,
-          step: manifest.progress.step,
-          sha256: manifest.weights.sha256,
-        },
-        train: {
-          seed: manifest.train.seed,
-          epochs: manifest.train.epochs,
-          batchSize: manifest.train.batchSize,
-          learningRate: manifest.train.learningRate,
-        },
-        exportedAt: new Date().toISOString(),
+      train: {
+        seed: manifest.train.seed,
+        epochs: manifest.train.epochs,
+        batchSize: manifest.train.batchSize,
+        learningRate: manifest.train.learningRate,
       },
-    });
+      exportedAt: new Date().toISOString(),
+    };
+    if (values.format === 'graph-model') {
+      const graph = await writeGraphModel(model, { outDir, name, normalization, metadata });
+      io.out.write(
+        `wrote the graph model ${graph.path} (${graph.bytes.toLocaleString('en-US')} bytes of constants; loadGraphModel's logits within ${graph.relativeError.toExponential(1)} relative of the model's)\n`,
+      );
+      return 0;
+    }
+    const { json, bytes } = await encodeModelFile(model, { weightsFile, normalization, metadata });
     const { jsonPath, binPath } = await writeModelFile(model, { json, bytes }, outDir, name);
     io.out.write(
       `wrote ${jsonPath} and ${binPath} (${bytes.length.toLocaleString('en-US')} bytes, ${model

@@ -11,6 +11,12 @@ export type { BatchShard, Classifier, ClassifierApplyOptions } from './classifie
 export { ClassifierHead, HEAD_DROPOUT, HEAD_HIDDEN_SIZE } from './classifier-head';
 export { createModel } from './create-model';
 export {
+  type FreezeOptions,
+  freezeModel,
+  GRAPH_INPUT,
+  GRAPH_OUTPUT,
+} from './freeze/freeze-model';
+export {
   type ClassifierTrace,
   GroupClassifier,
   type GroupClassifierParts,
