@@ -136,7 +136,7 @@ async function main() {
   ]);
   const G = runner.groupSize;
   const { config } = runner;
-  const meta = runner.json.metadata as { testAccuracy?: number; parameters?: number };
+  const meta = runner.metadata as { testAccuracy?: number; parameters?: number };
   $('group-size').textContent = String(G);
   $('model-info').textContent = `${config.model} ${config.group} N=${G} ${config.implementation}, ${
     meta.parameters?.toLocaleString('en-US') ?? '?'

@@ -4,7 +4,7 @@
  * and the lifting kernels for every sampled group element.
  */
 import { groupByName, transformImages } from '@gcnn/lie-groups';
-import { type LoadedModelFile, loadModelFromBuffers, type ModelFileJson } from '@gcnn/models';
+import { type LoadedModel, loadModel } from '@gcnn/models';
 import * as tf from '@tensorflow/tfjs-core';
 
 export interface Prediction {
@@ -27,18 +27,17 @@ export interface Kernels {
 
 export class ModelRunner {
   private constructor(
-    private readonly loaded: LoadedModelFile,
+    private readonly loaded: LoadedModel,
     /** The sampled elements of H `[G, paramDim]` (rotation angles for SE(2)). */
     readonly elements: number[][],
   ) {}
 
-  /** Fetches `model.json` and its weights file from `baseUrl` and builds the model. */
+  /**
+   * Loads `model.json` and its weights from `baseUrl` through tf.io's http handler (`loadModel`
+   * of @gcnn/models, which validates the file before building the model).
+   */
   static async load(baseUrl: URL): Promise<ModelRunner> {
-    const jsonUrl = new URL('model.json', baseUrl);
-    const jsonText = await fetchOk(jsonUrl).then((r) => r.text());
-    const file = JSON.parse(jsonText) as ModelFileJson;
-    const bin = await fetchOk(new URL(file.weights.file, baseUrl)).then((r) => r.arrayBuffer());
-    const loaded = await loadModelFromBuffers(jsonText, bin, jsonUrl.pathname);
+    const loaded = await loadModel(new URL('model.json', baseUrl).href);
     const { config } = loaded.model;
     const group = groupByName({ name: config.group, maxScale: config.maxScale });
     const elements = tf.tidy(() =>
@@ -49,8 +48,9 @@ export class ModelRunner {
     return new ModelRunner(loaded, values);
   }
 
-  get json(): ModelFileJson {
-    return this.loaded.json;
+  /** The file's metadata (dataset, test accuracy, parameters, …). */
+  get metadata(): Record<string, unknown> {
+    return this.loaded.metadata;
   }
 
   get config() {
@@ -68,7 +68,6 @@ export class ModelRunner {
   async predict(image: Float32Array, angle: number): Promise<Prediction> {
     const { model } = this.loaded;
     const { imageSize: n } = model.config;
-    const norm = this.loaded.normalization ?? { mean: [0], std: [1] };
     const subgroup = groupByName({
       name: model.config.group,
       maxScale: model.config.maxScale,
@@ -77,8 +76,7 @@ export class ModelRunner {
     const [rotated, probs, features] = tf.tidy(() => {
       const x = tf.tensor4d(image, [1, n, n, 1]);
       const r = angle === 0 ? x : transformImages(x, subgroup, h, { interpolation: 'bilinear' });
-      const normalized = tf.div(tf.sub(r, norm.mean[0] ?? 0), norm.std[0] ?? 1) as tf.Tensor4D;
-      const trace = model.applyTraced(normalized);
+      const trace = model.applyTraced(this.normalize(r as tf.Tensor4D));
       const lifting = trace.intermediates.lifting as tf.Tensor;
       const keep = [r, tf.softmax(trace.logits), lifting];
       for (const t of Object.values(trace.intermediates)) if (t !== lifting) t.dispose();
@@ -96,6 +94,12 @@ export class ModelRunner {
     };
   }
 
+  /** The file's input normalization (applied by `LoadedModel.predict`; here before a traced pass). */
+  private normalize(pixels: tf.Tensor4D): tf.Tensor4D {
+    const n = this.loaded.normalization;
+    return n ? (tf.div(tf.sub(pixels, n.mean), n.std) as tf.Tensor4D) : pixels;
+  }
+
   /** The lifting kernels (input channel 0) sampled for every element of H. */
   async kernels(): Promise<Kernels> {
     const { lifting } = this.loaded.model;
@@ -111,10 +115,4 @@ export class ModelRunner {
       for (let i = 0; i < G * C; i++) out[p * G * C + i] = values[p * cin * gc + i] as number;
     return { values: out, k, groupSize: G, channels: C };
   }
-}
-
-async function fetchOk(url: URL): Promise<Response> {
-  const r = await fetch(url);
-  if (!r.ok) throw new Error(`cannot load ${url.pathname}: HTTP ${r.status}`);
-  return r;
 }
