@@ -34,6 +34,8 @@ const browserProjects = BROWSER_BACKENDS.map(
         '@tensorflow/tfjs-backend-cpu',
         '@tensorflow/tfjs-backend-webgl',
         '@tensorflow/tfjs-backend-webgpu',
+        '@tensorflow/tfjs-converter',
+        '@tensorflow/tfjs-layers',
         'fast-check',
         '@fast-check/vitest',
         'fflate',

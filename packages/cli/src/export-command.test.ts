@@ -1,8 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createModel, loadModelFromBuffers, modelConfigFromJson } from '@gcnn/models';
+import { fileSystem } from '@gcnn/models/node';
 import { disposeCheckpoint, loadModelWeights } from '@gcnn/training';
 import { loadCheckpoint } from '@gcnn/training/node';
+import { loadGraphModel } from '@tensorflow/tfjs-converter';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ONCE, useCliSandbox } from './cli.test-helpers';
@@ -64,10 +66,13 @@ describe.skipIf(!ONCE)('gcnn export', () => {
     const json = JSON.parse(readFileSync(jsonPath, 'utf8'));
     expect(json).toMatchObject({
       format: 'gcnn-model',
-      version: 1,
-      normalization: { mean: [0.13], std: [0.297] },
-      metadata: { dataset: 'mnist-rot', testLimit: 8, checkpoint: { kind: 'best', step: 2 } },
-      weights: { file: 'model.weights.bin' },
+      modelTopology: { version: 2, normalization: { mean: [0.13], std: [0.297] } },
+      userDefinedMetadata: {
+        dataset: 'mnist-rot',
+        testLimit: 8,
+        checkpoint: { kind: 'best', step: 2 },
+      },
+      weightsManifest: [{ paths: ['model.weights.bin'] }],
     });
     // No optimizer state: the weights are the model's parameters (+ statistics), 4 bytes each.
     const loaded = await loadModelFromBuffers(json, readFileSync(binPath));
@@ -81,10 +86,31 @@ describe.skipIf(!ONCE)('gcnn export', () => {
     const x = tf.randomUniform([2, 28, 28, 1], 0, 1, 'float32', 7) as tf.Tensor4D;
     const [a, b] = [model.apply(x), loaded.model.apply(x)];
     expect(Array.from(await b.data())).toEqual(Array.from(await a.data()));
-    tf.dispose([x, a, b]);
+    // --format graph-model: a frozen tfjs graph model with gcnn's logits (normalization folded in).
+    const g = await box.run([
+      'export',
+      '--checkpoint',
+      'run',
+      '--out',
+      'frozen',
+      '--format',
+      'graph-model',
+    ]);
+    expect(g.code, g.err).toBe(0);
+    expect(g.out).toMatch(/wrote the graph model .*frozen\/model\.json/);
+    const graph = await loadGraphModel(fileSystem(join(box.dir, 'frozen/model.json')));
+    const pixels = tf.randomUniform([2, 28, 28, 1], 0, 1, 'float32', 8) as tf.Tensor4D;
+    const [p, q] = [loaded.predict(pixels), graph.predict(pixels) as tf.Tensor];
+    const [pv, qv] = [await p.data(), await q.data()];
+    const scale = Math.max(...Array.from(pv, Math.abs));
+    expect(
+      Math.max(...Array.from(pv, (v, i) => Math.abs(v - (qv[i] as number)))) / scale,
+    ).toBeLessThanOrEqual(1e-5);
+    tf.dispose([x, a, b, pixels, p, q]);
+    graph.dispose();
     model.dispose();
     loaded.model.dispose();
-  }, 120_000);
+  }, 180_000);
 });
 
 // The export's reload check on the suite's backend (cpu, wasm): no synchronous read, so it also

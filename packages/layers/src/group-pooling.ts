@@ -37,15 +37,23 @@ export class GcnnGroupMaxPool2D extends layers.Layer {
   }
 }
 
-/** Pooling over the group axis: `[b, h, w, G, C]` → `[b, h, w, C]` (invariant to H). */
-export class GcnnGroupPool extends layers.Layer {
-  static readonly className = 'GcnnGroupPool';
+/** A parameter-free pooling layer with a `reduce` option (`'max'`, the reference's, or `'mean'`). */
+abstract class ReducingLayer extends layers.Layer {
   readonly reduce: Reduce;
 
   constructor(args: { reduce?: Reduce } & LayerArgs = {}) {
     super(args);
     this.reduce = args.reduce ?? 'max';
   }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), reduce: this.reduce };
+  }
+}
+
+/** Pooling over the group axis: `[b, h, w, G, C]` → `[b, h, w, C]` (invariant to H). */
+export class GcnnGroupPool extends ReducingLayer {
+  static readonly className = 'GcnnGroupPool';
 
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     return groupPool(first(inputs), this.reduce);
@@ -54,21 +62,11 @@ export class GcnnGroupPool extends layers.Layer {
   override computeOutputShape(s: (number | null)[]): (number | null)[] {
     return [s[0] as null, s[1] as number, s[2] as number, s[4] as number];
   }
-
-  override getConfig(): tf.serialization.ConfigDict {
-    return { ...super.getConfig(), reduce: this.reduce };
-  }
 }
 
 /** Global pooling over space and group: `[b, h, w, G, C]` → `[b, C]` (invariant to translations and H). */
-export class GcnnInvariantPool extends layers.Layer {
+export class GcnnInvariantPool extends ReducingLayer {
   static readonly className = 'GcnnInvariantPool';
-  readonly reduce: Reduce;
-
-  constructor(args: { reduce?: Reduce } & LayerArgs = {}) {
-    super(args);
-    this.reduce = args.reduce ?? 'max';
-  }
 
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     return globalInvariantPool(first(inputs), this.reduce);
@@ -76,9 +74,5 @@ export class GcnnInvariantPool extends layers.Layer {
 
   override computeOutputShape(s: (number | null)[]): (number | null)[] {
     return [s[0] as null, s[4] as number];
-  }
-
-  override getConfig(): tf.serialization.ConfigDict {
-    return { ...super.getConfig(), reduce: this.reduce };
   }
 }
