@@ -47,9 +47,11 @@ describe.skipIf(!ONCE)('gcnn import-torch', () => {
     const json = JSON.parse(jsonText);
     expect(json).toMatchObject({
       format: 'gcnn-model',
-      modelConfig: { model: 'ckgresnet', compatibility: 'reference', sampleCount: 8 },
-      normalization: { mean: [0.13], std: [0.297] },
-      metadata: {
+      modelTopology: {
+        modelConfig: { model: 'ckgresnet', compatibility: 'reference', sampleCount: 8 },
+        normalization: { mean: [0.13], std: [0.297] },
+      },
+      userDefinedMetadata: {
         dataset: 'mnist-rot',
         torch: { file, kind: 'module', hyperparameters: { group: 'SE2' } },
       },

@@ -1,12 +1,8 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { DATASET_INFO, type DatasetId } from '@gcnn/datasets';
-import {
-  loadModelFromBuffers,
-  type ModelConfig,
-  modelConfigFromJson,
-  validateModelFileJson,
-} from '@gcnn/models';
+import { loadModel, type ModelConfig, modelConfigFromJson } from '@gcnn/models';
+import { fileSystem } from '@gcnn/models/node';
 import type { TrainConfig } from '@gcnn/training';
 import { loadCheckpoint } from '@gcnn/training/node';
 import * as tf from '@tensorflow/tfjs-core';
@@ -53,24 +49,14 @@ function modelFileOf(path: string): string | undefined {
 }
 
 async function loadModelFile(file: string): Promise<ModelSource> {
-  const text = readFileSync(file, 'utf8');
-  const json = validateModelFileJson(text, file);
-  const weights = join(dirname(file), basename(json.weights.file));
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(weights);
-  } catch (error) {
-    throw new Error(
-      `model file '${file}' names weights '${weights}', which cannot be read: ${(error as Error).message}`,
-    );
-  }
-  const { model } = await loadModelFromBuffers(text, bytes, file);
+  // Every shard, either format version, validated before the model is built (see loadModel).
+  const { model, metadata } = await loadModel(fileSystem(file));
   const weightsByName = Object.fromEntries(
     model.namedVariables().map(([n, v]) => [n, tf.clone(v)]),
   );
   const config = model.config;
   model.dispose();
-  const dataset = json.metadata.dataset;
+  const dataset = metadata.dataset;
   return {
     path: file,
     modelConfig: config,

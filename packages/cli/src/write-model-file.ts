@@ -17,7 +17,7 @@ export async function writeModelFile(
 ): Promise<{ jsonPath: string; binPath: string }> {
   mkdirSync(outDir, { recursive: true });
   const jsonPath = join(outDir, `${name}.json`);
-  const binPath = join(outDir, file.json.weights.file);
+  const binPath = join(outDir, file.json.weightsManifest[0]?.paths[0] ?? `${name}.weights.bin`);
   writeFileSync(binPath, file.bytes);
   writeFileSync(jsonPath, `${JSON.stringify(file.json, null, 1)}\n`);
   const reloaded = await loadModelFromBuffers(

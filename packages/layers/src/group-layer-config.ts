@@ -4,6 +4,7 @@ import {
   GROUP_NAMES,
   type GroupName,
   groupByName,
+  resolveGroupGrid,
   type SampleCount,
 } from '@gcnn/lie-groups';
 
@@ -65,10 +66,8 @@ function groupName(name: string): GroupName {
 
 /** Number of sampled group elements G of a config. */
 export function groupSize(config: GroupLayerConfig): number {
-  return groupByName({
-    name: groupName(config.group),
-    maxScale: config.maxScale,
-  }).subgroup.sampleSize(config.sampleCount);
+  const group = groupByName({ name: groupName(config.group), maxScale: config.maxScale });
+  return resolveGroupGrid(group.subgroup, config.sampleCount).size;
 }
 
 /** Output spatial size of a conv (tfjs's rules for 'same'/'valid', PyTorch's for explicit padding). */

@@ -1,4 +1,4 @@
-import { IMPLEMENTATIONS, isTwoSubgroup } from '@gcnn/group-conv';
+import { IMPLEMENTATIONS } from '@gcnn/group-conv';
 import * as tf from '@tensorflow/tfjs-core';
 import { expect } from 'vitest';
 import { createModel } from '../create-model';
@@ -10,7 +10,7 @@ import { MODEL_PRESETS } from '../model-presets';
 export function implementationConfig(
   implementation: (typeof IMPLEMENTATIONS)[number],
 ): ModelConfig {
-  const twoSubgroup = isTwoSubgroup(implementation);
+  const twoSubgroup = implementation.endsWith('+2d') /* Sim(2) only */;
   return {
     model: 'ckgresnet',
     group: twoSubgroup ? 'Sim2' : 'SE2',
