@@ -7,6 +7,8 @@ import { IMPLEMENTATIONS } from '@gcnn/group-conv';
 import { loadGraphModel } from '@tensorflow/tfjs-converter';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
+import digits from '../../../../examples/browser-demo/public/digits.json';
+import { loadModel } from '../io/model-io';
 import { implementationConfig, perturbedModel } from '../io/round-trip.test-helpers';
 import type { ModelConfig } from '../model-config';
 import { MODEL_PRESETS } from '../model-presets';
@@ -68,5 +70,29 @@ describe('freezeModel', () => {
   }
   it("the default preset (the browser demo's model)", async () => {
     await expectFrozenMatches(MODEL_PRESETS.default, [2]);
+  });
+});
+
+// In Chromium: the browser demo's trained model, fetched over http (tf.io.http; its version-1
+// file upgraded on the way), frozen, and run by tfjs-converter on the demo's MNIST-rot test digits.
+describe.skipIf(typeof window === 'undefined')('the demo model frozen in the browser', () => {
+  it("loadGraphModel gives gcnn's logits on the MNIST-rot test digits", async () => {
+    // The vitest browser server serves the repository's files by path.
+    const url = new URL('/examples/browser-demo/public/model/model.json', window.location.href);
+    const loaded = await loadModel(url.href);
+    const artifacts = await freezeModel(loaded.model, { normalization: loaded.normalization });
+    const graph = await loadGraphModel(tf.io.fromMemory(artifacts));
+    const pixels: number[] = [];
+    for (const d of digits.digits)
+      for (const c of atob(d.pixels)) pixels.push(c.charCodeAt(0) / 255);
+    const x = tf.tensor4d(pixels, [digits.digits.length, 28, 28, 1]);
+    const [expected, got] = [loaded.predict(x), graph.predict(x) as tf.Tensor];
+    expect(await relativeError(expected, got)).toBeLessThanOrEqual(1e-5);
+    const argmax = tf.argMax(got, 1);
+    const labels = await argmax.data();
+    expect(digits.digits.filter((d, i) => d.label === labels[i]).length).toBeGreaterThanOrEqual(9);
+    tf.dispose([x, expected, got, argmax]);
+    graph.dispose();
+    loaded.model.dispose();
   });
 });
