@@ -1,5 +1,5 @@
 import { playwright } from '@vitest/browser-playwright';
-import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
+import { configDefaults, defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
 import {
   BROWSER_BACKENDS,
   CHROMIUM_ARGS,
@@ -76,6 +76,7 @@ export default defineConfig({
               // The benchmarks' orchestration (no tensors): once is enough.
               ...(backend === 'cpu' ? ['benchmarks/src/**/*.test.ts'] : []),
             ],
+            exclude: [...configDefaults.exclude, 'tests/install/**'],
             setupFiles: ['tooling/test-setup/setup.ts'],
             provide: { backend },
             testTimeout: 60_000,
@@ -86,6 +87,17 @@ export default defineConfig({
           },
         }),
       ),
+      // The packed packages installed outside the workspace (needs the build and the npm registry):
+      // its own suite in scripts/test.mjs.
+      {
+        extends: true,
+        test: {
+          name: 'install',
+          include: ['tests/install/**/*.test.ts'],
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
+        },
+      },
       // tfjs-backend-webgpu in Node on Dawn (the `webgpu` npm package) over Vulkan: on CI the
       // SwiftShader ICD of Debian's chromium, on a GPU machine its driver. Run by scripts/test.mjs
       // only where a Vulkan driver and the webgpu package are found (docs/guide/backends.md).
