@@ -1,8 +1,9 @@
 /**
  * What every published package (`packages/*` without `"private": true`) must carry, checked here so
  * that a new package gets the same: the MIT LICENSE (npm packs only a package's own), repository,
- * homepage and keywords, the test files left out of `files`, optional peers declared as peers, and
- * one version with the others under `changeset version` (the fixed group of .changeset/config.json).
+ * homepage and keywords, the test files left out of `files`, each export's source for typedoc,
+ * optional peers declared as peers, and one version with the others under `changeset version`
+ * (the fixed group of .changeset/config.json).
  */
 import { spawnSync } from 'node:child_process';
 import {
@@ -31,6 +32,7 @@ interface Manifest {
   keywords?: string[];
   repository?: { type: string; url: string; directory?: string };
   files?: string[];
+  exports?: Record<string, string | Record<string, string>>;
   engines?: { node?: string };
   peerDependencies?: Record<string, string>;
   peerDependenciesMeta?: Record<string, { optional?: boolean }>;
@@ -72,6 +74,12 @@ describe.skipIf(inject('backend') !== 'cpu')('published package manifests', () =
       expect(p.files).toEqual(
         expect.arrayContaining(['!src/**/*.test.ts', '!src/**/*.test-helpers.ts']),
       );
+    });
+
+    it('names the source of every export for the API reference (`typedoc` condition)', () => {
+      for (const [subpath, conditions] of Object.entries(p.exports ?? {}))
+        if (typeof conditions === 'object' && conditions['@gcnn/source'])
+          expect(conditions.typedoc, subpath).toBe(conditions['@gcnn/source']);
     });
 
     it('declares every optional peer in peerDependencies', () => {
