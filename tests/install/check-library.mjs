@@ -27,33 +27,24 @@ for (const dir of readdirSync(scope)) {
 
 const tf = await import('@tensorflow/tfjs-core');
 const { selectBackend } = await import('@gcnn/backends');
-const { createModel } = await import('@gcnn/models');
+const { createModel, MODEL_PRESETS } = await import('@gcnn/models');
+// The reference's SE(2) separable CK-G-ResNet for MNIST-rot, made small.
+const preset = MODEL_PRESETS['se2-separable'];
 const config = {
-  model: 'ckgresnet',
-  group: 'SE2',
+  ...preset,
   sampleCount: 4,
-  sampling: 'discretize',
-  implementation: 'separable',
-  inChannels: 1,
-  imageSize: 12,
-  numClasses: 3,
   hiddenSizes: [4, 8],
   kernelSize: 5,
-  stride: 1,
-  padding: true,
-  pooling: true,
-  normalization: 'batchnorm',
-  dropout: 0,
-  kernelNet: { hiddenSize: 8, numHidden: 1, firstOmega0: 10, omega0: 10 },
-  seed: 3,
+  kernelNet: { ...preset.kernelNet, hiddenSize: 8 },
 };
-const images = Array.from({ length: 2 * 12 * 12 }, (_, i) => Math.sin(i * 0.37) * 0.5 + 0.5);
+const size = preset.imageSize;
+const images = Array.from({ length: 2 * size * size }, (_, i) => Math.sin(i * 0.37) * 0.5 + 0.5);
 const backends = {};
 for (const name of ['cpu', 'wasm']) {
   await selectBackend(name);
   const before = tf.memory().numTensors;
   const model = createModel(config);
-  const x = tf.tensor4d(images, [2, 12, 12, 1]);
+  const x = tf.tensor4d(images, [2, size, size, 1]);
   const logits = tf.tidy(() => model.apply(x, { training: false }));
   const grad = tf.grad((input) => tf.sum(tf.square(model.apply(input, { training: false }))))(x);
   backends[name] = {

@@ -199,7 +199,7 @@ describe('packed packages installed outside the workspace', () => {
 
     const { cpu, wasm } = report.backends;
     expect([cpu.backend, wasm.backend]).toEqual(['cpu', 'wasm']);
-    expect(cpu.logitsShape).toEqual([2, 3]);
+    expect(cpu.logitsShape).toEqual([2, 10]);
     const relL2 = (a: number[], b: number[]) =>
       Math.hypot(...a.map((v, i) => v - (b[i] as number))) / Math.hypot(...b);
     // The same network on two backends (tolerance('network') of @gcnn/test-utils: 1e-4).
