@@ -1,9 +1,9 @@
 // @ts-check
 /**
- * The API reference of the published packages (`pnpm docs` → docs/api/, not committed): one
- * section per package under packages/ with its README, one module per export, documented from the
- * TypeScript source that each export's `typedoc` condition in package.json names. Warnings are
- * errors, so CI (.ci/run) catches broken `{@link}`s and links to what is not exported.
+ * The API reference of the published packages (`pnpm run docs` → docs/api/, not committed): one
+ * section per package under packages/ with its README, one module per export, documented from
+ * the TypeScript source that each export's `typedoc` condition in package.json names. Warnings
+ * are errors, so CI (.ci/run) catches broken `{@link}`s and paths.
  */
 import { OptionDefaults } from 'typedoc';
 
