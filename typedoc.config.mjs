@@ -3,7 +3,8 @@
  * The API reference of the published packages (`pnpm run docs` → docs/api/, not committed): one
  * section per package under packages/ with its README, one module per export, documented from
  * the TypeScript source that each export's `typedoc` condition in package.json names. Warnings
- * are errors, so CI (.ci/run) catches broken `{@link}`s and paths.
+ * are errors, so CI (.ci/run) catches broken `{@link}`s and paths; a package README links files
+ * (`../torch-import/README.md`), not folders, which TypeDoc cannot copy.
  */
 import { OptionDefaults } from 'typedoc';
 
