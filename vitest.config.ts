@@ -1,5 +1,5 @@
 import { playwright } from '@vitest/browser-playwright';
-import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
+import { configDefaults, defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
 import {
   BROWSER_BACKENDS,
   CHROMIUM_ARGS,
@@ -29,8 +29,8 @@ const browserProjects = BROWSER_BACKENDS.map(
     optimizeDeps: {
       include: [
         '@tensorflow/tfjs-core',
-        '@tensorflow/tfjs-core/dist/register_all_gradients',
-        '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops',
+        '@tensorflow/tfjs-core/dist/register_all_gradients.js',
+        '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops.js',
         '@tensorflow/tfjs-backend-cpu',
         '@tensorflow/tfjs-backend-webgl',
         '@tensorflow/tfjs-backend-webgpu',
@@ -78,6 +78,7 @@ export default defineConfig({
               // The benchmarks' orchestration (no tensors): once is enough.
               ...(backend === 'cpu' ? ['benchmarks/src/**/*.test.ts'] : []),
             ],
+            exclude: [...configDefaults.exclude, 'tests/install/**'],
             setupFiles: ['tooling/test-setup/setup.ts'],
             provide: { backend },
             testTimeout: 60_000,
@@ -88,6 +89,17 @@ export default defineConfig({
           },
         }),
       ),
+      // The packed packages installed outside the workspace (needs the build and the npm registry):
+      // its own suite in scripts/test.mjs.
+      {
+        extends: true,
+        test: {
+          name: 'install',
+          include: ['tests/install/**/*.test.ts'],
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
+        },
+      },
       // tfjs-backend-webgpu in Node on Dawn (the `webgpu` npm package) over Vulkan: on CI the
       // SwiftShader ICD of Debian's chromium, on a GPU machine its driver. Run by scripts/test.mjs
       // only where a Vulkan driver and the webgpu package are found (docs/guide/backends.md).

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 /**
- * The whole test suite: every vitest project (one per Node backend), the webgpu-node suite when
- * a Vulkan driver and the webgpu package are present, and, when a Chromium is present, the
- * browser suite. Prints one closing line per suite and a total
+ * The whole test suite: every vitest project (one per Node backend), the packed-install suite, the
+ * webgpu-node suite when a Vulkan driver and the webgpu package are present, and, when a Chromium
+ * is present, the browser suite. Prints one closing line per suite and a total
  * `test: N passed, N failed, N skipped`.
  */
 import { spawnSync } from 'node:child_process';
@@ -66,6 +66,10 @@ if (build.status !== 0) {
 }
 
 for (const project of ['cpu', 'wasm']) runVitest(project, ['--project', project]);
+
+// The packed packages installed from their tarballs into scratch projects outside the workspace
+// (tests/install/; pnpm fetches what its store lacks from the npm registry).
+runVitest('install', ['--project', 'install']);
 
 // The webgpu-node suite: tfjs-backend-webgpu in Node on Dawn (the `webgpu` npm package) over
 // Vulkan — SwiftShader on CI, a GPU's driver elsewhere (docs/guide/backends.md). Needs the Vulkan

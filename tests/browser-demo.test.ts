@@ -7,13 +7,13 @@
  * feature maps shift by N/4 group elements per 90°. Writes a screenshot to .cache/browser-demo.png.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
-import { extname, join, relative, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { serveDir, serverUrl } from './helpers/serve-dir';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const DEMO = join(ROOT, 'examples/browser-demo');
@@ -63,35 +63,6 @@ interface DemoState {
   seq: number;
 }
 
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript',
-  '.css': 'text/css',
-  '.json': 'application/json',
-  '.bin': 'application/octet-stream',
-  '.md': 'text/markdown',
-};
-
-/** Serves the files under `dir` on 127.0.0.1 (GET only, nothing outside `dir`). */
-function serve(dir: string): Promise<Server> {
-  const server = createServer((req, res) => {
-    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-    let file = resolve(dir, `.${path}`);
-    if (relative(dir, file).startsWith('..')) {
-      res.writeHead(403).end();
-      return;
-    }
-    if (existsSync(file) && statSync(file).isDirectory()) file = join(file, 'index.html');
-    if (!existsSync(file)) {
-      res.writeHead(404).end();
-      return;
-    }
-    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
-    res.end(readFileSync(file));
-  });
-  return new Promise((ok) => server.listen(0, '127.0.0.1', () => ok(server)));
-}
-
 async function stateAt(page: Page, angle: number, digit: number): Promise<DemoState> {
   await page.waitForFunction(
     ([a, d]) => {
@@ -123,7 +94,7 @@ describe.skipIf(!ONCE || !CHROMIUM_FOUND)('browser demo (webgl, headless Chromiu
     });
     if (build.status !== 0)
       throw new Error(`vite build failed (${build.status}):\n${build.stdout}\n${build.stderr}`);
-    server = await serve(out);
+    server = await serveDir(out);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
@@ -134,8 +105,7 @@ describe.skipIf(!ONCE || !CHROMIUM_FOUND)('browser demo (webgl, headless Chromiu
       if (m.type() === 'error') consoleErrors.push(m.text());
     });
     page.on('pageerror', (e) => consoleErrors.push(String(e)));
-    const { port } = server.address() as AddressInfo;
-    await page.goto(`http://127.0.0.1:${port}/`);
+    await page.goto(serverUrl(server));
     await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
   }, 90_000);
 
@@ -203,8 +173,8 @@ declare global {
   }
 }
 
-// The vitest projects provide `backend` (as @gcnn/test-utils' testBackend(), which the root tests
-// folder cannot import: it is not a dependency of the workspace root).
+// The vitest projects provide `backend` (what @gcnn/test-utils' testBackend() reads; declared here
+// for this file's own `inject('backend')`).
 declare module 'vitest' {
   export interface ProvidedContext {
     backend: 'cpu' | 'wasm' | 'webgl' | 'webgpu';

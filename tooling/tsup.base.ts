@@ -2,9 +2,9 @@ import { defineConfig, type Options } from 'tsup';
 
 /**
  * The one tsup configuration of every library package: ESM with declarations and source maps.
- * tfjs-core's side-effect modules under `@tensorflow/tfjs-core/dist/` are extensionless ESM that
- * Node cannot load, so they are bundled (see docs/decisions/0003-tfjs-core-registration.md); the
- * tfjs-core package itself stays an external peer.
+ * `@tensorflow/tfjs-core` and its `dist/` modules stay external: the app's copy is the one used
+ * (docs/decisions/0003-tfjs-core-registration.md), as are other gcnn packages and a package's own
+ * `#…` subpath imports (package.json `imports`, resolved per environment when the app runs).
  */
 export function defineLibraryConfig(entry: Record<string, string>, overrides: Options = {}) {
   return defineConfig({
@@ -14,8 +14,7 @@ export function defineLibraryConfig(entry: Record<string, string>, overrides: Op
     sourcemap: true,
     clean: true,
     target: 'es2022',
-    noExternal: [/^@tensorflow\/tfjs-core\/dist\//],
-    external: ['vitest', 'fast-check', /^@tensorflow\/tfjs-core$/, /^@gcnn\//],
+    external: ['vitest', 'fast-check', /^@tensorflow\/tfjs-core(\/|$)/, /^@gcnn\//, /^#/],
     ...overrides,
   });
 }

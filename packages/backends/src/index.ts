@@ -4,6 +4,11 @@
  */
 export { BackendError } from './errors';
 export {
+  type BackendPackages,
+  OPTIONAL_PACKAGES,
+  type OptionalPackage,
+} from './optional-packages';
+export {
   BACKEND_NAMES,
   type BackendName,
   formatAdapter,

@@ -26,6 +26,23 @@ describe('selectBackend errors and adapter choice', () => {
     expect(tf.getBackend()).toBe(backend === 'webgpu' ? 'webgpu' : backend);
   });
 
+  it('uses a package handed over in `packages` instead of importing it by name', async () => {
+    let loads = 0;
+    const tfjsNode = async () => {
+      loads++;
+      return {}; // registers no backend
+    };
+    const error = await selectBackend('tensorflow', {
+      packages: { '@tensorflow/tfjs-node': tfjsNode },
+    }).catch((e: unknown) => e);
+    expect(loads).toBe(1);
+    expect(error).toBeInstanceOf(BackendError);
+    expect((error as Error).message).toMatch(
+      /@tensorflow\/tfjs-node loaded but did not register 'tensorflow'/,
+    );
+    expect(tf.getBackend()).toBe(backend === 'webgpu' ? 'webgpu' : backend);
+  });
+
   it('webgl in Node points to webgpu, tensorflow and wasm', async () => {
     await expect(selectBackend('webgl')).rejects.toThrow(/only in a browser.*webgpu/);
   });

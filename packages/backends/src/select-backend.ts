@@ -1,5 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { BackendError, importBackendPackage, importOptional, isModuleNotFound } from './errors';
+import { BackendError } from './errors';
+import {
+  type BackendPackages,
+  importBackendPackage,
+  isModuleNotFound,
+  loadOptional,
+  type OptionalPackage,
+} from './optional-packages';
 import { registerWebGpuKernelFixes } from './webgpu-kernel-fixes';
 import type { GpuAdapterInfo } from './webgpu-node';
 
@@ -24,6 +31,12 @@ export interface SelectBackendOptions {
   env?: Record<string, string | undefined>;
   /** Keep tfjs' PROD-gated warnings (the "install tfjs-node" banner). Default: silenced. */
   keepWarnings?: boolean;
+  /**
+   * Bundled apps: the optional packages as the app imported them (module or `() => import(…)`),
+   * since a bundler cannot see selectBackend's import by name. A tfjs backend the app imported for
+   * its side effect (`import '@tensorflow/tfjs-backend-webgl'`) is found registered without this.
+   */
+  packages?: BackendPackages;
 }
 
 export interface SelectedBackend {
@@ -72,6 +85,20 @@ export function formatAdapter(a: GpuAdapterInfo): string {
 }
 
 /**
+ * Makes tfjs backend `name` registered: it is when the app imported its package (tfjs backends
+ * register themselves on import, which is how a bundled app includes them); else the package is
+ * loaded ({@link importBackendPackage}: handed over in `packages`, or imported by name).
+ */
+async function registerBackend(
+  name: 'cpu' | 'webgl' | 'webgpu',
+  pkg: OptionalPackage,
+  packages: BackendPackages | undefined,
+): Promise<void> {
+  if (packages?.[pkg] === undefined && tf.findBackendFactory(name) != null) return;
+  await importBackendPackage(name, pkg, [`${pkg}@4.22.0`], pkg, packages);
+}
+
+/**
  * Selects and initialises a tfjs backend; library packages never do, apps call this once before
  * creating tensors. Each backend is an optional peer dependency: a missing one raises a
  * {@link BackendError} whose message says which package to install.
@@ -85,6 +112,11 @@ export function formatAdapter(a: GpuAdapterInfo): string {
  *   Some of its kernels are corrected first ({@link registerWebGpuKernelFixes}: accurate
  *   `Sin`/`Cos`, binary ops of rank-5/6 with rank-1 tensors).
  * - `tensorflow`: @tensorflow/tfjs-node-gpu, else @tensorflow/tfjs-node (Node only).
+ *
+ * In Node the packages are imported by name. A bundled (browser) app must include them itself:
+ * `import '@tensorflow/tfjs-backend-webgl'` for a tfjs backend it always uses, or
+ * `packages: { '@tensorflow/tfjs-backend-wasm': () => import('@tensorflow/tfjs-backend-wasm') }`
+ * for one loaded on demand (and for wasm's two packages, whose functions selectBackend calls).
  */
 export async function selectBackend(
   name: BackendName,
@@ -94,26 +126,24 @@ export async function selectBackend(
   const env = options.env ?? defaultEnv();
   switch (name) {
     case 'cpu':
-      await importBackendPackage(
-        'cpu',
-        '@tensorflow/tfjs-backend-cpu',
-        ['@tensorflow/tfjs-backend-cpu@4.22.0'],
-        '@tensorflow/tfjs-backend-cpu',
-      );
+      await registerBackend('cpu', '@tensorflow/tfjs-backend-cpu', options.packages);
       await setBackendOrThrow('cpu', '');
       return { name: tf.getBackend(), package: '@tensorflow/tfjs-backend-cpu' };
     case 'wasm': {
+      // setWasmPaths is a function of the package, so it is loaded even when registered already.
       const wasm = await importBackendPackage<{ setWasmPaths?: (p: string) => void }>(
         'wasm',
         '@tensorflow/tfjs-backend-wasm',
         ['@tensorflow/tfjs-backend-wasm@4.22.0', '@gcnn/tfjs-wasm-training'],
         '@tensorflow/tfjs-backend-wasm',
+        options.packages,
       );
       const training = await importBackendPackage<{ registerWasmTrainingKernels: () => void }>(
         'wasm',
         '@gcnn/tfjs-wasm-training',
         ['@gcnn/tfjs-wasm-training'],
         "@gcnn/tfjs-wasm-training (the kernels tfjs' wasm backend lacks for training)",
+        options.packages,
       );
       if (options.wasmPaths !== undefined) wasm.setWasmPaths?.(options.wasmPaths);
       await setBackendOrThrow(
@@ -130,18 +160,13 @@ export async function selectBackend(
           'webgl',
         );
       }
-      await importBackendPackage(
-        'webgl',
-        '@tensorflow/tfjs-backend-webgl',
-        ['@tensorflow/tfjs-backend-webgl@4.22.0'],
-        '@tensorflow/tfjs-backend-webgl',
-      );
+      await registerBackend('webgl', '@tensorflow/tfjs-backend-webgl', options.packages);
       await setBackendOrThrow('webgl', 'This browser offers no WebGL2 context.');
       return { name: tf.getBackend(), package: '@tensorflow/tfjs-backend-webgl' };
     case 'webgpu':
       return selectWebGpu(options, env);
     case 'tensorflow':
-      return selectTensorflow();
+      return selectTensorflow(options.packages);
     default:
       throw new BackendError(
         `backend must be one of ${BACKEND_NAMES.join(', ')}, got '${String(name)}'`,
@@ -164,14 +189,10 @@ async function selectWebGpu(
       gpuAdapter: options.gpuAdapter ?? env.GCNN_GPU_ADAPTER,
       dawnFlags: options.dawnFlags,
       env,
+      packages: options.packages,
     });
   }
-  await importBackendPackage(
-    'webgpu',
-    '@tensorflow/tfjs-backend-webgpu',
-    ['@tensorflow/tfjs-backend-webgpu@4.22.0'],
-    '@tensorflow/tfjs-backend-webgpu',
-  );
+  await registerBackend('webgpu', '@tensorflow/tfjs-backend-webgpu', options.packages);
   // Corrections of tfjs-backend-webgpu 4.22's kernels: accurate sin/cos, rank-5 broadcasting.
   registerWebGpuKernelFixes();
   await setBackendOrThrow(
@@ -232,16 +253,16 @@ function explainSyncReads(): void {
   backend.gcnnSyncReadExplained = true;
 }
 
-async function selectTensorflow(): Promise<SelectedBackend> {
+async function selectTensorflow(packages?: BackendPackages): Promise<SelectedBackend> {
   if (!isNode()) {
     throw new BackendError(
       "backend 'tensorflow' (tfjs-node) works only in Node; in a browser use webgpu, webgl or wasm",
       'tensorflow',
     );
   }
-  for (const pkg of ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node']) {
+  for (const pkg of ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'] as const) {
     try {
-      await importOptional(pkg);
+      await loadOptional(pkg, packages);
     } catch (error) {
       if (isModuleNotFound(error)) continue;
       throw new BackendError(
@@ -259,13 +280,16 @@ async function selectTensorflow(): Promise<SelectedBackend> {
   );
 }
 
-/** Which backends could be selected here (packages importable; nothing initialised), with a note. */
-export async function probeBackends(): Promise<
-  Array<{ name: BackendName; available: boolean; note: string }>
-> {
-  const canImport = async (pkg: string) => {
+/**
+ * Which backends could be selected here (packages handed over in `packages` or importable; nothing
+ * initialised), with a note.
+ */
+export async function probeBackends(
+  options: { packages?: BackendPackages } = {},
+): Promise<Array<{ name: BackendName; available: boolean; note: string }>> {
+  const canImport = async (pkg: OptionalPackage) => {
     try {
-      await importOptional(pkg);
+      await loadOptional(pkg, options.packages);
       return true;
     } catch {
       return false;

@@ -3,7 +3,8 @@
  * `navigator.gpu` and the WebGPU globals that @tensorflow/tfjs-backend-webgpu expects, picks the
  * adapter, and explains what to install when Vulkan has no driver.
  */
-import { BackendError, importBackendPackage, importOptional } from './errors';
+import { BackendError } from './errors';
+import { type BackendPackages, importBackendPackage, importOptional } from './optional-packages';
 
 /** What the chosen adapter reports (GPUAdapterInfo), plus Dawn's adapter name. */
 export interface GpuAdapterInfo {
@@ -32,13 +33,14 @@ export interface DawnAdapter {
   name: string;
 }
 
-/** The `webgpu` npm package (Dawn), or a BackendError saying to install it. */
-export async function loadDawn(): Promise<Dawn> {
+/** The `webgpu` npm package (Dawn; handed over in `packages` or imported), or a BackendError saying to install it. */
+export async function loadDawn(packages?: BackendPackages): Promise<Dawn> {
   return importBackendPackage<Dawn>(
     'webgpu',
     'webgpu',
     ['webgpu@0.6.2', '@tensorflow/tfjs-backend-webgpu@4.22.0'],
     'the npm package webgpu (Dawn, WebGPU for Node)',
+    packages,
   );
 }
 
@@ -151,6 +153,8 @@ export interface NodeWebGpuOptions {
   /** Extra Dawn flags (`create([...])`), e.g. `enable-dawn-features=...`. */
   dawnFlags?: readonly string[];
   env: Record<string, string | undefined>;
+  /** The `webgpu` package, if the app handed it over (see `SelectBackendOptions.packages`). */
+  packages?: BackendPackages;
 }
 
 /**
@@ -159,7 +163,7 @@ export interface NodeWebGpuOptions {
  * `adapter=` flag makes that the chosen one).
  */
 export async function installNodeWebGpu(options: NodeWebGpuOptions): Promise<GpuAdapterInfo> {
-  const dawn = await loadDawn();
+  const dawn = await loadDawn(options.packages);
   const adapters = await listDawnAdapters(dawn);
   if (adapters.length === 0) {
     throw new BackendError(

@@ -1,4 +1,4 @@
-import './internal/register-tfjs';
+import '#register-tfjs';
 
 export { GROUP_NAMES, type GroupConfig, type GroupName, groupByName } from './group-by-name';
 export { type GroupGrid, resolveGroupGrid } from './group-grid';

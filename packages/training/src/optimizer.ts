@@ -88,8 +88,8 @@ export abstract class Optimizer {
   }
 
   /**
-   * Restores a state from {@link getState} and {@link slots} (values are copied; the caller keeps
-   * ownership of `slots`). Existing slots are replaced.
+   * Restores a state from {@link Optimizer.getState} and {@link Optimizer.slots} (values are
+   * copied; the caller keeps ownership of `slots`). Existing slots are replaced.
    */
   setState(state: OptimizerStateJson, slots: Readonly<Record<string, tf.Tensor>>): void {
     if (state.name !== this.name) {

@@ -1,5 +1,6 @@
 import { createDataset, type Dataset } from '../dataset';
 import { splitDataset } from '../split-dataset';
+import { isModuleNotFound } from './internal/optional-peer';
 import { readBytes } from './internal/read-bytes';
 
 const HDF5_SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
@@ -33,6 +34,11 @@ export async function loadGalaxy10(options: {
     h5wasm = await import('h5wasm/node');
     await h5wasm.ready;
   } catch (e) {
+    // h5wasm (15 MB) is an optional peer dependency: only apps that read Galaxy10 install it.
+    if (isModuleNotFound(e))
+      throw new Error(
+        'Error in loadGalaxy10: Galaxy10.h5 is read with the npm package h5wasm (HDF5 compiled to WebAssembly), which is not installed: `npm install h5wasm@^0.10.3` (an optional peer dependency of @gcnn/datasets)',
+      );
     throw new Error(
       `Error in loadGalaxy10: the h5wasm package (HDF5 reader) could not be loaded in this runtime: ${(e as Error).message}`,
     );

@@ -6,7 +6,7 @@ import { type ConvOptions, checkStride } from './conv-options';
  * Lifting convolution: images `[batch, height, width, inChannels]` → group feature map
  * `[batch, height′, width′, group, outChannels]`, with the filter of every group element stacked
  * along the output channels: `filter` `[k, k, inChannels, group·outChannels]` (index g·C_out + o),
- * as made by {@link liftingFilter}. y_{g,o}(x) = Σ_{c,x′} K_{o,c}(h_g⁻¹(x′ − x))/|det h_g|·f_c(x′).
+ * as made by {@link sampleLiftingFilter}. y_{g,o}(x) = Σ_{c,x′} K_{o,c}(h_g⁻¹(x′ − x))/|det h_g|·f_c(x′).
  */
 export function liftingConv2d(
   x: tf.Tensor4D,

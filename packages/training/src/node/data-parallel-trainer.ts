@@ -43,7 +43,7 @@ export interface DataParallelOptions {
   replicaData?: unknown;
   /**
    * Node options of the worker threads. Default: the process's (as `new Worker`), less the
-   * `@gcnn/source` condition (see {@link workerExecArgv}).
+   * `@gcnn/source` condition (see `workerExecArgv` in this file).
    */
   execArgv?: string[];
 }
@@ -451,8 +451,7 @@ const SOURCE_CONDITION = '@gcnn/source';
 /**
  * The process's Node options without the `@gcnn/source` condition: vitest passes it on to run
  * the @gcnn packages from source through Vite, but a worker thread is plain Node, which cannot
- * load them from source (tfjs-core's gradient registration is extensionless ESM), so workers
- * resolve @gcnn packages to their built `dist`.
+ * load their TypeScript sources, so workers resolve @gcnn packages to their built `dist`.
  */
 export function workerExecArgv(execArgv: readonly string[] = process.execArgv): string[] {
   const out: string[] = [];
