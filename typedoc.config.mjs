@@ -23,6 +23,10 @@ export default {
     // ReplicaWorker); they show as plain names instead of failing the build. Broken links and
     // paths and unknown tags still fail it.
     validation: { notExported: false },
+    // Source links from the repository URL of package.json, not from the clone's git remote
+    // (a clone without an `origin`, or with another one, would warn and so fail the build).
+    disableGit: true,
+    sourceLinkTemplate: 'https://github.com/gcnn/gcnn/blob/main/{path}#L{line}',
   },
   out: 'docs/api',
   readme: 'none',
