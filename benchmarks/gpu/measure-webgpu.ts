@@ -7,6 +7,9 @@
  */
 import { selectBackend } from '@gcnn/backends';
 import * as tf from '@tensorflow/tfjs-core';
+// Bundled (prepare.sh): the backend is imported here so that the bundle holds it; selectBackend
+// finds it registered (an import by name would look for it beside the bundle, where it is not).
+import '@tensorflow/tfjs-backend-webgpu';
 import { BENCH_CONFIGS } from '../src/configs';
 import { createWorkload } from '../src/workload';
 
