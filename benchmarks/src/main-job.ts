@@ -50,7 +50,7 @@ async function exportJob(folder: string, run: ResolvedRun): Promise<string> {
   }
   return writeMainJobFiles(folder, {
     model: run.model,
-    train: { ...run.train, evalEvery: run.evalEvery },
+    train: run.train,
     trainSet: data.train,
     testSet: data.test,
     normalization: DATASET_INFO[run.dataset.id].normalization,
@@ -130,7 +130,7 @@ function runReference(
 export async function runMainJob(options: BenchOptions): Promise<void> {
   const setup = findPython(checkReferenceDir(options.reference!), options.python);
   const flags = options.quick ? QUICK_FLAGS : [];
-  const run = resolveRun(parseFlags(TRAIN_FLAGS, flags, 'train').values, TRAIN_FLAGS, 'train');
+  const run = resolveRun(parseFlags(TRAIN_FLAGS, flags, 'train').given, 'train');
   const started = new Date();
   const scratch = mkdtempSync(join(tmpdir(), 'gcnn-main-job-'));
   try {

@@ -10,7 +10,11 @@
 import { createRng } from '@gcnn/lie-groups';
 import { createModel } from '@gcnn/models';
 import { Adam } from '@gcnn/training';
-import { createDataParallelTrainer, type DataParallelTrainer } from '@gcnn/training/node';
+import {
+  createDataParallelTrainer,
+  type DataParallelTrainer,
+  siblingModuleUrl,
+} from '@gcnn/training/node';
 import * as tf from '@tensorflow/tfjs-core';
 import { benchConfig } from './configs';
 
@@ -57,10 +61,7 @@ export async function createParallelWorkload(
   const trainer = await createDataParallelTrainer({
     model,
     replicas,
-    replicaModule: new URL(
-      import.meta.url.endsWith('.ts') ? './replica.ts' : './replica.js',
-      import.meta.url,
-    ),
+    replicaModule: siblingModuleUrl(import.meta.url, 'replica'),
     modelConfig,
     replicaData: { backend },
   });

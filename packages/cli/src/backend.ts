@@ -5,7 +5,8 @@ import {
   probeBackends,
   selectBackend as selectGcnnBackend,
 } from '@gcnn/backends';
-import { UsageError } from './flags';
+import type { CliIo } from './io';
+import { UsageError } from './usage-error';
 
 export { BACKEND_NAMES, type BackendName, probeBackends };
 
@@ -36,4 +37,15 @@ export async function selectBackend(
       throw new UsageError(`gcnn: --backend ${name}: ${error.message}`);
     throw error;
   }
+}
+
+/** Selects the backend a command's `--backend` and `--gpu-adapter` name; adapter lines go to stderr. */
+export function selectCommandBackend(
+  values: { backend: BackendName; 'gpu-adapter': string | undefined },
+  io: CliIo,
+): Promise<string> {
+  return selectBackend(values.backend, {
+    gpuAdapter: values['gpu-adapter'],
+    log: (line) => io.err.write(`${line}\n`),
+  });
 }

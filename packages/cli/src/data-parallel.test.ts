@@ -17,7 +17,7 @@ import { Adam, batchGradients, type StepGradients } from '@gcnn/training';
 import { createDataParallelTrainer } from '@gcnn/training/node';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { replicaModuleUrl } from './replica-model';
+import { replicaModuleUrl } from './start-cli-replicas';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 const DEPS_BUILT = [

@@ -1,107 +1,77 @@
 import { resolve } from 'node:path';
 import { DATASET_INFO, type DatasetId } from '@gcnn/datasets';
-import { createModel } from '@gcnn/models';
+import { createModel, type ModelConfig } from '@gcnn/models';
 import { evaluate, loadModelWeights } from '@gcnn/training';
 import type { DataParallelTrainer } from '@gcnn/training/node';
-import { type BackendName, selectBackend } from './backend';
-import { type FlagSpec, formatHelp, parseFlags, UsageError } from './flags';
+import { selectCommandBackend } from './backend';
+import { type CommandSpec, parseCommand } from './command-spec';
+import { CHECKPOINT_FLAGS, COMMON_FLAGS } from './common-flags';
+import { type FlagValues, flag, withDefaults } from './flag-spec';
 import type { CliIo } from './io';
-import { DATASET_IDS, loadDatasets } from './load-datasets';
-import { disposeModelSource, loadModelSource } from './model-source';
+import { DATASET_IDS, type LoadedDatasets, loadDatasets } from './load-datasets';
+import { disposeModelSource, loadModelSource, type ModelSource } from './model-source';
 import { ProgressBar } from './progress-bar';
-import { checkWorkers, startCliReplicas } from './replica-model';
-import { BACKEND_FLAG, CHECKPOINT_FLAGS, GPU_ADAPTER_FLAG, HELP_FLAG } from './train-flags';
-
-const EVALUATE_FLAGS: readonly FlagSpec[] = [
-  ...CHECKPOINT_FLAGS,
-  {
-    name: 'dataset',
-    type: 'choice',
-    choices: DATASET_IDS,
-    description: "Dataset to evaluate on (must match the model's input shape)",
-    defaultText: "the run's dataset",
-  },
-  {
-    name: 'data-dir',
-    type: 'string',
-    description: 'Folder or file of user-supplied dataset files (see gcnn train --help)',
-  },
-  { name: 'limit-test', type: 'int', min: 1, description: 'Only the first N test images' },
-  {
-    name: 'batch-size',
-    type: 'int',
-    min: 1,
-    description: 'Batch size',
-    defaultText: "the run's evaluation batch size",
-  },
-  {
-    name: 'workers',
-    type: 'int',
-    min: 1,
-    description:
-      'Data-parallel inference on this many threads (cpu and wasm backends): this thread plus workers−1 worker threads, each with its own backend and model replica computing a contiguous shard of every batch; same results as 1 up to float32 round-off',
-    defaultText: '1',
-  },
-  BACKEND_FLAG,
-  GPU_ADAPTER_FLAG,
-  HELP_FLAG,
-];
+import { checkWorkers, startCliReplicas } from './start-cli-replicas';
+import { UsageError } from './usage-error';
 
 /** Evaluation batch size of a model file (a checkpoint records its run's). */
 const MODEL_FILE_BATCH_SIZE = 64;
 
+const EVALUATE_FLAGS = {
+  ...CHECKPOINT_FLAGS,
+  dataset: flag.choice(DATASET_IDS, {
+    description: "Dataset to evaluate on (must match the model's input shape)",
+    defaultText: "the run's dataset",
+  }),
+  'data-dir': flag.string({
+    description: 'Folder or file of user-supplied dataset files (see gcnn train --help)',
+    defaultText: "the run's, for the run's dataset",
+  }),
+  'limit-test': flag.int({
+    min: 1,
+    description: 'Only the first N test images',
+    defaultText: "the run's, for the run's dataset",
+  }),
+  'batch-size': flag.int({
+    min: 1,
+    description: 'Batch size',
+    defaultText: `the run's evaluation batch size; ${MODEL_FILE_BATCH_SIZE} for a model file`,
+  }),
+  workers: flag.int({
+    min: 1,
+    description:
+      'Data-parallel inference on this many threads (cpu and wasm backends): this thread plus workers−1 worker threads, each with its own backend and model replica computing a contiguous shard of every batch; same results as 1 up to float32 round-off',
+    default: 1,
+  }),
+  ...COMMON_FLAGS,
+};
+
+export const EVALUATE_COMMAND: CommandSpec<typeof EVALUATE_FLAGS> = {
+  name: 'evaluate',
+  usage: 'gcnn evaluate --checkpoint <dir|file> [flags]',
+  summary:
+    'Evaluate a checkpoint, or a model file of gcnn export / gcnn import-torch, on a test set; prints top-1 accuracy and mean loss.',
+  flags: EVALUATE_FLAGS,
+};
+
+type EvaluateValues = FlagValues<typeof EVALUATE_FLAGS>;
+
 /** `gcnn evaluate`: test accuracy and loss of a checkpoint or model file. */
 export async function evaluateCommand(argv: readonly string[], io: CliIo): Promise<number> {
-  const { values } = parseFlags(EVALUATE_FLAGS, argv, 'evaluate');
-  if (values.help) {
-    io.out.write(
-      formatHelp(
-        'gcnn evaluate --checkpoint <dir|file> [flags]',
-        'Evaluate a checkpoint, or a model file of gcnn export / gcnn import-torch, on a test set; prints top-1 accuracy and mean loss.',
-        EVALUATE_FLAGS,
-      ),
-    );
-    return 0;
-  }
+  const parsed = parseCommand(EVALUATE_COMMAND, argv, io);
+  if (!parsed) return 0;
+  const values = withDefaults(EVALUATE_FLAGS, parsed.given);
   if (values.checkpoint === undefined)
     throw new UsageError(
       'gcnn evaluate: --checkpoint <run folder or checkpoint .json> is required',
     );
-  const backendName = (values.backend as BackendName | undefined) ?? 'wasm';
-  const workers = (values.workers as number | undefined) ?? 1;
-  checkWorkers('evaluate', workers, backendName);
-  const backend = await selectBackend(backendName, {
-    gpuAdapter: values['gpu-adapter'] as string | undefined,
-    log: (line) => io.err.write(`${line}\n`),
-  });
-  const source = await loadModelSource(
-    resolve(io.cwd, values.checkpoint as string),
-    (values.kind as 'best' | 'last' | undefined) ?? 'best',
-  );
+  checkWorkers('evaluate', values.workers, values.backend);
+  const backend = await selectCommandBackend(values, io);
+  const source = await loadModelSource(resolve(io.cwd, values.checkpoint), values.kind);
   const { modelConfig, train } = source;
-  const id = ((values.dataset as string | undefined) ?? source.dataset ?? 'mnist-rot') as DatasetId;
-  const info = DATASET_INFO[id];
-  if (
-    info.channels !== modelConfig.inChannels ||
-    info.height !== modelConfig.imageSize ||
-    info.numClasses !== modelConfig.numClasses
-  ) {
-    disposeModelSource(source);
-    throw new UsageError(
-      `gcnn evaluate: --dataset ${id} has ${info.height}×${info.width}×${info.channels} images and ${info.numClasses} classes; the checkpoint's model takes ${modelConfig.imageSize}×${modelConfig.imageSize}×${modelConfig.inChannels} and ${modelConfig.numClasses} classes`,
-    );
-  }
-  const sameData = values.dataset === undefined || values.dataset === source.dataset;
-  const data = await loadDatasets({
-    id,
-    dataDir:
-      (values['data-dir'] as string | undefined) ??
-      (sameData ? train?.dataset?.dataDir : undefined),
-    limitTest:
-      (values['limit-test'] as number | undefined) ??
-      (sameData ? train?.dataset?.limitTest : undefined),
-    limitTrain: 1,
-  });
+  const id = values.dataset ?? source.dataset ?? 'mnist-rot';
+  checkInputShape(id, modelConfig, () => disposeModelSource(source));
+  const data = await loadTestSet(id, source, values);
   const model = createModel(modelConfig);
   let dataParallel: DataParallelTrainer | undefined;
   try {
@@ -110,25 +80,25 @@ export async function evaluateCommand(argv: readonly string[], io: CliIo): Promi
     io.err.write(
       `gcnn: ${source.path} (${source.description}); ${id} ${data.test.count} test images; backend ${backend}\n`,
     );
-    if (workers > 1) {
+    if (values.workers > 1) {
       const started = await startCliReplicas({
         model,
         modelConfig,
-        workers,
-        backend: backendName,
-        gpuAdapter: values['gpu-adapter'] as string | undefined,
+        workers: values.workers,
+        backend: values.backend,
+        gpuAdapter: values['gpu-adapter'],
       });
       dataParallel = started.trainer;
       io.err.write(
-        `gcnn: data-parallel inference on ${workers} replicas (${started.threads}, backend ${backend} in each)\n`,
+        `gcnn: data-parallel inference on ${values.workers} replicas (${started.threads}, backend ${backend} in each)\n`,
       );
     }
     const bar = new ProgressBar(io.err, 'evaluate', data.test.count, 'img');
     const r = await evaluate(model, data.test, {
       batchSize:
-        (values['batch-size'] as number | undefined) ??
+        values['batch-size'] ??
         (train ? (train.evalBatchSize ?? train.batchSize) : MODEL_FILE_BATCH_SIZE),
-      normalization: info.normalization,
+      normalization: DATASET_INFO[id].normalization,
       augmentations: data.testAugmentations,
       seed: train?.seed ?? 0,
       onProgress: (d) => bar.update(d),
@@ -143,4 +113,36 @@ export async function evaluateCommand(argv: readonly string[], io: CliIo): Promi
     await dataParallel?.close();
     model.dispose();
   }
+}
+
+/** Throws (after `cleanUp`) when the dataset's images or classes do not fit the model. */
+function checkInputShape(id: DatasetId, model: ModelConfig, cleanUp: () => void): void {
+  const info = DATASET_INFO[id];
+  if (
+    info.channels === model.inChannels &&
+    info.height === model.imageSize &&
+    info.numClasses === model.numClasses
+  ) {
+    return;
+  }
+  cleanUp();
+  throw new UsageError(
+    `gcnn evaluate: --dataset ${id} has ${info.height}×${info.width}×${info.channels} images and ${info.numClasses} classes; the checkpoint's model takes ${model.imageSize}×${model.imageSize}×${model.inChannels} and ${model.numClasses} classes`,
+  );
+}
+
+/** The test set: the run's own data files and limit unless another dataset or flags are given. */
+function loadTestSet(
+  id: DatasetId,
+  source: ModelSource,
+  values: EvaluateValues,
+): Promise<LoadedDatasets> {
+  const run = source.train?.dataset;
+  const sameData = values.dataset === undefined || values.dataset === source.dataset;
+  return loadDatasets({
+    id,
+    dataDir: values['data-dir'] ?? (sameData ? run?.dataDir : undefined),
+    limitTest: values['limit-test'] ?? (sameData ? run?.limitTest : undefined),
+    limitTrain: 1,
+  });
 }

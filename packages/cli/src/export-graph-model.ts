@@ -15,17 +15,17 @@ import {
 import { fileSystem } from '@gcnn/models/node';
 import { loadGraphModel } from '@tensorflow/tfjs-converter';
 import * as tf from '@tensorflow/tfjs-core';
-import type { FlagSpec } from './flags';
+import { flag } from './flag-spec';
+
+/** What `gcnn export` can write. */
+export const EXPORT_FORMATS = ['gcnn', 'graph-model'] as const;
 
 /** `--format`: what `gcnn export` writes. */
-export const EXPORT_FORMAT_FLAG: FlagSpec = {
-  name: 'format',
-  type: 'choice',
-  choices: ['gcnn', 'graph-model'],
+export const EXPORT_FORMAT_FLAG = flag.choice(EXPORT_FORMATS, {
   description:
     'gcnn: model.json for loadModel of @gcnn/models; graph-model: a frozen tfjs graph model that loadGraphModel of @tensorflow/tfjs-converter runs without gcnn (normalization folded in)',
-  defaultText: 'gcnn',
-};
+  default: 'gcnn',
+});
 
 /** Largest relative logit difference accepted between the frozen graph and the model. */
 const GRAPH_TOLERANCE = 1e-5;

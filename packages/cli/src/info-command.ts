@@ -1,17 +1,41 @@
 import { createRequire } from 'node:module';
-import { createModel, type GroupClassifier } from '@gcnn/models';
+import { createModel, type GroupClassifier, type ModelConfig } from '@gcnn/models';
 import * as tf from '@tensorflow/tfjs-core';
-import { type BackendName, probeBackends, selectBackend } from './backend';
-import { type FlagSpec, formatHelp, parseFlags } from './flags';
+import { probeBackends, selectCommandBackend } from './backend';
+import { type CommandSpec, parseCommand } from './command-spec';
+import { BACKEND_FLAG, GPU_ADAPTER_FLAG, HELP_FLAG } from './common-flags';
+import { withDefault, withDefaults } from './flag-spec';
 import type { CliIo } from './io';
-import { resolveRun } from './resolve-config';
-import { BACKEND_FLAG, GPU_ADAPTER_FLAG, HELP_FLAG, MODEL_FLAGS } from './train-flags';
+import { MODEL_FLAGS } from './model-flags';
+import { resolveModelConfig, withConfigFile } from './resolve-config';
 
-const INFO_FLAGS: readonly FlagSpec[] = [
+const INFO_FLAGS = {
   ...MODEL_FLAGS,
-  { ...BACKEND_FLAG, defaultText: 'cpu' },
-  GPU_ADAPTER_FLAG,
-  HELP_FLAG,
+  backend: withDefault(BACKEND_FLAG, 'cpu'),
+  'gpu-adapter': GPU_ADAPTER_FLAG,
+  help: HELP_FLAG,
+};
+
+export const INFO_COMMAND: CommandSpec<typeof INFO_FLAGS> = {
+  name: 'info',
+  usage: 'gcnn info [model flags]',
+  summary:
+    'Print versions, available backends, and the parameter count and per-layer output shapes of a model (default: the `default` preset on MNIST-rot).',
+  flags: INFO_FLAGS,
+};
+
+/** The packages whose versions `gcnn info` prints. */
+const PACKAGES = [
+  '@gcnn/cli',
+  '@gcnn/models',
+  '@gcnn/group-conv',
+  '@gcnn/kernel-nets',
+  '@gcnn/lie-groups',
+  '@gcnn/datasets',
+  '@gcnn/training',
+  '@gcnn/tfjs-wasm-training',
+  '@tensorflow/tfjs-core',
+  '@tensorflow/tfjs-backend-wasm',
 ];
 
 /** Version of an installed package, or `—`. */
@@ -26,51 +50,31 @@ function versionOf(pkg: string): string {
 
 /** `gcnn info`: versions, backends, and a model's parameter count and per-layer output shapes. */
 export async function infoCommand(argv: readonly string[], io: CliIo): Promise<number> {
-  const { values } = parseFlags(INFO_FLAGS, argv, 'info');
-  if (values.help) {
-    io.out.write(
-      formatHelp(
-        'gcnn info [model flags]',
-        'Print versions, available backends, and the parameter count and per-layer output shapes of a model (default: the `default` preset on MNIST-rot).',
-        INFO_FLAGS,
-      ),
-    );
-    return 0;
-  }
-  const run = resolveRun(values, INFO_FLAGS, 'info');
-  const lines: string[] = ['Versions:'];
-  lines.push(`  node ${process.versions.node}`);
-  for (const pkg of [
-    '@gcnn/cli',
-    '@gcnn/models',
-    '@gcnn/group-conv',
-    '@gcnn/kernel-nets',
-    '@gcnn/lie-groups',
-    '@gcnn/datasets',
-    '@gcnn/training',
-    '@gcnn/tfjs-wasm-training',
-    '@tensorflow/tfjs-core',
-    '@tensorflow/tfjs-backend-wasm',
-  ]) {
-    lines.push(`  ${pkg} ${versionOf(pkg)}`);
-  }
+  const parsed = parseCommand(INFO_COMMAND, argv, io);
+  if (!parsed) return 0;
+  const values = withDefaults(INFO_FLAGS, withConfigFile(parsed.given, INFO_FLAGS, 'info'));
+  const config = resolveModelConfig(values, 'info');
+  const lines: string[] = ['Versions:', `  node ${process.versions.node}`];
+  for (const pkg of PACKAGES) lines.push(`  ${pkg} ${versionOf(pkg)}`);
   lines.push('', 'Backends:');
   for (const b of await probeBackends())
     lines.push(`  ${b.available ? '✓' : '✗'} ${b.name.padEnd(10)} ${b.note}`);
-  const backend = await selectBackend((values.backend as BackendName | undefined) ?? 'cpu', {
-    gpuAdapter: values['gpu-adapter'] as string | undefined,
-    log: (line) => io.err.write(`${line}\n`),
-  });
-  const cfg = run.model;
-  const model = createModel(cfg) as GroupClassifier & ReturnType<typeof createModel>;
+  const backend = await selectCommandBackend(values, io);
+  lines.push('', `Model (${values.preset} preset, ${values.dataset}, backend ${backend}):`);
+  lines.push(...modelLines(config));
+  io.out.write(`${lines.join('\n')}\n`);
+  return 0;
+}
+
+/** A model's config, trainable parameters, and output shape and parameters of every layer. */
+function modelLines(config: ModelConfig): string[] {
+  const model = createModel(config) as GroupClassifier & ReturnType<typeof createModel>;
   try {
-    lines.push(
-      '',
-      `Model (${(values.preset as string | undefined) ?? 'default'} preset, ${run.dataset.id}, backend ${backend}):`,
-    );
-    lines.push(`  ${JSON.stringify(cfg)}`);
-    lines.push(`  trainable parameters: ${model.parameterCount().toLocaleString('en-US')}`);
-    const x = tf.zeros([1, cfg.imageSize, cfg.imageSize, cfg.inChannels]) as tf.Tensor4D;
+    const lines = [
+      `  ${JSON.stringify(config)}`,
+      `  trainable parameters: ${model.parameterCount().toLocaleString('en-US')}`,
+    ];
+    const x = tf.zeros([1, config.imageSize, config.imageSize, config.inChannels]) as tf.Tensor4D;
     const trace = model.applyTraced(x, { training: false });
     const params = new Map<string, number>();
     for (const [name, v] of model.namedVariables()) {
@@ -81,21 +85,15 @@ export async function infoCommand(argv: readonly string[], io: CliIo): Promise<n
         .join('.');
       params.set(top, (params.get(top) ?? 0) + v.size);
     }
+    const row = (name: string, shape: number[], parameters: number) =>
+      `  ${name.padEnd(21)} [${shape.join(', ')}]`.padEnd(61) + parameters.toLocaleString('en-US');
     lines.push('  layer                 output shape [batch, h, w, G, C]      parameters');
-    for (const [name, t] of Object.entries(trace.intermediates)) {
-      lines.push(
-        `  ${name.padEnd(21)} [${t.shape.join(', ')}]`.padEnd(61) +
-          `${(params.get(name) ?? 0).toLocaleString('en-US')}`,
-      );
-    }
-    lines.push(
-      `  ${'logits'.padEnd(21)} [${trace.logits.shape.join(', ')}]`.padEnd(61) +
-        `${(params.get('finalLinear') ?? 0).toLocaleString('en-US')}`,
-    );
+    for (const [name, t] of Object.entries(trace.intermediates))
+      lines.push(row(name, t.shape, params.get(name) ?? 0));
+    lines.push(row('logits', trace.logits.shape, params.get('finalLinear') ?? 0));
     tf.dispose([x, trace.logits, ...Object.values(trace.intermediates)]);
+    return lines;
   } finally {
     model.dispose();
   }
-  io.out.write(`${lines.join('\n')}\n`);
-  return 0;
 }

@@ -18,10 +18,21 @@ import {
   loadMnistScale,
   loadStl10,
 } from '@gcnn/datasets/node';
-import { UsageError } from './flags';
+import { UsageError } from './usage-error';
 
 /** `--dataset` values. */
 export const DATASET_IDS = Object.keys(DATASET_INFO) as DatasetId[];
+
+const isDatasetId = (id: string): id is DatasetId => Object.hasOwn(DATASET_INFO, id);
+
+/** The dataset a training config records (`mnist-rot` when it records none); throws for an unknown one. */
+export function datasetIdOf(train: { dataset?: { id: string } }): DatasetId {
+  const id = train.dataset?.id ?? 'mnist-rot';
+  if (!isDatasetId(id)) {
+    throw new UsageError(`gcnn: the run's dataset '${id}' is not one of ${DATASET_IDS.join(', ')}`);
+  }
+  return id;
+}
 
 /** What {@link loadDatasets} needs. */
 export interface DatasetRequest {

@@ -1,10 +1,10 @@
 import { evaluateCommand } from './evaluate-command';
 import { exportCommand } from './export-command';
-import { UsageError } from './flags';
 import { importTorchCommand } from './import-torch-command';
 import { infoCommand } from './info-command';
 import type { CliIo } from './io';
 import { trainCommand } from './train-command';
+import { UsageError } from './usage-error';
 import { visualizeCommand } from './visualize-command';
 
 const COMMANDS: Record<
@@ -13,7 +13,7 @@ const COMMANDS: Record<
 > = {
   train: {
     run: trainCommand,
-    summary: 'train a model (default: the default preset on MNIST-rot, ~10 min on 2 CPU cores)',
+    summary: 'train a model (default: the default preset on MNIST-rot)',
   },
   evaluate: { run: evaluateCommand, summary: 'test accuracy and loss of a checkpoint' },
   export: {

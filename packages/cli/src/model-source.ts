@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { DATASET_INFO, type DatasetId } from '@gcnn/datasets';
 import { loadModel, type ModelConfig, modelConfigFromJson } from '@gcnn/models';
 import { fileSystem } from '@gcnn/models/node';
-import type { TrainConfig } from '@gcnn/training';
+import type { CheckpointKind, TrainConfig } from '@gcnn/training';
 import { loadCheckpoint } from '@gcnn/training/node';
 import * as tf from '@tensorflow/tfjs-core';
 
@@ -69,7 +69,7 @@ async function loadModelFile(file: string): Promise<ModelSource> {
 }
 
 /** Loads a training checkpoint or a model file (see {@link ModelSource}); `prefer` picks a run folder's checkpoint. */
-export async function loadModelSource(path: string, prefer: 'best' | 'last'): Promise<ModelSource> {
+export async function loadModelSource(path: string, prefer: CheckpointKind): Promise<ModelSource> {
   const file = modelFileOf(resolve(path));
   if (file) return loadModelFile(file);
   const ckpt = await loadCheckpoint(path, prefer);

@@ -1,59 +1,51 @@
 import { readFileSync } from 'node:fs';
 import { DATASET_INFO, type DatasetId } from '@gcnn/datasets';
 import { groupByName, resolveGroupGrid } from '@gcnn/lie-groups';
-import {
-  MODEL_PRESETS,
-  type ModelConfig,
-  type ModelPresetName,
-  validateModelConfig,
-} from '@gcnn/models';
+import { MODEL_PRESETS, type ModelConfig, validateModelConfig } from '@gcnn/models';
 import type { LrSchedule, OptimizerConfig, TrainConfig } from '@gcnn/training';
-import { convertFlagValue, type FlagSpec, type FlagValues, UsageError } from './flags';
+import { configEntries, setConfigValue } from './config-keys';
+import {
+  type FlagTable,
+  type FlagValue,
+  type FlagValues,
+  type GivenFlags,
+  withDefaults,
+} from './flag-spec';
+import { MODEL_FLAGS } from './model-flags';
+import { convertFlagValue, flagLookup } from './parse-flags';
+import { TRAIN_FLAGS } from './train-flags';
+import { MIN_EVAL_BATCH_SIZE, trainingDefaults } from './training-defaults';
+import { errorMessage, UsageError } from './usage-error';
 
-/**
- * Training settings of the default main job (`gcnn train` with no flags; `pnpm start` adds
- * `--workers 2`): chosen to reach the best MNIST-rot test accuracy within ~5 minutes on a 2-core
- * machine with the wasm backend on 2 threads, evaluating once at the end on the 50,000 test
- * images (measured; see the README).
- */
-export const DEFAULT_JOB_TRAINING = {
-  epochs: 3,
-  batchSize: 32,
-  learningRate: 2e-3,
-  optimizer: 'adam',
-  weightDecay: 0,
-  // Few epochs: a per-epoch cosine would be coarse, so anneal per step.
-  lrSchedule: 'cosine-steps',
-  evalEvery: 0,
-} as const;
+/** The flags of `gcnn train`. */
+export type TrainFlags = typeof TRAIN_FLAGS;
+/** The model flags (`train`, `info`, `visualize`). */
+export type ModelFlags = typeof MODEL_FLAGS;
 
-/** The reference README's recipe (reference §7.1), used with every non-default preset. */
-export const REFERENCE_TRAINING = {
-  epochs: 300,
-  batchSize: 64,
-  learningRate: 1e-4,
-  optimizer: 'adam',
-  weightDecay: 1e-4,
-  lrSchedule: 'cosine',
-  evalEvery: 1,
-} as const;
+/** The data a run trains and tests on. */
+export interface RunDataset {
+  id: DatasetId;
+  dataDir?: string;
+  limitTrain?: number;
+  limitTest?: number;
+  augment?: boolean;
+}
 
 /** Everything a training run is built from. */
 export interface ResolvedRun {
   model: ModelConfig;
+  /** The training config (`evalEvery` and `dataset` included). */
   train: TrainConfig;
-  dataset: {
-    id: DatasetId;
-    dataDir?: string;
-    limitTrain?: number;
-    limitTest?: number;
-    augment?: boolean;
-  };
-  /** Evaluate on the test set every N epochs (0: only after the last epoch). */
-  evalEvery: number;
-  /** The merged flag values (config file + command line). */
-  flags: FlagValues;
+  /** The run's data (the same object as `train.dataset`). */
+  dataset: RunDataset;
+  /** The flags given (config file, then command line), as `config.json` records them. */
+  flags: GivenFlags<TrainFlags>;
+  /** Every flag's value: the given ones, else the table's defaults. */
+  values: FlagValues<TrainFlags>;
 }
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 const toKebab = (k: string) => k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`).replace(/_/g, '-');
 
@@ -62,168 +54,166 @@ const toKebab = (k: string) => k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)
  * a run's `config.json` (its `flags` entry is used). Unknown keys and bad values fail naming the
  * file and the key.
  */
-export function readConfigFile(
+export function readConfigFile<T extends FlagTable>(
   path: string,
-  specs: readonly FlagSpec[],
+  table: T,
   command: string,
-): FlagValues {
+): GivenFlags<T> {
   let json: unknown;
   try {
     json = JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {
-    throw new UsageError(`gcnn ${command}: --config ${path}: ${(error as Error).message}`);
+    throw new UsageError(`gcnn ${command}: --config ${path}: ${errorMessage(error)}`);
   }
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+  // A run's config.json holds the flags under `flags`.
+  const entries = isObject(json) ? (json.flags ?? json) : json;
+  if (!isObject(entries)) {
     throw new UsageError(
       `gcnn ${command}: --config ${path} must hold a JSON object of flag values`,
     );
   }
-  const obj = (json as Record<string, unknown>).flags ?? json;
-  const byName = new Map<string, FlagSpec>();
-  for (const s of specs) {
-    byName.set(s.name, s);
-    for (const a of s.aliases ?? []) byName.set(a, s);
-  }
-  const out: FlagValues = {};
-  for (const [key, value] of Object.entries(obj as Record<string, unknown>)) {
-    const spec = byName.get(toKebab(key));
-    if (!spec || spec.name === 'config' || spec.name === 'help') {
+  const byName = flagLookup(table);
+  const given: Record<string, FlagValue> = {};
+  for (const [key, value] of Object.entries(entries)) {
+    const flag = byName.get(toKebab(key));
+    if (!flag || flag.name === 'config' || flag.name === 'help') {
       throw new UsageError(
         `gcnn ${command}: --config ${path}: unknown key '${key}' (keys are flag names, e.g. "hidden-sizes")`,
       );
     }
     try {
-      out[spec.name] = convertFlagValue(spec, value, command);
+      given[flag.name] = convertFlagValue(flag.name, flag.spec, value, command);
     } catch (error) {
-      throw new UsageError(`${(error as Error).message} (in --config ${path})`);
+      throw new UsageError(`${errorMessage(error)} (in --config ${path})`);
     }
   }
-  return out;
+  return given as GivenFlags<T>;
 }
 
-const num = (v: FlagValues[string] | undefined) => v as number | undefined;
+/** The given flags over those of their `--config` file (if any); `config` itself is dropped. */
+export function withConfigFile<T extends FlagTable & { config: FlagTable[string] }>(
+  given: GivenFlags<T>,
+  table: T,
+  command: string,
+): GivenFlags<T> {
+  const path = given.config;
+  const merged = { ...(typeof path === 'string' ? readConfigFile(path, table, command) : {}) };
+  Object.assign(merged, given);
+  delete merged.config;
+  return merged;
+}
 
-/** Builds the model config from a preset, the dataset's shape and the model flags; validates it. */
-export function resolveModelConfig(values: FlagValues, command: string): ModelConfig {
-  const preset = (values.preset as ModelPresetName | undefined) ?? 'default';
-  const base = MODEL_PRESETS[preset];
-  const dataset = (values.dataset as DatasetId | undefined) ?? 'mnist-rot';
-  const info = DATASET_INFO[dataset];
+/**
+ * Builds the model config: the preset, the dataset's input shape and classes, then every model
+ * flag given, written to the field its table entry names (`key`); validates it.
+ */
+export function resolveModelConfig(
+  values: FlagValues<ModelFlags> & { seed?: number },
+  command: string,
+): ModelConfig {
+  const info = DATASET_INFO[values.dataset];
   const cfg: ModelConfig = {
-    ...structuredClone(base as ModelConfig),
+    ...structuredClone(MODEL_PRESETS[values.preset]),
     inChannels: info.channels,
     imageSize: info.height,
     numClasses: info.numClasses,
   };
-  const set = <K extends keyof ModelConfig>(
-    flag: string,
-    key: K,
-    map?: (v: never) => ModelConfig[K],
-  ) => {
-    const v = values[flag];
-    if (v !== undefined) cfg[key] = (map ? map(v as never) : v) as ModelConfig[K];
-  };
-  set('model', 'model');
-  set('group', 'group');
-  set('sampling-method', 'sampling');
-  set('max-scale', 'maxScale');
-  set('implementation', 'implementation');
-  set('hidden-sizes', 'hiddenSizes');
-  set('widen-factor', 'widenFactor');
-  set('kernel-size', 'kernelSize');
-  set('stride', 'stride');
-  set('padding', 'padding');
-  set('pooling', 'pooling');
-  set('normalization', 'normalization');
-  set('dropout', 'dropout');
-  set('compatibility', 'compatibility');
-  const kn = { ...cfg.kernelNet };
-  if (values['ck-net-num-hidden'] !== undefined)
-    kn.numHidden = num(values['ck-net-num-hidden']) as number;
-  if (values['ck-net-hidden-size'] !== undefined)
-    kn.hiddenSize = num(values['ck-net-hidden-size']) as number;
-  if (values['first-omega-0'] !== undefined)
-    kn.firstOmega0 = num(values['first-omega-0']) as number;
-  if (values['omega-0'] !== undefined) kn.omega0 = num(values['omega-0']) as number;
-  cfg.kernelNet = kn;
-  if (values.seed !== undefined) cfg.seed = values.seed as number;
+  for (const [key, value] of configEntries(MODEL_FLAGS, values)) {
+    if (key.startsWith('model.')) setConfigValue({ model: cfg }, key, value);
+  }
+  if (values.seed !== undefined) cfg.seed = values.seed;
   if (cfg.group === 'SE2') delete cfg.maxScale;
   if (cfg.model === 'ckgcnn') delete cfg.widenFactor;
   try {
-    const elements = values['num-group-elements'] as number[] | undefined;
+    const elements = values['num-group-elements'];
     if (elements !== undefined) {
       const { subgroup } = groupByName({ name: cfg.group, maxScale: cfg.maxScale });
       cfg.sampleCount = resolveGroupGrid(subgroup, elements, '--num-group-elements').sampleCount;
     }
     return validateModelConfig(cfg);
   } catch (error) {
-    throw new UsageError(`gcnn ${command}: invalid model: ${(error as Error).message}`);
+    throw new UsageError(`gcnn ${command}: invalid model: ${errorMessage(error)}`);
   }
 }
 
-/** Resolves `gcnn train`'s flags (config file, then command line) into model, training and data settings. */
-export function resolveRun(
-  values: FlagValues,
-  specs: readonly FlagSpec[],
+type TrainValues = FlagValues<TrainFlags>;
+type TrainingDefaults = ReturnType<typeof trainingDefaults>;
+
+/** The optimizer: momentum and Nesterov only for SGD. */
+function resolveOptimizer(
+  values: TrainValues,
+  given: GivenFlags<TrainFlags>,
+  defaults: TrainingDefaults,
   command: string,
-): ResolvedRun {
-  const fromFile =
-    typeof values.config === 'string' ? readConfigFile(values.config, specs, command) : {};
-  const flags: FlagValues = { ...fromFile, ...values };
-  delete flags.config;
-  const model = resolveModelConfig(flags, command);
-  const preset = (flags.preset as string | undefined) ?? 'default';
-  const d = preset === 'default' ? DEFAULT_JOB_TRAINING : REFERENCE_TRAINING;
-  const epochs = num(flags.epochs) ?? d.epochs;
-  const steps = flags['lr-steps'] as number[] | undefined;
+): OptimizerConfig {
+  const optimizer: OptimizerConfig = {
+    name: values.optimizer ?? defaults.optimizer,
+    weightDecay: values['weight-decay'] ?? defaults.weightDecay,
+  };
+  if (optimizer.name === 'sgd') {
+    optimizer.momentum = values.momentum;
+    optimizer.nesterov = values.nesterov;
+    if (optimizer.nesterov && optimizer.momentum <= 0) {
+      throw new UsageError(`gcnn ${command}: --nesterov needs --momentum > 0`);
+    }
+  } else if (given.momentum !== undefined || given.nesterov !== undefined) {
+    throw new UsageError(
+      `gcnn ${command}: --momentum and --nesterov apply to --optimizer sgd only`,
+    );
+  }
+  return optimizer;
+}
+
+/** The schedule: `--lr-schedule`, else multistep when `--lr-steps` is given, else the preset's. */
+function resolveLrSchedule(
+  values: TrainValues,
+  epochs: number,
+  defaults: TrainingDefaults,
+  command: string,
+): LrSchedule {
+  const steps = values['lr-steps'];
   const kind =
-    (flags['lr-schedule'] as LrSchedule['kind'] | undefined) ??
-    (steps && steps.length > 0 ? 'multistep' : d.lrSchedule);
-  let lrSchedule: LrSchedule;
-  if (kind === 'cosine' || kind === 'cosine-steps') lrSchedule = { kind, epochs };
-  else if (kind === 'multistep') {
+    values['lr-schedule'] ?? (steps && steps.length > 0 ? 'multistep' : defaults.lrSchedule);
+  if (kind === 'cosine' || kind === 'cosine-steps') return { kind, epochs };
+  if (kind === 'multistep') {
     if (!steps || steps.length === 0) {
       throw new UsageError(
         `gcnn ${command}: --lr-schedule multistep needs --lr-steps (e.g. --lr-steps 100,150)`,
       );
     }
-    lrSchedule = { kind, milestones: steps, gamma: num(flags['lr-gamma']) ?? 0.1 };
-  } else lrSchedule = { kind: 'constant' };
-  const optimizer: OptimizerConfig = {
-    name: (flags.optimizer as OptimizerConfig['name'] | undefined) ?? d.optimizer,
-    weightDecay: num(flags['weight-decay']) ?? d.weightDecay,
-  };
-  if (optimizer.name === 'sgd') {
-    optimizer.momentum = num(flags.momentum) ?? 0;
-    optimizer.nesterov = (flags.nesterov as boolean | undefined) ?? false;
-    if (optimizer.nesterov && optimizer.momentum <= 0) {
-      throw new UsageError(`gcnn ${command}: --nesterov needs --momentum > 0`);
-    }
-  } else if (flags.momentum !== undefined || flags.nesterov !== undefined) {
-    throw new UsageError(
-      `gcnn ${command}: --momentum and --nesterov apply to --optimizer sgd only`,
-    );
+    return { kind, milestones: steps, gamma: values['lr-gamma'] };
   }
-  const batchSize = num(flags['batch-size']) ?? d.batchSize;
-  const dataset = {
-    id: ((flags.dataset as DatasetId | undefined) ?? 'mnist-rot') as DatasetId,
-    dataDir: flags['data-dir'] as string | undefined,
-    limitTrain: num(flags['limit-train']),
-    limitTest: num(flags['limit-test']),
-    augment: flags.augment as boolean | undefined,
+  return { kind: 'constant' };
+}
+
+/** Resolves `gcnn train`'s flags (config file, then command line) into model, training and data settings. */
+export function resolveRun(given: GivenFlags<TrainFlags>, command: string): ResolvedRun {
+  const flags = withConfigFile(given, TRAIN_FLAGS, command);
+  const values = withDefaults(TRAIN_FLAGS, flags);
+  const model = resolveModelConfig(values, command);
+  const defaults = trainingDefaults(values.preset);
+  const epochs = values.epochs ?? defaults.epochs;
+  const batchSize = values['batch-size'] ?? defaults.batchSize;
+  const dataset: RunDataset = {
+    id: values.dataset,
+    dataDir: values['data-dir'],
+    limitTrain: values['limit-train'],
+    limitTest: values['limit-test'],
+    augment: values.augment,
   };
   const train: TrainConfig = {
     epochs,
     batchSize,
-    learningRate: num(flags['learning-rate']) ?? d.learningRate,
-    optimizer,
-    lrSchedule,
-    seed: num(flags.seed) ?? 0,
-    evalBatchSize: num(flags['eval-batch-size']) ?? Math.max(batchSize, 100),
-    printInterval: num(flags['print-interval']) ?? 10,
-    checkpointEvery: num(flags['checkpoint-every']) ?? 200,
-    ...(flags['max-steps'] !== undefined ? { maxSteps: num(flags['max-steps']) } : {}),
+    learningRate: values['learning-rate'] ?? defaults.learningRate,
+    optimizer: resolveOptimizer(values, flags, defaults, command),
+    lrSchedule: resolveLrSchedule(values, epochs, defaults, command),
+    seed: values.seed,
+    evalBatchSize: values['eval-batch-size'] ?? Math.max(batchSize, MIN_EVAL_BATCH_SIZE),
+    printInterval: values['print-interval'],
+    checkpointEvery: values['checkpoint-every'],
+    ...(values['max-steps'] !== undefined ? { maxSteps: values['max-steps'] } : {}),
     dataset,
+    evalEvery: values['eval-every'] ?? defaults.evalEvery,
   };
-  return { model, train, dataset, evalEvery: num(flags['eval-every']) ?? d.evalEvery, flags };
+  return { model, train, dataset, flags, values };
 }

@@ -3,13 +3,14 @@ import '#register-tfjs';
 export { GROUP_NAMES, type GroupConfig, type GroupName, groupByName } from './group-by-name';
 export { type GroupGrid, resolveGroupGrid } from './group-grid';
 export { linspaceF32 } from './internal/float32';
-export type {
-  AffineGroup,
-  LieGroup,
-  SampleCount,
-  SampleOptions,
-  SamplingMethod,
-  Subgroup,
+export {
+  type AffineGroup,
+  type LieGroup,
+  SAMPLING_METHODS,
+  type SampleCount,
+  type SampleOptions,
+  type SamplingMethod,
+  type Subgroup,
 } from './lie-group';
 export { R2xRplus } from './r2xrplus';
 export { createRng, type Rng } from './random/rng';

@@ -2,8 +2,9 @@ import type * as tf from '@tensorflow/tfjs-core';
 import type { GroupGrid } from './group-grid';
 import type { Rng } from './random/rng';
 
-/** How a subgroup H is sampled (reference §2.3). */
-export type SamplingMethod = 'discretize' | 'uniform';
+/** How a subgroup H is sampled (reference §2.3): the fixed grid, or a random rotation of it. */
+export const SAMPLING_METHODS = ['discretize', 'uniform'] as const;
+export type SamplingMethod = (typeof SAMPLING_METHODS)[number];
 
 /**
  * Number of sampled elements of H: an integer, or `[nRotations, nScales]` for SO(2)×R⁺ (the

@@ -1,5 +1,5 @@
 import { COMPATIBILITY_MODES, groupConvFactorisation } from '@gcnn/group-conv';
-import { GROUP_NAMES, groupByName, resolveGroupGrid } from '@gcnn/lie-groups';
+import { GROUP_NAMES, groupByName, resolveGroupGrid, SAMPLING_METHODS } from '@gcnn/lie-groups';
 import { ALLCNNC_WIDTHS } from './ckg-allcnnc';
 import { ckgCnnLastKernelSize } from './ckg-cnn';
 import { lastKernelSize } from './ckg-resnet';
@@ -8,7 +8,6 @@ import { MODEL_NAMES, type ModelConfig, NORMALIZATIONS } from './model-config';
 import { checkModelLimits } from './model-limits';
 
 const OP = 'validateModelConfig';
-const SAMPLING_METHODS = ['discretize', 'uniform'] as const;
 
 function fail(message: string): never {
   throw new Error(`Error in ${OP}: ${message}`);

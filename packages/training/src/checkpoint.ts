@@ -47,12 +47,16 @@ export interface TrainProgress {
   finished: boolean;
 }
 
+/** The kinds of checkpoint a run keeps: `best` (best test accuracy so far) and `last`. */
+export const CHECKPOINT_KINDS = ['best', 'last'] as const;
+export type CheckpointKind = (typeof CHECKPOINT_KINDS)[number];
+
 /** The JSON manifest of a checkpoint; the tensors are in the binary file `weights.file`. */
 export interface CheckpointManifest {
   format: 'gcnn-checkpoint';
   version: 1;
   /** `last` (latest state, also mid-epoch) or `best` (best test accuracy so far). */
-  kind: 'last' | 'best';
+  kind: CheckpointKind;
   createdAt: string;
   /** The model's config (`Classifier.config`). */
   modelConfig: unknown;
@@ -80,7 +84,7 @@ export const OPTIMIZER_PREFIX = 'optimizer/';
  * file's SHA-256). `weightsFile` is the name the manifest records for the binary file.
  */
 export async function encodeCheckpoint(fields: {
-  kind: 'last' | 'best';
+  kind: CheckpointKind;
   weightsFile: string;
   modelConfig: unknown;
   train: TrainConfig;

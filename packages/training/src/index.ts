@@ -7,6 +7,8 @@
 export { Adadelta, type AdadeltaOptions } from './adadelta';
 export { Adam, type AdamOptions } from './adam';
 export {
+  CHECKPOINT_KINDS,
+  type CheckpointKind,
   type CheckpointManifest,
   decodeCheckpoint,
   disposeCheckpoint,

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import {
+  type CheckpointKind,
   type CheckpointManifest,
   decodeCheckpoint,
   type EncodedCheckpoint,
@@ -36,7 +37,7 @@ export function saveCheckpoint(dir: string, checkpoint: EncodedCheckpoint): stri
  * Resolves `path` to a manifest file: a `.json` file as is; a folder's `<prefer>.json`, else its
  * `checkpoints/<prefer>.json`, else the other kind. Throws naming what was looked for.
  */
-export function resolveCheckpointPath(path: string, prefer: 'last' | 'best' = 'last'): string {
+export function resolveCheckpointPath(path: string, prefer: CheckpointKind = 'last'): string {
   const abs = resolve(path);
   if (!existsSync(abs)) {
     throw new Error(
@@ -88,7 +89,7 @@ export function readCheckpointManifest(manifestPath: string): CheckpointManifest
  */
 export async function loadCheckpoint(
   path: string,
-  prefer: 'last' | 'best' = 'last',
+  prefer: CheckpointKind = 'last',
 ): Promise<LoadedCheckpoint & { path: string }> {
   const manifestPath = resolveCheckpointPath(path, prefer);
   const manifest = readCheckpointManifest(manifestPath);

@@ -25,11 +25,8 @@ import { recordPrecedes } from '../metrics';
 import { train } from '../train';
 import type { TrainConfig } from '../train-config';
 import { TestNet, type TestNetConfig } from './data-parallel.test-helpers';
-import {
-  createDataParallelTrainer,
-  type DataParallelTrainer,
-  workerExecArgv,
-} from './data-parallel-trainer';
+import { createDataParallelTrainer, type DataParallelTrainer } from './data-parallel-trainer';
+import { workerExecArgv } from './launch-replica-workers';
 
 const ROOT = resolve(import.meta.dirname, '../../../..');
 const DEPS_BUILT = ['lie-groups', 'datasets', 'backends', 'wasm-training'].every((p) =>

@@ -1,7 +1,3 @@
-import { existsSync } from 'node:fs';
-import { isAbsolute } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import type { Rng as GroupRng } from '@gcnn/lie-groups';
 import * as tf from '@tensorflow/tfjs-core';
 import {
@@ -11,16 +7,18 @@ import {
   shardSizes,
 } from '../data-parallel';
 import type { TrainableModel } from '../trainable-model';
+import { combineShardGradients } from './combine-shard-gradients';
+import { launchReplicaWorkers, type ReplicaWorker } from './launch-replica-workers';
 import {
   type DoneMessage,
   type FromWorker,
-  type InitMessage,
   type LogitsMessage,
   layoutSlots,
   type PredictMessage,
   type StepMessage,
   type VariableSlot,
 } from './replica-protocol';
+import { scatterShards } from './scatter-shards';
 
 /** Options of {@link createDataParallelTrainer}. */
 export interface DataParallelOptions {
@@ -43,7 +41,7 @@ export interface DataParallelOptions {
   replicaData?: unknown;
   /**
    * Node options of the worker threads. Default: the process's (as `new Worker`), less the
-   * `@gcnn/source` condition (see `workerExecArgv` in this file).
+   * `@gcnn/source` condition (see `workerExecArgv` in launch-replica-workers.ts).
    */
   execArgv?: string[];
 }
@@ -58,17 +56,6 @@ export interface DataParallelStepTiming {
   syncMs: number;
   /** Combining the gradients after the replicas finished. */
   combineMs: number;
-}
-
-interface ReplicaWorker {
-  replica: number;
-  worker: Worker;
-  grads: Float32Array;
-  pending: {
-    resolve: (m: DoneMessage | LogitsMessage) => void;
-    reject: (e: Error) => void;
-    step: number;
-  } | null;
 }
 
 /**
@@ -227,53 +214,42 @@ export class DataParallelTrainer implements DataParallel {
     if (this.workers.length === 0) return this.model.apply(xs, { training: false });
     this.busy = true;
     try {
-      const [batch, h, w, c] = xs.shape;
-      const sizes = shardSizes(batch, this.replicas);
-      const step = ++this.step;
-      await this.publishWeights(step);
-      const xData = (await xs.data()) as Float32Array;
-      const row = h * w * c;
-      const waits: Array<Promise<DoneMessage | LogitsMessage>> = [];
-      let offset = sizes[0] as number;
-      for (const worker of this.workers) {
-        const size = sizes[worker.replica] as number;
-        if (size > 0) {
-          const images = xData.slice(offset * row, (offset + size) * row);
-          const message: PredictMessage = {
-            type: 'predict',
-            step,
-            images,
-            imageShape: [size, h, w, c],
-          };
-          waits.push(this.send(worker, message, [images.buffer as ArrayBuffer]));
-        }
-        offset += size;
-      }
-      let own: tf.Tensor2D;
-      try {
-        own = tf.tidy(() => this.model.apply(tf.slice(xs, 0, sizes[0]), { training: false }));
-      } catch (error) {
-        await Promise.allSettled(waits);
-        throw error;
-      }
-      const settled = await Promise.allSettled(waits);
-      const rejected = settled.find((s) => s.status === 'rejected');
-      if (rejected) {
-        own.dispose();
-        throw (rejected as PromiseRejectedResult).reason;
-      }
-      return tf.tidy(() => {
-        const parts = settled.map((s) => {
-          const m = (s as PromiseFulfilledResult<LogitsMessage>).value;
-          return tf.tensor2d(m.logits, m.shape);
-        });
-        const all = tf.concat([own, ...parts], 0) as tf.Tensor2D;
-        own.dispose();
-        return all;
-      });
+      return await this.parallelPredict(xs);
     } finally {
       this.busy = false;
     }
+  }
+
+  private async parallelPredict(xs: tf.Tensor4D): Promise<tf.Tensor2D> {
+    const [batch, h, w, c] = xs.shape;
+    const sizes = shardSizes(batch, this.replicas);
+    const step = ++this.step;
+    await this.publishWeights(step);
+    const xData = (await xs.data()) as Float32Array;
+    const row = h * w * c;
+    const { own, replies } = await scatterShards({
+      workers: this.workers,
+      sizes,
+      send: (worker, offset, size) => {
+        const images = xData.slice(offset * row, (offset + size) * row);
+        const message: PredictMessage = {
+          type: 'predict',
+          step,
+          images,
+          imageShape: [size, h, w, c],
+        };
+        return this.send(worker, message, [images.buffer as ArrayBuffer]) as Promise<LogitsMessage>;
+      },
+      computeOwn: () =>
+        tf.tidy(() => this.model.apply(tf.slice(xs, 0, sizes[0]), { training: false })),
+      disposeOwn: (logits) => logits.dispose(),
+    });
+    return tf.tidy(() => {
+      const parts = replies.map(({ reply }) => tf.tensor2d(reply.logits, reply.shape));
+      const all = tf.concat([own, ...parts], 0) as tf.Tensor2D;
+      own.dispose();
+      return all;
+    });
   }
 
   /**
@@ -312,17 +288,18 @@ export class DataParallelTrainer implements DataParallel {
     const sizes = shardSizes(batch, this.replicas);
     const step = ++this.step;
     const rngState = rng.getState();
-
-    // 1. Weights and the batch into shared memory / messages.
+    // 1. Weights into shared memory, the batch's shards into the workers' messages.
     await this.publishWeights(step);
     const [xData, yData] = await Promise.all([xs.data(), ys.data()]);
     const row = h * w * c;
-    const waits: Array<{ replica: number; size: number; done: Promise<DoneMessage> }> = [];
-    let offset = sizes[0] as number;
-    for (const worker of this.workers) {
-      const size = sizes[worker.replica] as number;
-      if (size > 0) {
-        const message: StepMessage = {
+    const n0 = sizes[0] as number;
+    let ownStart = 0;
+    let ownMs = 0;
+    const { own, replies } = await scatterShards({
+      workers: this.workers,
+      sizes,
+      send: (worker, offset, size) =>
+        this.run(worker, {
           type: 'step',
           step,
           rngState,
@@ -331,87 +308,33 @@ export class DataParallelTrainer implements DataParallel {
           images: (xData as Float32Array).slice(offset * row, (offset + size) * row),
           imageShape: [size, h, w, c],
           labels: Int32Array.from(yData.subarray(offset, offset + size)),
-        };
-        waits.push({ replica: worker.replica, size, done: this.run(worker, message) });
-      }
-      offset += size;
-    }
-    const syncMs = performance.now() - t0;
-
-    // 2. Replica 0's shard, while the workers compute theirs.
-    const t1 = performance.now();
-    let own: StepGradients;
-    const n0 = sizes[0] as number;
-    const x0 = tf.slice(xs, 0, n0);
-    const y0 = tf.slice(ys, 0, n0);
-    try {
-      own = batchGradients(this.model, x0, y0, rng, { offset: 0, total: batch });
-    } catch (error) {
-      await Promise.allSettled(waits.map((x) => x.done));
-      throw error;
-    } finally {
-      tf.dispose([x0, y0]);
-    }
-    const ownMs = performance.now() - t1;
-    const settled = await Promise.allSettled(waits.map((x) => x.done));
-    const rejected = settled.find((s) => s.status === 'rejected');
-    if (rejected) {
-      tf.dispose([own.loss, own.correct, ...Object.values(own.grads)]);
-      throw (rejected as PromiseRejectedResult).reason;
-    }
-    const done = settled.map((s) => (s as PromiseFulfilledResult<DoneMessage>).value);
-
+        }),
+      // 2. Replica 0's shard, while the workers compute theirs.
+      computeOwn: () => {
+        ownStart = performance.now();
+        const [x0, y0] = [tf.slice(xs, 0, n0), tf.slice(ys, 0, n0)];
+        try {
+          return batchGradients(this.model, x0, y0, rng, { offset: 0, total: batch });
+        } finally {
+          tf.dispose([x0, y0]);
+          ownMs = performance.now() - ownStart;
+        }
+      },
+      disposeOwn: (g) => tf.dispose([g.loss, g.correct, ...Object.values(g.grads)]),
+    });
     // 3. Σ_r (n_r / B)·g_r, the loss likewise, hits summed.
     const t2 = performance.now();
-    const grads: Record<string, tf.Tensor> = {};
-    let lossRest = 0;
-    let correctRest = 0;
-    done.forEach((m, k) => {
-      const size = (waits[k] as { size: number }).size;
-      lossRest += (m.loss * size) / batch;
-      correctRest += m.correct;
-    });
-    try {
-      tf.tidy(() => {
-        let trainableIndex = 0;
-        for (const slot of this.slots) {
-          if (!slot.trainable) continue;
-          const j = trainableIndex++;
-          const g0 = own.grads[slot.name];
-          let sum: tf.Tensor | null = g0 ? tf.mul(g0, n0 / batch) : null;
-          done.forEach((m, k) => {
-            if (!m.hasGrad[j]) return;
-            const { replica, size } = waits[k] as { replica: number; size: number };
-            const buffer = (this.workers[replica - 1] as ReplicaWorker).grads;
-            const g = tf.tensor(
-              buffer.slice(slot.gradOffset, slot.gradOffset + slot.size),
-              slot.shape,
-              'float32',
-            );
-            const term = tf.mul(g, size / batch);
-            sum = sum ? tf.add(sum, term) : term;
-          });
-          if (sum) grads[slot.name] = tf.keep(sum);
-        }
-      });
-    } finally {
-      tf.dispose(Object.values(own.grads));
-    }
-    const loss = tf.tidy(() => tf.add(tf.mul(own.loss, n0 / batch), lossRest)) as tf.Scalar;
-    const correct = tf.tidy(() => tf.add(own.correct, correctRest)) as tf.Scalar;
-    tf.dispose([own.loss, own.correct]);
+    const result = combineShardGradients(own, n0, replies, this.slots, batch);
     const replicaMs = Array.from({ length: this.replicas }, () => 0);
     replicaMs[0] = ownMs;
-    done.forEach((m, k) => {
-      replicaMs[(waits[k] as { replica: number }).replica] = m.ms;
-    });
+    for (const { worker, reply } of replies) replicaMs[worker.replica] = reply.ms;
     this.lastStep = {
       totalMs: performance.now() - t0,
       replicaMs,
-      syncMs,
+      syncMs: ownStart - t0,
       combineMs: performance.now() - t2,
     };
-    return { loss, correct, grads };
+    return result;
   }
 
   /** Terminates the worker threads (idempotent). A step still running rejects. */
@@ -420,68 +343,6 @@ export class DataParallelTrainer implements DataParallel {
     this.closing = true;
     await Promise.all(this.workers.map((w) => w.worker.terminate()));
   }
-}
-
-/** The worker entry next to this module: the .ts source under tsx/vitest, the built .js otherwise. */
-function workerEntry(): URL {
-  const here = import.meta.url;
-  const entry = new URL(here.endsWith('.ts') ? './replica-worker.ts' : './replica-worker.js', here);
-  if (entry.protocol === 'file:' && !existsSync(fileURLToPath(entry))) {
-    throw new Error(
-      `Error in createDataParallelTrainer: the worker entry ${fileURLToPath(entry)} is missing (is @gcnn/training built?)`,
-    );
-  }
-  return entry;
-}
-
-function moduleUrl(spec: string | URL): string {
-  if (spec instanceof URL) return spec.href;
-  if (/^[a-z][a-z0-9+.-]*:/i.test(spec) && !/^[a-z]:[\\/]/i.test(spec)) return new URL(spec).href;
-  if (isAbsolute(spec)) return pathToFileURL(spec).href;
-  throw new Error(
-    `Error in createDataParallelTrainer: replicaModule must be a URL or an absolute path (e.g. new URL('./replica.js', import.meta.url)), got '${spec}'`,
-  );
-}
-
-const isTypeScript = (href: string) => /\.[cm]?tsx?$/.test(new URL(href).pathname);
-
-/** The `@gcnn/source` export condition: @gcnn packages' TypeScript sources (this monorepo's tests). */
-const SOURCE_CONDITION = '@gcnn/source';
-
-/**
- * The process's Node options without the `@gcnn/source` condition: vitest passes it on to run
- * the @gcnn packages from source through Vite, but a worker thread is plain Node, which cannot
- * load their TypeScript sources, so workers resolve @gcnn packages to their built `dist`.
- */
-export function workerExecArgv(execArgv: readonly string[] = process.execArgv): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < execArgv.length; i++) {
-    const arg = execArgv[i] as string;
-    if ((arg === '--conditions' || arg === '-C') && execArgv[i + 1] === SOURCE_CONDITION) {
-      i++;
-      continue;
-    }
-    if (arg === `--conditions=${SOURCE_CONDITION}` || arg === `-C=${SOURCE_CONDITION}`) continue;
-    out.push(arg);
-  }
-  return out;
-}
-
-function startWorker(entry: URL, typescript: boolean, execArgv: string[] | undefined): Worker {
-  const options = { execArgv: execArgv ?? workerExecArgv() };
-  if (!typescript) return new Worker(entry, options);
-  // TypeScript (our sources under vitest, or an app's .ts replica module): register tsx's
-  // loader in the worker before importing the entry.
-  let api: string;
-  try {
-    api = import.meta.resolve('tsx/esm/api');
-  } catch {
-    throw new Error(
-      'Error in createDataParallelTrainer: a TypeScript replica module needs tsx (npm i -D tsx), or pass the compiled .js module',
-    );
-  }
-  const code = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(entry.href)}); });`;
-  return new Worker(code, { ...options, eval: true });
 }
 
 /**
@@ -513,6 +374,36 @@ export async function createDataParallelTrainer(
       `Error in createDataParallelTrainer: replicas must be an integer ≥ 1, got ${String(replicas)}`,
     );
   }
+  const memory = sharedMemory(model, replicas);
+  const workers =
+    replicas === 1
+      ? []
+      : await launchReplicaWorkers({
+          replicaModule: options.replicaModule,
+          modelConfig: options.modelConfig ?? model.config,
+          replicaData: options.replicaData,
+          replicas,
+          slots: memory.slots,
+          weights: memory.weights,
+          control: memory.control,
+          gradElements: memory.gradElements,
+          ...(options.execArgv ? { execArgv: options.execArgv } : {}),
+        });
+  return new DataParallelTrainer(
+    model,
+    replicas,
+    memory.slots,
+    workers,
+    { f32: new Float32Array(memory.weights), i32: new Int32Array(memory.weights) },
+    new Int32Array(memory.control),
+  );
+}
+
+/**
+ * The shared memory of a trainer: every variable of `model` laid out in one weights buffer (and
+ * the trainable ones in each worker's gradient buffer), and one step counter per replica.
+ */
+function sharedMemory(model: TrainableModel, replicas: number) {
   const named = model.namedVariables();
   const names = new Set<string>();
   for (const [name] of named) {
@@ -524,75 +415,10 @@ export async function createDataParallelTrainer(
   const { slots, weightElements, gradElements } = layoutSlots(
     named.map(([name, v]) => ({ name, dtype: v.dtype, shape: v.shape, trainable: v.trainable })),
   );
-  const weights = new SharedArrayBuffer(4 * Math.max(1, weightElements));
-  const control = new SharedArrayBuffer(4 * replicas);
-  const shared = {
-    f32: new Float32Array(weights),
-    i32: new Int32Array(weights),
+  return {
+    slots,
+    gradElements,
+    weights: new SharedArrayBuffer(4 * Math.max(1, weightElements)),
+    control: new SharedArrayBuffer(4 * replicas),
   };
-  if (replicas === 1) {
-    return new DataParallelTrainer(model, 1, slots, [], shared, new Int32Array(control));
-  }
-  const module = moduleUrl(options.replicaModule);
-  const entry = workerEntry();
-  const typescript = isTypeScript(entry.href) || isTypeScript(module);
-  const modelConfig = options.modelConfig ?? model.config;
-  const workers: ReplicaWorker[] = [];
-  try {
-    const ready: Array<Promise<void>> = [];
-    for (let replica = 1; replica < replicas; replica++) {
-      const worker = startWorker(entry, typescript, options.execArgv);
-      const grads = new SharedArrayBuffer(4 * Math.max(1, gradElements));
-      workers.push({ replica, worker, grads: new Float32Array(grads), pending: null });
-      ready.push(
-        new Promise<void>((resolve, reject) => {
-          // Removed again once ready (never removeAllListeners: Worker's own listeners deliver messages).
-          const onMessage = (m: FromWorker) => {
-            if (m.type === 'ready') {
-              off();
-              resolve();
-            } else if (m.type === 'error') fail(m.message, m.stack);
-          };
-          const onError = (e: Error) => fail(e.message, e.stack);
-          const onExit = (code: number) => fail(`the worker thread exited (code ${code})`);
-          const off = () => {
-            worker.off('message', onMessage);
-            worker.off('error', onError);
-            worker.off('exit', onExit);
-          };
-          const fail = (message: string, stack?: string) => {
-            off();
-            reject(
-              new Error(
-                `Error in createDataParallelTrainer: replica ${replica} (worker thread) failed to start: ${message}`,
-                stack ? { cause: stack } : undefined,
-              ),
-            );
-          };
-          worker.on('message', onMessage);
-          worker.on('error', onError);
-          worker.on('exit', onExit);
-        }),
-      );
-      const init: InitMessage = {
-        type: 'init',
-        module,
-        modelConfig,
-        data: options.replicaData,
-        replica,
-        replicas,
-        slots,
-        weights,
-        grads,
-        control,
-      };
-      worker.postMessage(init);
-    }
-    await Promise.all(ready);
-  } catch (error) {
-    await Promise.all(workers.map((w) => w.worker.terminate()));
-    throw error;
-  }
-  for (const w of workers) w.worker.unref();
-  return new DataParallelTrainer(model, replicas, slots, workers, shared, new Int32Array(control));
 }

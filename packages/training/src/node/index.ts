@@ -20,3 +20,4 @@ export {
 } from './data-parallel-trainer';
 export type { ReplicaContext, ReplicaModule } from './replica-module';
 export { RUN_FILES, RunDirectory } from './run-directory';
+export { siblingModuleUrl } from './sibling-module-url';

@@ -1,0 +1,54 @@
+/**
+ * The main-thread side of `gcnn train|evaluate --workers <n>`: checks the flag and starts the
+ * worker threads, each running replica-model.ts (the worker side).
+ */
+import {
+  createDataParallelTrainer,
+  type DataParallelTrainer,
+  siblingModuleUrl,
+} from '@gcnn/training/node';
+import type { BackendName } from './backend';
+import type { CliReplicaData } from './replica-model';
+import { UsageError } from './usage-error';
+
+/** `--workers n` (n > 1) runs a replica per thread: only on the one-thread CPU backends. */
+export function checkWorkers(command: string, workers: number, backend: BackendName): void {
+  if (workers > 1 && backend !== 'wasm' && backend !== 'cpu') {
+    throw new UsageError(
+      `gcnn ${command}: --workers ${workers} runs one model replica per thread on the one-thread CPU backends (wasm, cpu), not on --backend ${backend}; use --workers 1`,
+    );
+  }
+}
+
+/** The URL of replica-model (the worker side), next to the running code. */
+export function replicaModuleUrl(): URL {
+  return siblingModuleUrl(import.meta.url, 'replica-model');
+}
+
+/**
+ * Starts the `workers − 1` worker threads of `gcnn train|evaluate --workers <n>` (n > 1), each
+ * selecting `backend` (and `gpuAdapter`) and building its replica from `modelConfig` with
+ * replica-model. Returns the trainer and the "this thread + k worker threads" phrase for the log line.
+ */
+export async function startCliReplicas(options: {
+  model: Parameters<typeof createDataParallelTrainer>[0]['model'];
+  modelConfig: unknown;
+  workers: number;
+  backend: BackendName;
+  gpuAdapter: string | undefined;
+}): Promise<{ trainer: DataParallelTrainer; threads: string }> {
+  const { model, modelConfig, workers, backend, gpuAdapter } = options;
+  const replicaData: CliReplicaData = {
+    backend,
+    ...(gpuAdapter !== undefined ? { gpuAdapter } : {}),
+  };
+  const trainer = await createDataParallelTrainer({
+    model,
+    replicas: workers,
+    replicaModule: replicaModuleUrl(),
+    modelConfig,
+    replicaData,
+  });
+  const threads = `this thread + ${workers - 1} worker thread${workers > 2 ? 's' : ''}`;
+  return { trainer, threads };
+}

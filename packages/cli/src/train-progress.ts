@@ -1,0 +1,59 @@
+import type { EpochRecord, TrainOptions } from '@gcnn/training';
+import type { CliIo } from './io';
+import { formatDuration, ProgressBar } from './progress-bar';
+
+/** A fraction as a percentage with two decimals, `—` when absent. */
+export const percent = (x: number | null | undefined) =>
+  x === null || x === undefined ? '—' : `${(x * 100).toFixed(2)}%`;
+
+/** The line `gcnn train` prints after each epoch's evaluation. */
+function epochLine(r: EpochRecord): string {
+  const testLoss = r.testLoss === null ? '—' : r.testLoss.toFixed(4);
+  return `epoch ${r.epoch + 1}${r.partial ? ' (partial)' : ''}: step ${r.step}, lr ${r.lr.toExponential(2)}, train loss ${r.trainLoss.toFixed(4)}, train acc ${percent(r.trainAccuracy)}, test loss ${testLoss}, test acc ${percent(r.testAccuracy)} (${formatDuration(r.time.elapsedSeconds)})\n`;
+}
+
+/**
+ * The progress callbacks of `train` for `gcnn train`: a progress bar per epoch (steps, learning
+ * rate, loss, throughput) and per evaluation on stderr, a line per epoch on stdout.
+ * `GCNN_STEP_DELAY_MS` (testing only) sleeps after each step.
+ */
+export function trainProgress(
+  io: CliIo,
+  epochs: number,
+): Pick<TrainOptions, 'onStep' | 'onEvalProgress' | 'onEpoch'> {
+  let bar: ProgressBar | undefined;
+  let barEpoch = -1;
+  let evalBar: ProgressBar | undefined;
+  const delayMs = Number(io.env.GCNN_STEP_DELAY_MS ?? 0);
+  const endEpochBar = () => {
+    bar?.finish();
+    bar = undefined;
+    barEpoch = -1;
+  };
+  return {
+    onStep: async (e) => {
+      if (e.epoch !== barEpoch) {
+        bar?.finish();
+        bar = new ProgressBar(io.err, `epoch ${e.epoch + 1}/${epochs}`, e.batchesPerEpoch, 'step');
+        barEpoch = e.epoch;
+      }
+      const loss = e.loss !== undefined ? ` loss ${e.loss.toFixed(4)}` : '';
+      const speed = e.imagesPerSecond ? ` ${e.imagesPerSecond.toFixed(1)} img/s` : '';
+      bar?.update(e.batch + 1, `lr ${e.lr.toExponential(2)}${loss}${speed}`);
+      if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
+    },
+    onEvalProgress: (done, total, epoch) => {
+      if (done === 0) {
+        endEpochBar();
+        evalBar = new ProgressBar(io.err, `evaluate epoch ${epoch + 1}`, total, 'img');
+      }
+      evalBar?.update(done);
+    },
+    onEpoch: (r) => {
+      endEpochBar();
+      evalBar?.finish();
+      evalBar = undefined;
+      io.out.write(epochLine(r));
+    },
+  };
+}
