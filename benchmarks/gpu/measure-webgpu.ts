@@ -7,9 +7,6 @@
  */
 import { selectBackend } from '@gcnn/backends';
 import * as tf from '@tensorflow/tfjs-core';
-// Bundled (prepare.sh): the backend is imported here so that the bundle holds it; selectBackend
-// finds it registered (an import by name would look for it beside the bundle, where it is not).
-import '@tensorflow/tfjs-backend-webgpu';
 import { BENCH_CONFIGS } from '../src/configs';
 import { createWorkload } from '../src/workload';
 
@@ -21,7 +18,13 @@ const opt = (name: string) => {
 const ids = args.filter((a, i) => !a.startsWith('--') && !args[i - 1]?.startsWith('--'));
 const modes = (opt('modes') ?? 'train16,train64,infer64').split(',');
 const maxReps = Number(opt('reps') ?? 5);
-const selected = await selectBackend('webgpu', { log: (l) => console.error(l) });
+// Bundled (prepare.sh): the backend is handed over so that the bundle holds it (an import by name
+// would look for it beside the bundle). Lazily: it registers itself only when navigator.gpu exists,
+// which selectBackend installs from Dawn first.
+const selected = await selectBackend('webgpu', {
+  log: (l) => console.error(l),
+  packages: { '@tensorflow/tfjs-backend-webgpu': () => import('@tensorflow/tfjs-backend-webgpu') },
+});
 console.error(JSON.stringify({ backend: selected.name, adapter: selected.adapter }));
 
 for (const id of ids.length > 0 ? ids : BENCH_CONFIGS.map((c) => c.id)) {
