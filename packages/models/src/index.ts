@@ -16,6 +16,11 @@ export type {
 export { ClassifierHead, HEAD_DROPOUT, HEAD_HIDDEN_SIZE } from './classifier-head';
 export { createModel } from './create-model';
 export {
+  estimateStepBytes,
+  type StepBytesEstimate,
+  type StepBytesOptions,
+} from './estimate-step-bytes';
+export {
   type FreezeOptions,
   freezeModel,
   GRAPH_INPUT,
