@@ -62,11 +62,11 @@ export {
   unflattenGroup,
 } from './layout';
 export {
-  assembledFilterSize,
+  type ConvMemoryDims,
+  type ConvTrainingMemory,
+  convMaps,
   convOutputSize,
   type GroupConvDims,
-  groupConvKernelNets,
-  groupConvMemory,
   type KernelNetEvaluation,
   kernelNetBytes,
   type LayerMemory,

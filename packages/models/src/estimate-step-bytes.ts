@@ -1,9 +1,6 @@
 import {
-  assembledFilterSize,
   convOutputSize,
   type GroupConv2D,
-  groupConvKernelNets,
-  groupConvMemory,
   kernelNetBytes,
   type LayerMemory,
   type LiftingConv2D,
@@ -70,7 +67,7 @@ const mapBytes = (g: Geometry) => g.h * g.w * g.g * g.c * F32;
  * Estimates the bytes of tensor data one training step of `model` (or a model built from a
  * config) holds at its peak with `options.batch` rows and `options.memory`: forward, loss,
  * backward, gradients, optimizer state. It walks the model's layers with per-op costs read off
- * the ops (group-conv's `groupConvMemory`, batch norm, ReLU, pooling, dropout) and simulates
+ * the ops (each factorisation's `trainingMemory`, batch norm, ReLU, pooling, dropout) and simulates
  * what a step keeps: `lean` all saved activations plus the largest backward transient,
  * `checkpoint` the segment inputs plus one segment's, `autodiff` {@link AUTODIFF_FACTOR} × lean.
  * Checked against measured buffer peaks (`meterBufferBytes`) within a factor of 1.5
@@ -239,41 +236,26 @@ function convUnit(layer: GroupConv2D, geo: Geometry): [Unit, Geometry] {
   const k = o.kernelSize;
   const stride = o.stride ?? 1;
   const padding = o.padding ?? 'same';
-  const [nRotations, nScales] = Array.isArray(o.sampleCount) ? o.sampleCount : [o.sampleCount, 1];
   const out: Geometry = {
     h: convOutputSize(geo.h, k, stride, padding),
     w: convOutputSize(geo.w, k, stride, padding),
-    g: o.group.subgroup.sampleSize(o.sampleCount),
+    g: layer.grid.size,
     c: o.outChannels,
   };
-  const dims = {
-    h: geo.h,
-    w: geo.w,
-    gIn: geo.g,
-    cIn: geo.c,
-    h2: out.h,
-    w2: out.w,
-    gOut: out.g,
-    cOut: out.c,
-  };
-  const nets = groupConvKernelNets(layer.implementation, {
-    ...dims,
+  const memory = layer.factorisation.trainingMemory({
+    ...{ h: geo.h, w: geo.w, gIn: geo.g, cIn: geo.c },
+    ...{ h2: out.h, w2: out.w, gOut: out.g, cOut: out.c },
     kernelSize: k,
-    nRotations,
-    nScales,
+    nRotations: layer.grid.nRotations,
+    nScales: layer.grid.nScales,
   });
-  const unit = {
-    ...groupConvMemory(layer.implementation, dims),
-    input: mapBytes(geo),
-    output: mapBytes(out),
-    kernels: kernelNetBytes(
-      nets,
-      o.kernelNet?.hiddenSize ?? 32,
-      o.kernelNet?.numHidden ?? 1,
-      assembledFilterSize(layer.implementation, { ...dims, kernelSize: k }),
-    ),
-  };
-  return [unit, out];
+  const kernels = kernelNetBytes(
+    memory.kernelNets,
+    o.kernelNet?.hiddenSize ?? 32,
+    o.kernelNet?.numHidden ?? 1,
+    memory.assembledKernel,
+  );
+  return [{ ...memory.activations, input: mapBytes(geo), output: mapBytes(out), kernels }, out];
 }
 
 /** The lifting conv: images → `[h′, w′, G, Cout]`; no input gradient. */
@@ -284,7 +266,7 @@ function liftingUnit(lifting: LiftingConv2D, geo: Geometry): [Unit, Geometry] {
   const out: Geometry = {
     h: convOutputSize(geo.h, k, o.stride ?? 1, padding),
     w: convOutputSize(geo.w, k, o.stride ?? 1, padding),
-    g: o.group.subgroup.sampleSize(o.sampleCount),
+    g: lifting.grid.size,
     c: o.outChannels,
   };
   const nets = [{ points: out.g * k * k, outputDim: o.outChannels * o.inChannels }];
