@@ -10,6 +10,11 @@ import { createRng, type Rng } from '@gcnn/lie-groups';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Classifier, ClassifierApplyOptions } from './classifier';
 import type { ClassifierHead } from './classifier-head';
+import {
+  estimateStepBytes,
+  type StepBytesEstimate,
+  type StepBytesOptions,
+} from './estimate-step-bytes';
 import { runStage, type Stage, type StageContext } from './internal/stage';
 import {
   runSegments,
@@ -80,6 +85,11 @@ export class GroupClassifier extends Module implements Classifier {
 
   apply(images: tf.Tensor4D, options: ClassifierApplyOptions = {}): tf.Tensor2D {
     return tf.tidy(() => this.forward(images, options, null));
+  }
+
+  /** {@link estimateStepBytes} of this model: one training step's peak bytes on one thread. */
+  estimateStepBytes(options: StepBytesOptions): StepBytesEstimate {
+    return estimateStepBytes(this, options);
   }
 
   /** {@link apply} that also returns every stage's output, for debugging and parity tests. */

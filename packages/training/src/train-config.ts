@@ -1,3 +1,4 @@
+import type { TrainingMemory } from '@gcnn/models';
 import type { OptimizerConfig } from './create-optimizer';
 import type { LrSchedule } from './lr-schedule';
 
@@ -21,6 +22,16 @@ export interface TrainConfig {
   maxSteps?: number;
   /** Evaluate on the test set every this many epochs (default 1; 0: only after the last epoch). The last epoch is always evaluated. */
   evalEvery?: number;
+  /**
+   * What a training forward keeps for the backward pass (`@gcnn/models`' `TrainingMemory`);
+   * `auto` (default): `lean`, or `checkpoint` when `lean` does not fit the memory limit.
+   */
+  memory?: 'auto' | TrainingMemory;
+  /**
+   * Micro-batches per thread whose gradients are accumulated into one optimizer step (batch
+   * statistics per micro-batch). Default: 1, or as few as fit the memory limit.
+   */
+  accumulateSteps?: number;
   /** The data the run trains on, recorded for `evaluate`/`resume` (the trainer itself does not read it). */
   dataset?: {
     id: string;
@@ -44,6 +55,13 @@ export function validateTrainConfig(config: TrainConfig): void {
   positiveInt('evalBatchSize', config.evalBatchSize, true);
   positiveInt('printInterval', config.printInterval, true);
   positiveInt('maxSteps', config.maxSteps, true);
+  positiveInt('accumulateSteps', config.accumulateSteps, true);
+  const memories = ['auto', 'autodiff', 'lean', 'checkpoint'];
+  if (config.memory !== undefined && !memories.includes(config.memory)) {
+    throw new Error(
+      `Error in train: config.memory must be one of ${memories.join(', ')}, got ${JSON.stringify(config.memory)}`,
+    );
+  }
   if (
     config.checkpointEvery !== undefined &&
     (!Number.isInteger(config.checkpointEvery) || config.checkpointEvery < 0)
