@@ -75,5 +75,5 @@ export {
   type TrainSink,
   train,
 } from './train';
-export { type TrainConfig, validateTrainConfig } from './train-config';
+export { MEMORY_MODES, type TrainConfig, validateTrainConfig } from './train-config';
 export type { BatchShard, TrainableModel } from './trainable-model';

@@ -27,14 +27,14 @@ describe('planStep', () => {
     expect(plan).toMatchObject({ memory: 'lean', accumulateSteps: 1, rowsPerMicroBatch: 32 });
     expect(plan.estimatedBytes).toBe(420 * MiB);
     expect(plan.reason).toMatch(
-      /^lean, 32 rows per thread: ≈ 0\.4 GiB of 0\.7 GiB per thread \(fits\)/,
+      /^lean, 32 rows per thread: ≈ 420 MiB of 667 MiB per thread \(fits\)/,
     );
   });
 
   it('chooses checkpoint when only it fits, and says why', () => {
     const plan = planStep({ model, batchSize: 64, replicas: 2, limitBytes: limit(300) });
     expect(plan).toMatchObject({ memory: 'checkpoint', accumulateSteps: 1 });
-    expect(plan.reason).toMatch(/\(lean would need 0\.4 GiB\)/);
+    expect(plan.reason).toMatch(/\(lean would need 420 MiB\)/);
   });
 
   it('splits into as few micro-batches as fit when nothing fits at once', () => {
@@ -63,7 +63,7 @@ describe('planStep', () => {
     expect(error).toBeInstanceOf(StepMemoryError);
     expect(error).toMatchObject({ rowsPerThread: 64, fittingRows: 12 });
     expect((error as Error).message).toMatch(
-      /a training step of 64 rows per thread \(batch 64 on 1 thread in 2 micro-batches\) needs ≈ 0\.2 GiB with checkpoint, .*; 12 rows per thread fit \(accumulateSteps 6/,
+      /a training step of 64 rows per thread \(batch 64 on 1 thread in 2 micro-batches\) needs ≈ 228 MiB with checkpoint, .*; 12 rows per thread fit \(accumulateSteps 6/,
     );
   });
 

@@ -44,19 +44,26 @@ export interface PlanStepOptions {
   optimizerSlots?: number;
 }
 
-const GiB = 2 ** 30;
-const gib = (bytes: number) => `${(bytes / GiB).toFixed(1)} GiB`;
+const MiB = 2 ** 20;
+/** `3.1 GiB`, or `420 MiB` below 1 GiB. */
+const gib = (bytes: number) =>
+  bytes >= 1024 * MiB
+    ? `${(bytes / (1024 * MiB)).toFixed(1)} GiB`
+    : `${Math.round(bytes / MiB)} MiB`;
 
 /** Thrown by {@link planStep} when no plan fits: says how many rows per thread would. */
 export class StepMemoryError extends Error {
   constructor(
-    message: string,
+    /** What does not fit, e.g. `a training step of 64 rows per thread (…) needs ≈ 6.2 GiB …`. */
+    readonly summary: string,
     /** Rows per thread the batch asks for. */
     readonly rowsPerThread: number,
     /** The most rows per thread (and micro-batch) that fit; 0 if not even one does. */
     readonly fittingRows: number,
   ) {
-    super(message);
+    super(
+      `Error in train: ${summary}; ${fittingRows > 0 ? `${fittingRows} rows per thread fit (accumulateSteps ${Math.ceil(rowsPerThread / fittingRows)}, more replicas, or a smaller batch)` : 'not even one row fits'}`,
+    );
     this.name = 'StepMemoryError';
   }
 }
@@ -125,8 +132,9 @@ export function planStep(options: PlanStepOptions): StepPlan {
     const a = Math.ceil(rows / fitting);
     return plan(frugal, a, `${rows} rows at once would need ${gib(bytes(rows, frugal))}`);
   }
+  const need = gib(bytes(Math.ceil(rows / (asked ?? 1)), frugal));
   throw new StepMemoryError(
-    `Error in train: a training step of ${rows} rows per thread (batch ${options.batchSize} on ${replicas} thread${replicas > 1 ? 's' : ''}${asked ? ` in ${asked} micro-batches` : ''}) needs ≈ ${gib(bytes(Math.ceil(rows / (asked ?? 1)), frugal))} with ${frugal}, more than ${gib(budget)} of the ${gib(limit)} per thread; ${fitting > 0 ? `${fitting} rows per thread fit (accumulateSteps ${Math.ceil(rows / fitting)}, more replicas, or a smaller batch)` : 'not even one row fits'}`,
+    `a training step of ${rows} rows per thread (batch ${options.batchSize} on ${replicas} thread${replicas > 1 ? 's' : ''}${asked && asked > 1 ? ` in ${asked} micro-batches` : ''}) needs ≈ ${need} with ${frugal}, more than ${gib(budget)} of the ${gib(limit)} per thread`,
     rows,
     fitting,
   );

@@ -1,4 +1,3 @@
-import type { TrainingMemory } from '@gcnn/models';
 import type { OptimizerConfig } from './create-optimizer';
 import type { LrSchedule } from './lr-schedule';
 
@@ -26,7 +25,7 @@ export interface TrainConfig {
    * What a training forward keeps for the backward pass (`@gcnn/models`' `TrainingMemory`);
    * `auto` (default): `lean`, or `checkpoint` when `lean` does not fit the memory limit.
    */
-  memory?: 'auto' | TrainingMemory;
+  memory?: (typeof MEMORY_MODES)[number];
   /**
    * Micro-batches per thread whose gradients are accumulated into one optimizer step (batch
    * statistics per micro-batch). Default: 1, or as few as fit the memory limit.
@@ -42,6 +41,9 @@ export interface TrainConfig {
   };
 }
 
+/** The values of {@link TrainConfig.memory}: `auto`, then `@gcnn/models`' `TrainingMemory` modes. */
+export const MEMORY_MODES = ['auto', 'lean', 'checkpoint', 'autodiff'] as const;
+
 /** Throws naming the field if a config value is out of range. */
 export function validateTrainConfig(config: TrainConfig): void {
   const positiveInt = (key: string, v: number | undefined, optional = false) => {
@@ -56,10 +58,9 @@ export function validateTrainConfig(config: TrainConfig): void {
   positiveInt('printInterval', config.printInterval, true);
   positiveInt('maxSteps', config.maxSteps, true);
   positiveInt('accumulateSteps', config.accumulateSteps, true);
-  const memories = ['auto', 'autodiff', 'lean', 'checkpoint'];
-  if (config.memory !== undefined && !memories.includes(config.memory)) {
+  if (config.memory !== undefined && !(MEMORY_MODES as readonly string[]).includes(config.memory)) {
     throw new Error(
-      `Error in train: config.memory must be one of ${memories.join(', ')}, got ${JSON.stringify(config.memory)}`,
+      `Error in train: config.memory must be one of ${MEMORY_MODES.join(', ')}, got ${JSON.stringify(config.memory)}`,
     );
   }
   if (
