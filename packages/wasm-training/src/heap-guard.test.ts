@@ -40,7 +40,9 @@ describe('setWasmHeapLimit', () => {
         error = e;
       }
       expect(error).toBeInstanceOf(WasmHeapExhaustedError);
-      expect((error as Error).message).toMatch(/out of memory allocating 0 MiB .* limited to 0 MiB/);
+      expect((error as Error).message).toMatch(
+        /out of memory allocating 0 MiB .* limited to 0 MiB/,
+      );
       setWasmHeapLimit(null);
       const t = tf.tensor1d([1, 2, 3]);
       expect(Array.from(await t.data())).toEqual([1, 2, 3]);
