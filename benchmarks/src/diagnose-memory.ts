@@ -1,14 +1,17 @@
 /**
- * Where does a model run out of wasm memory? `tsx src/diagnose-memory.ts <config> <train|infer> <batch>`:
+ * Where does a model run out of wasm memory? `tsx src/diagnose-memory.ts <config> <train|infer> <batch> [lean|checkpoint|autodiff]`:
  * wraps every wasm kernel, tracks the wasm heap size and live tf bytes, and on a trap prints the
- * failing kernel with its input shapes.
+ * failing kernel with its input shapes. The last argument is the training memory mode (default
+ * the model's, `lean`); the estimate of `estimateStepBytes` is printed next to what was measured.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
+import { estimateStepBytes, type TrainingMemory } from '@gcnn/models';
 import { registerWasmTrainingKernels } from '@gcnn/tfjs-wasm-training';
 import { createWorkload } from './workload';
 
-const [id = 'sim2-separable2d', mode = 'train', batchArg = '16'] = process.argv.slice(2);
+const [id = 'sim2-separable2d', mode = 'train', batchArg = '16', memoryArg] = process.argv.slice(2);
+const memory = memoryArg as TrainingMemory | undefined;
 const batch = Number(batchArg);
 await tf.setBackend('wasm');
 registerWasmTrainingKernels();
@@ -97,7 +100,7 @@ for (const k of tf.getKernelsForBackend('wasm')) {
     },
   });
 }
-const workload = createWorkload(id, `${mode}${batch}`);
+const workload = createWorkload(id, `${mode}${batch}`, memory);
 const t0 = performance.now();
 try {
   const out = workload.run();
@@ -110,3 +113,9 @@ try {
 console.log(
   `${((performance.now() - t0) / 1000).toFixed(1)} s; peak live tf ${(maxLive / MiB).toFixed(0)} MiB (unique data ${(maxUnique / MiB).toFixed(0)} MiB), peak heap ${(maxHeap / MiB).toFixed(0)} MiB (now ${(backend.wasm.HEAPU8.length / MiB).toFixed(0)}), biggest output ${(biggest.bytes / MiB).toFixed(0)} MiB: ${biggest.name}`,
 );
+if (mode === 'train') {
+  const estimate = estimateStepBytes(workload.model, { batch, memory: memory ?? 'lean' });
+  console.log(
+    `estimateStepBytes (${memory ?? 'lean'}): step ${(estimate.step / MiB).toFixed(0)} MiB + parameters and optimizer ${(estimate.parameters / MiB).toFixed(0)} MiB`,
+  );
+}

@@ -1,19 +1,25 @@
 /**
- * One measurement in its own process: `tsx src/measure.ts <config> <backend> <mode> [warmup] [reps] [--profile]`.
+ * One measurement in its own process: `tsx src/measure.ts <config> <backend> <mode> [warmup] [reps] [--profile] [--memory=lean|checkpoint|autodiff]`.
  * mode: `train16` | `train64` (forward + cross-entropy + backward + Adam step), `infer64` (cached
  * kernels), `infer64-nocache` (cache invalidated before every call), `train16-w2` | `train64-w2` |
  * `infer64-w2` (the training step / cached inference data-parallel on 2 threads,
- * parallel-workload.ts). Prints one JSON line.
+ * parallel-workload.ts). `--memory` chooses what a training step keeps for the backward pass
+ * (default the model's, `lean`). Prints one JSON line; `peakBufferBytes` is the largest amount of
+ * tensor data this thread held during the steps (each buffer once, `meterBufferBytes`).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
+import { meterBufferBytes } from '@gcnn/group-conv';
+import type { TrainingMemory } from '@gcnn/models';
 import { registerWasmTrainingKernels } from '@gcnn/tfjs-wasm-training';
 import { createParallelWorkload, isParallelMode } from './parallel-workload';
 import { createWorkload } from './workload';
 
 const [id, backend, mode, warmupArg, repsArg] = process.argv.slice(2);
 const profile = process.argv.includes('--profile');
+const memoryArg = process.argv.find((a) => a.startsWith('--memory='));
+const memory = memoryArg ? (memoryArg.slice('--memory='.length) as TrainingMemory) : undefined;
 if (!id || !backend || !mode)
   throw new Error('usage: measure <config> <cpu|wasm> <mode> [warmup] [reps]');
 const maxWarmup = Number(warmupArg ?? 2);
@@ -23,8 +29,11 @@ const slowMs = Number(process.env.GCNN_BENCH_SLOW_MS ?? 8000);
 
 await tf.setBackend(backend);
 if (backend === 'wasm') registerWasmTrainingKernels();
-const parallel = isParallelMode(mode) ? await createParallelWorkload(id, backend, mode) : null;
-const workload = parallel ?? createWorkload(id, mode);
+const parallel = isParallelMode(mode)
+  ? await createParallelWorkload(id, backend, mode, memory)
+  : null;
+const workload = parallel ?? createWorkload(id, mode, memory);
+const meter = meterBufferBytes();
 const { model, batch } = workload;
 
 async function step(): Promise<void> {
@@ -64,6 +73,7 @@ if (profile || ((mode === 'train64' || mode === 'infer64') && times[0]! < 4 * sl
   if (profile) kernels = [...agg.values()].sort((x, y) => y.ms - x.ms).slice(0, 40);
   kernelsTotal = info.kernels.length;
 }
+meter.stop();
 const sorted = [...times].sort((a, b) => a - b);
 const result = {
   config: id,
@@ -80,6 +90,8 @@ const result = {
   imagesPerSecond: (batch * 1000) / sorted[Math.floor(sorted.length / 2)]!,
   peakRssMiB: process.resourceUsage().maxRSS / 1024,
   peakTfBytes: peakBytes,
+  peakBufferBytes: meter.peakBytes,
+  ...(memory ? { memory } : {}),
   loadavg: (await import('node:os')).loadavg()[0],
   kernels,
   kernelsTotal,

@@ -8,7 +8,7 @@
  * `-w1` runs the same code on one thread (no worker).
  */
 import { createRng } from '@gcnn/lie-groups';
-import { createModel } from '@gcnn/models';
+import { createModel, type TrainingMemory } from '@gcnn/models';
 import { Adam } from '@gcnn/training';
 import {
   createDataParallelTrainer,
@@ -35,6 +35,7 @@ export async function createParallelWorkload(
   config: string,
   backend: string,
   mode: string,
+  memory?: TrainingMemory,
 ): Promise<ParallelWorkload> {
   const match = /^(train|infer)(\d+)-w(\d+)$/.exec(mode);
   if (!match) {
@@ -75,7 +76,7 @@ export async function createParallelWorkload(
     trainer,
     async run() {
       if (!training) return trainer.predict(images);
-      const g = await trainer.computeGradients(images, labels, trainRng);
+      const g = await trainer.computeGradients(images, labels, trainRng, memory ? { memory } : {});
       optimizer.apply(params, g.grads, 1e-3);
       tf.dispose([g.correct, ...Object.values(g.grads)]);
       return g.loss;

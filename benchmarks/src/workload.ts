@@ -5,7 +5,7 @@
  * Reading the result (synchronously or not) is the caller's: it depends on the backend.
  */
 import { createRng } from '@gcnn/lie-groups';
-import { createModel } from '@gcnn/models';
+import { createModel, type TrainingMemory } from '@gcnn/models';
 import * as tf from '@tensorflow/tfjs-core';
 import { benchConfig } from './configs';
 
@@ -17,8 +17,11 @@ export interface Workload {
   dispose(): void;
 }
 
-/** Builds the workload of `config` (a benchmark id) and `mode` (e.g. `train16`, `infer64-nocache`). */
-export function createWorkload(config: string, mode: string): Workload {
+/**
+ * Builds the workload of `config` (a benchmark id) and `mode` (e.g. `train16`, `infer64-nocache`);
+ * training keeps what `memory` says for the backward pass (default the model's, `lean`).
+ */
+export function createWorkload(config: string, mode: string, memory?: TrainingMemory): Workload {
   const bench = benchConfig(config);
   const model = createModel({ ...bench.config, seed: 1 });
   const training = mode.startsWith('train');
@@ -51,7 +54,7 @@ export function createWorkload(config: string, mode: string): Workload {
           () =>
             tf.losses.softmaxCrossEntropy(
               labels,
-              model.apply(images, { training: true, rng: trainRng }),
+              model.apply(images, { training: true, rng: trainRng, ...(memory ? { memory } : {}) }),
             ) as tf.Scalar,
           true,
           vars,

@@ -212,6 +212,10 @@ export function resolveRun(given: GivenFlags<TrainFlags>, command: string): Reso
     printInterval: values['print-interval'],
     checkpointEvery: values['checkpoint-every'],
     ...(values['max-steps'] !== undefined ? { maxSteps: values['max-steps'] } : {}),
+    ...(values['accumulate-steps'] !== undefined
+      ? { accumulateSteps: values['accumulate-steps'] }
+      : {}),
+    ...(values.memory !== undefined ? { memory: values.memory } : {}),
     dataset,
     evalEvery: values['eval-every'] ?? defaults.evalEvery,
   };

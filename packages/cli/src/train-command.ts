@@ -19,6 +19,7 @@ import { disposeModelSource } from './model-source';
 import { ProgressBar } from './progress-bar';
 import { checkWorkers, startCliReplicas } from './start-cli-replicas';
 import { TRAIN_FLAGS } from './train-flags';
+import { memoryErrorForCli, planLine } from './train-memory';
 import { planTrainRun, type TrainPlan } from './train-plan';
 import { percent, trainProgress } from './train-progress';
 import { describeTrainRun, reportTrainRun } from './train-report';
@@ -96,6 +97,13 @@ async function runTraining(
     sink,
     ...trainProgress(io, plan.train.epochs),
     ...(dataParallel ? { dataParallel } : {}),
+    ...(plan.memoryLimitBytes !== undefined ? { memoryLimitBytes: plan.memoryLimitBytes } : {}),
+    onPlan: (step) => {
+      io.err.write(planLine(step));
+    },
+  }).catch((error: unknown) => {
+    const { batchSize } = plan.train;
+    throw memoryErrorForCli(error, { batchSize, workers: plan.workers, outDir: plan.outDir });
   });
   if (plan.resume) disposeCheckpoint(plan.resume);
   return result;

@@ -1,4 +1,4 @@
-import { LR_SCHEDULE_KINDS, OPTIMIZER_NAMES } from '@gcnn/training';
+import { LR_SCHEDULE_KINDS, MEMORY_MODES, OPTIMIZER_NAMES } from '@gcnn/training';
 import { COMMON_FLAGS } from './common-flags';
 import { flag } from './flag-spec';
 import { MODEL_FLAGS } from './model-flags';
@@ -185,6 +185,29 @@ const RUN_FLAGS = {
     default: 1,
     section: RUN,
   }),
+  'accumulate-steps': flag.int({
+    min: 1,
+    description:
+      "Split each thread's rows of a batch into N micro-batches and sum their gradients into one optimizer step (gradient accumulation: less memory, the same step for models without batch statistics; batch norm uses each micro-batch's statistics)",
+    defaultText: '1, or as few as fit --memory-limit',
+    key: 'train.accumulateSteps',
+    section: RUN,
+  }),
+  memory: flag.choice(MEMORY_MODES, {
+    description:
+      "What a training step keeps for the backward pass: lean (every activation, freed as the backward walks back), checkpoint (only each block's input, its forward recomputed in the backward: less memory, about one more forward of compute), autodiff (tfjs as is, the most memory); auto: lean if the step fits --memory-limit, else checkpoint",
+    defaultText: 'auto',
+    key: 'train.memory',
+    section: RUN,
+  }),
+  'memory-limit': flag.int({
+    min: 1,
+    description:
+      'MiB one thread may use for a step (the plan of --memory and --accumulate-steps is made against it)',
+    defaultText:
+      "wasm: its 4 GiB heap per thread; cpu: the machine's memory / --workers; else none",
+    section: RUN,
+  }),
   'print-interval': flag.int({
     min: 1,
     description: 'Read the loss and write a metrics line every N steps',
@@ -213,4 +236,7 @@ export const RESUME_FLAGS = [
   'print-interval',
   'checkpoint-every',
   'workers',
+  'accumulate-steps',
+  'memory',
+  'memory-limit',
 ] as const satisfies ReadonlyArray<keyof typeof TRAIN_FLAGS>;

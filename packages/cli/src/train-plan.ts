@@ -7,6 +7,7 @@ import type { CliIo } from './io';
 import { loadModelSource, type ModelSource } from './model-source';
 import { resolveRun, type TrainFlags } from './resolve-config';
 import { RESUME_FLAGS } from './train-flags';
+import { memoryLimit } from './train-memory';
 import { UsageError } from './usage-error';
 
 type Checkpoint = LoadedCheckpoint & { path: string };
@@ -20,6 +21,8 @@ export interface TrainPlan {
   outDir: string;
   /** Replicas (threads) of the data-parallel training; 1: this thread only. */
   workers: number;
+  /** Bytes one thread may use for a step (`--memory-limit`, else the backend's; see `memoryLimit`). */
+  memoryLimitBytes?: number;
   /** The flags `config.json` records (config file and command line). */
   flags: GivenFlags<TrainFlags>;
   /** The checkpoint a resumed run continues from. */
@@ -33,14 +36,16 @@ export interface TrainPlan {
  * {@link RESUME_FLAGS} may change it); else the model, training and data from the flags, with
  * `--load`'s model config.
  */
-export function planTrainRun(
+export async function planTrainRun(
   given: GivenFlags<TrainFlags>,
   values: FlagValues<TrainFlags>,
   io: CliIo,
 ): Promise<TrainPlan> {
-  return values.resume !== undefined
+  const plan = await (values.resume !== undefined
     ? planResumedRun(values.resume, given, values, io)
-    : planNewRun(given, values, io);
+    : planNewRun(given, values, io));
+  const limit = memoryLimit(values['memory-limit'], values.backend, plan.workers);
+  return limit === undefined ? plan : { ...plan, memoryLimitBytes: limit };
 }
 
 async function planResumedRun(
@@ -68,6 +73,8 @@ async function planResumedRun(
   }
   if (given['print-interval'] !== undefined) train.printInterval = given['print-interval'];
   if (given['checkpoint-every'] !== undefined) train.checkpointEvery = given['checkpoint-every'];
+  if (given['accumulate-steps'] !== undefined) train.accumulateSteps = given['accumulate-steps'];
+  if (given.memory !== undefined) train.memory = given.memory;
   const { epoch, step } = resume.manifest.progress;
   io.err.write(`gcnn: resuming ${resume.path} at epoch ${epoch}, step ${step}\n`);
   return {

@@ -1,3 +1,12 @@
+export { type BufferBytesMeter, meterBufferBytes } from './autodiff/buffer-bytes-meter';
+export {
+  type GradientSegmentOptions,
+  gradientSegment,
+  type SegmentBody,
+  type SegmentMemory,
+  type SegmentResult,
+} from './autodiff/gradient-segment';
+export { backprop, recordTape, type TapeNode, withoutTape } from './autodiff/tape';
 export { COMPATIBILITY_MODES, type Compatibility } from './compatibility';
 export { type DgSeparableKernels, dgseparable } from './factorisations/dgseparable';
 export { type DSeparableKernels, dseparable } from './factorisations/dseparable';
@@ -34,7 +43,12 @@ export type { KernelOptions } from './kernels/kernel-options';
 export { sampleLiftingFilter } from './kernels/sample-lifting-filter';
 export { type SpatialKernelRole, spatialKernel } from './kernels/spatial-kernel';
 export { subgroupKernel } from './kernels/subgroup-kernel';
-export { BatchNorm1D, type BatchNormOptions, GroupBatchNorm } from './layers/group-batch-norm';
+export {
+  BatchNorm1D,
+  type BatchNormApplyOptions,
+  type BatchNormOptions,
+  GroupBatchNorm,
+} from './layers/group-batch-norm';
 export { GroupConv2D, type GroupConvLayerOptions } from './layers/group-conv-2d';
 export { KernelNetModule, type KernelNetOptions } from './layers/kernel-net-module';
 export type { ApplyOptions, ConvLayerOptions, GroupFeatures } from './layers/layer-options';
@@ -47,6 +61,16 @@ export {
   type Padding,
   unflattenGroup,
 } from './layout';
+export {
+  type ConvMemoryDims,
+  type ConvTrainingMemory,
+  convMaps,
+  convOutputSize,
+  type GroupConvDims,
+  type KernelNetEvaluation,
+  kernelNetBytes,
+  type LayerMemory,
+} from './memory/layer-memory';
 export type { ConvOptions } from './ops/conv-options';
 export {
   dgSeparableGroupConv2d,

@@ -1,4 +1,4 @@
-import type { Module } from '@gcnn/group-conv';
+import type { Module, SegmentMemory } from '@gcnn/group-conv';
 import type { Rng } from '@gcnn/lie-groups';
 import type * as tf from '@tensorflow/tfjs-core';
 import type { ModelConfig } from './model-config';
@@ -16,7 +16,25 @@ export interface ClassifierApplyOptions {
    * Default: the images are the whole batch.
    */
   shard?: BatchShard;
+  /**
+   * How a training call keeps what the gradient needs ({@link TrainingMemory}; default `lean`).
+   * Only matters inside a gradient computation; the values are the same in every mode.
+   */
+  memory?: TrainingMemory;
 }
+
+/**
+ * What a training forward keeps for the backward pass (the gradients are the same):
+ * - `autodiff`: tfjs's autodiff as is: every activation and every intermediate gradient live
+ *   until the backward pass ends;
+ * - `lean` (default): the model runs as gradient segments (one per conv or residual block, with
+ *   the norm/pool/ReLU after it) that free activations and gradients as the backward pass walks
+ *   back — the same compute, a peak of every activation plus a few gradients;
+ * - `checkpoint`: the segments keep only their inputs and recompute their forward in the
+ *   backward pass (gradient checkpointing): one more forward of compute, a peak of the segment
+ *   inputs plus one segment's activations.
+ */
+export type TrainingMemory = 'autodiff' | SegmentMemory;
 
 /** Rows `[offset, offset + n)` of a batch of `total` rows (`0 ≤ offset`, `offset + n ≤ total`). */
 export interface BatchShard {

@@ -10,7 +10,18 @@ import { createRng, type Rng } from '@gcnn/lie-groups';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Classifier, ClassifierApplyOptions } from './classifier';
 import type { ClassifierHead } from './classifier-head';
+import {
+  estimateStepBytes,
+  type StepBytesEstimate,
+  type StepBytesOptions,
+} from './estimate-step-bytes';
 import { runStage, type Stage, type StageContext } from './internal/stage';
+import {
+  runSegments,
+  type StageSegment,
+  segmentStages,
+  stageModule,
+} from './internal/stage-segments';
 import type { ModelConfig } from './model-config';
 
 /** The parts of a {@link GroupClassifier}, as a model builder assembles them. */
@@ -52,6 +63,8 @@ export class GroupClassifier extends Module implements Classifier {
   readonly finalConv: GroupConv2D | null;
   /** Randomness of training calls that pass no `rng` (seeded from `config.seed`). */
   private readonly trainingRng: Rng;
+  /** The lifting layer and stages as gradient segments (training with `memory` lean or checkpoint). */
+  private readonly segments: StageSegment[];
 
   constructor(
     readonly config: ModelConfig,
@@ -61,23 +74,22 @@ export class GroupClassifier extends Module implements Classifier {
     this.lifting = this.addModule('lifting', parts.lifting);
     this.stages = parts.stages;
     for (const stage of parts.stages) {
-      const module =
-        stage.kind === 'conv'
-          ? stage.layer
-          : stage.kind === 'block'
-            ? stage.block
-            : stage.kind === 'batchnorm'
-              ? stage.norm
-              : null;
+      const module = stageModule(stage);
       if (module) this.addModule(`layers.${stage.index}`, module);
     }
     this.head = parts.head ? this.addModule('finalLinear', parts.head) : null;
     this.finalConv = parts.finalConv ? this.addModule('finalLinear', parts.finalConv) : null;
     this.trainingRng = createRng((config.seed ^ 0x5bd1e995) >>> 0);
+    this.segments = segmentStages(this.lifting, this.stages);
   }
 
   apply(images: tf.Tensor4D, options: ClassifierApplyOptions = {}): tf.Tensor2D {
     return tf.tidy(() => this.forward(images, options, null));
+  }
+
+  /** {@link estimateStepBytes} of this model: one training step's peak bytes on one thread. */
+  estimateStepBytes(options: StepBytesOptions): StepBytesEstimate {
+    return estimateStepBytes(this, options);
   }
 
   /** {@link apply} that also returns every stage's output, for debugging and parity tests. */
@@ -102,11 +114,17 @@ export class GroupClassifier extends Module implements Classifier {
     const record = (name: string, t: tf.Tensor) => {
       if (trace) trace[name] = tf.keep(t);
     };
-    let x: GroupFeatures = this.lifting.apply(images, { training, rng: ctx.rng });
-    record('lifting', x.features);
-    for (const stage of this.stages) {
-      x = runStage(stage, x, ctx);
-      record(`layers.${stage.index}`, x.features);
+    const memory = options.memory ?? 'lean';
+    let x: GroupFeatures;
+    if (training && memory !== 'autodiff' && !trace) {
+      x = runSegments(this.segments, images, ctx, memory);
+    } else {
+      x = this.lifting.apply(images, { training, rng: ctx.rng });
+      record('lifting', x.features);
+      for (const stage of this.stages) {
+        x = runStage(stage, x, ctx);
+        record(`layers.${stage.index}`, x.features);
+      }
     }
     if (this.finalConv) {
       const y = this.finalConv.apply(x, { training, rng: ctx.rng });

@@ -18,6 +18,12 @@ export interface GroupConvBlockOptions {
   stride: number;
 }
 
+/** Options of {@link GroupConvBlock.apply}. */
+export interface GroupConvBlockApplyOptions extends Pick<ApplyOptions, 'training' | 'rng'> {
+  /** Whether the batch norms update their running statistics in training (default true). */
+  updateStatistics?: boolean;
+}
+
 /**
  * The residual block of the CK-G-ResNet (reference `GroupConvBlock`, §5.2), group features
  * `[batch, h, w, Gin, Cin]` → `[batch, h′, w′, Gout, Cout]`:
@@ -86,22 +92,27 @@ export class GroupConvBlock extends Module {
   }
 
   /** `x` `[batch, h, w, Gin, Cin]` on `elements` `[Gin, paramDim]` → `[batch, h′, w′, Gout, Cout]`. */
-  apply(x: GroupFeatures, options: Pick<ApplyOptions, 'training' | 'rng'> = {}): GroupFeatures {
+  apply(x: GroupFeatures, options: GroupConvBlockApplyOptions = {}): GroupFeatures {
+    const { updateStatistics, ...convOptions } = options;
     const training = options.training ?? false;
+    const norm = { training, updateStatistics };
     const keep = this.skipAlign === null;
     // Intermediates are disposed as soon as used (what a gradient needs is kept by its op), so
     // the block holds at most a few full-size maps at once (the Sim(2) model at batch 64 on wasm).
     const [features, elements] = tf.tidy((): [tf.Tensor5D, tf.Tensor2D] => {
-      const a = this.gconv1.apply(x, { ...options, outputElements: keep ? x.elements : undefined });
-      const a1 = then(a.features, (t) => reluKeepingOutput(this.norm1.apply(t, { training })));
+      const a = this.gconv1.apply(x, {
+        ...convOptions,
+        outputElements: keep ? x.elements : undefined,
+      });
+      const a1 = then(a.features, (t) => reluKeepingOutput(this.norm1.apply(t, norm)));
       const b = this.gconv2.apply(
         { features: a1, elements: a.elements },
-        { ...options, outputElements: keep ? a.elements : undefined },
+        { ...convOptions, outputElements: keep ? a.elements : undefined },
       );
       a1.dispose();
-      const b1 = then(b.features, (t) => reluKeepingOutput(this.norm2.apply(t, { training })));
+      const b1 = then(b.features, (t) => reluKeepingOutput(this.norm2.apply(t, norm)));
       const skip = this.skipAlign
-        ? this.skipAlign.apply(x, { ...options, outputElements: b.elements }).features
+        ? this.skipAlign.apply(x, { ...convOptions, outputElements: b.elements }).features
         : x.features;
       const sum = tf.add(b1, skip);
       b1.dispose();

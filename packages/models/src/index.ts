@@ -7,9 +7,19 @@
 export { ALLCNNC_WIDTHS, ckgAllCnnC } from './ckg-allcnnc';
 export { ckgCnn, ckgCnnLastKernelSize } from './ckg-cnn';
 export { ckgResNet, lastKernelSize } from './ckg-resnet';
-export type { BatchShard, Classifier, ClassifierApplyOptions } from './classifier';
+export type {
+  BatchShard,
+  Classifier,
+  ClassifierApplyOptions,
+  TrainingMemory,
+} from './classifier';
 export { ClassifierHead, HEAD_DROPOUT, HEAD_HIDDEN_SIZE } from './classifier-head';
 export { createModel } from './create-model';
+export {
+  estimateStepBytes,
+  type StepBytesEstimate,
+  type StepBytesOptions,
+} from './estimate-step-bytes';
 export {
   type FreezeOptions,
   freezeModel,
@@ -21,7 +31,11 @@ export {
   GroupClassifier,
   type GroupClassifierParts,
 } from './group-classifier';
-export { GroupConvBlock, type GroupConvBlockOptions } from './group-conv-block';
+export {
+  GroupConvBlock,
+  type GroupConvBlockApplyOptions,
+  type GroupConvBlockOptions,
+} from './group-conv-block';
 export { type LayerFactory, layerFactory, widen } from './internal/layer-factory';
 export type { Stage, StageContext } from './internal/stage';
 export {

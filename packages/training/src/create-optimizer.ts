@@ -35,3 +35,9 @@ export function createOptimizer(config: OptimizerConfig): Optimizer {
       );
   }
 }
+
+/** State tensors per parameter an optimizer of `config` keeps (Adam, Adadelta 2; SGD with momentum 1). */
+export function optimizerSlotCount(config: OptimizerConfig): number {
+  if (config.name === 'sgd') return config.momentum ? 1 : 0;
+  return 2;
+}

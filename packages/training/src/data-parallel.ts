@@ -1,4 +1,5 @@
 import type { Rng as GroupRng } from '@gcnn/lie-groups';
+import type { TrainingMemory } from '@gcnn/models';
 import * as tf from '@tensorflow/tfjs-core';
 import { correctCount, crossEntropy } from './losses';
 import type { BatchShard, TrainableModel } from './trainable-model';
@@ -31,9 +32,15 @@ export interface DataParallel {
    * with `model`'s current variables: the batch is split into contiguous shards
    * ({@link shardSizes}), each replica computes its shard with `rng` in the state it has at the
    * call, and the results are combined weighted by shard size. `rng` ends as replica 0's forward
-   * left it. `xs` and `ys` stay the caller's.
+   * left it. `options` (memory mode, micro-batches) applies to every replica's shard. `xs` and
+   * `ys` stay the caller's.
    */
-  computeGradients(xs: tf.Tensor4D, ys: tf.Tensor1D, rng: GroupRng): Promise<StepGradients>;
+  computeGradients(
+    xs: tf.Tensor4D,
+    ys: tf.Tensor1D,
+    rng: GroupRng,
+    options?: StepOptions,
+  ): Promise<StepGradients>;
   /**
    * Inference logits `[B, classes]` of `xs` `[B, h, w, c]` over the replicas (shards as for
    * `computeGradients`, concatenated in batch order), with `model`'s current variables. Optional:
@@ -63,6 +70,17 @@ export function shardSizes(batchSize: number, replicas: number): number[] {
   return Array.from({ length: replicas }, (_, r) => base + (r < extra ? 1 : 0));
 }
 
+/** How one thread computes its rows of a step: the memory mode and micro-batches of a `StepPlan`. */
+export interface StepOptions {
+  /** What the forward keeps for the backward pass (passed to `model.apply`; default the model's). */
+  memory?: TrainingMemory;
+  /**
+   * Split the rows into this many contiguous micro-batches, one forward and backward each, and
+   * sum their gradients weighted by rows (default 1). Batch statistics are per micro-batch.
+   */
+  accumulateSteps?: number;
+}
+
 /**
  * One model's loss, hits and gradients on the batch `xs` `[n, h, w, c]`, `ys` `[n]`: the forward
  * in training mode (consuming `rng` as the model does) inside `tf.variableGrads`, the mean
@@ -70,6 +88,14 @@ export function shardSizes(batchSize: number, replicas: number): number[] {
  * rows are part of a larger batch (see {@link TrainableModel.apply}). What {@link train} runs
  * per step without `dataParallel`, and what each replica of a {@link DataParallel} runs on its
  * shard.
+ *
+ * With `options.accumulateSteps` = A > 1 the rows are split into A contiguous micro-batches
+ * ({@link shardSizes}); each starts from `rng`'s state at the call (so every micro-batch samples
+ * the same group elements and dropout draws its rows of the whole batch's masks, as the shards of
+ * a data-parallel step do) and the results are combined as `Σ (n_i/n)·g_i`. For a model whose
+ * rows do not interact (no batch statistics) that is the gradient of the whole batch, up to
+ * float32 round-off; batch norm normalises each micro-batch by its own statistics and updates its
+ * running statistics once per micro-batch (as PyTorch does with gradient accumulation).
  */
 export function batchGradients(
   model: TrainableModel,
@@ -77,12 +103,80 @@ export function batchGradients(
   ys: tf.Tensor1D,
   rng: GroupRng,
   shard?: BatchShard,
+  options: StepOptions = {},
+): StepGradients {
+  const n = xs.shape[0];
+  const sizes = shardSizes(n, options.accumulateSteps ?? 1).filter((size) => size > 0);
+  if (sizes.length <= 1) return rowGradients(model, xs, ys, rng, shard, options.memory);
+  const start = rng.getState();
+  let end = start;
+  let total: StepGradients | null = null;
+  let offset = 0;
+  for (const size of sizes) {
+    rng.setState(start);
+    const [x, y] = tf.tidy(() => [tf.slice(xs, offset, size), tf.slice(ys, offset, size)]);
+    let part: StepGradients;
+    try {
+      const rows = { offset: (shard?.offset ?? 0) + offset, total: shard?.total ?? n };
+      part = rowGradients(model, x as tf.Tensor4D, y as tf.Tensor1D, rng, rows, options.memory);
+    } catch (error) {
+      if (total) disposeStep(total);
+      throw error;
+    } finally {
+      tf.dispose([x, y]);
+    }
+    end = rng.getState();
+    total = addWeighted(total, part, size / n);
+    offset += size;
+  }
+  rng.setState(end);
+  return total as StepGradients;
+}
+
+/** `sum + w·part` (loss and gradients weighted, hits summed); disposes `sum` and `part`. */
+function addWeighted(sum: StepGradients | null, part: StepGradients, w: number): StepGradients {
+  const out = tf.tidy(() => {
+    const scaled = (t: tf.Tensor) => tf.mul(t, w);
+    const grads: Record<string, tf.Tensor> = {};
+    for (const name of new Set([...Object.keys(sum?.grads ?? {}), ...Object.keys(part.grads)])) {
+      const [a, b] = [sum?.grads[name], part.grads[name]];
+      const term = b ? scaled(b) : null;
+      grads[name] = a && term ? tf.add(a, term) : (term ?? tf.clone(a as tf.Tensor));
+    }
+    return {
+      loss: (sum ? tf.add(sum.loss, scaled(part.loss)) : scaled(part.loss)) as tf.Scalar,
+      correct: (sum ? tf.add(sum.correct, part.correct) : tf.clone(part.correct)) as tf.Scalar,
+      grads,
+    };
+  });
+  if (sum) disposeStep(sum);
+  disposeStep(part);
+  return out;
+}
+
+function disposeStep(step: StepGradients): void {
+  tf.dispose([step.loss, step.correct, ...Object.values(step.grads)]);
+}
+
+/** One forward and backward of all of `xs` (the plain step). */
+function rowGradients(
+  model: TrainableModel,
+  xs: tf.Tensor4D,
+  ys: tf.Tensor1D,
+  rng: GroupRng,
+  shard?: BatchShard,
+  memory?: TrainingMemory,
 ): StepGradients {
   const params = model.namedVariables().filter(([, v]) => v.trainable);
   let logits: tf.Tensor2D | undefined;
   const { value, grads } = tf.variableGrads(
     () => {
-      const out = model.apply(xs, { training: true, rng, ...(shard ? { shard } : {}) });
+      const out = model.apply(xs, {
+        training: true,
+        rng,
+        ...(shard ? { shard } : {}),
+        ...(memory ? { memory } : {}),
+      });
       logits = tf.keep(out);
       return crossEntropy(out, ys);
     },

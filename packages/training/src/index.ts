@@ -23,11 +23,17 @@ export {
   validateManifest,
   type WeightsIndex,
 } from './checkpoint';
-export { createOptimizer, OPTIMIZER_NAMES, type OptimizerConfig } from './create-optimizer';
+export {
+  createOptimizer,
+  OPTIMIZER_NAMES,
+  type OptimizerConfig,
+  optimizerSlotCount,
+} from './create-optimizer';
 export {
   batchGradients,
   type DataParallel,
   type StepGradients,
+  type StepOptions,
   shardSizes,
 } from './data-parallel';
 export { type EvaluateOptions, type EvaluateResult, evaluate } from './evaluate';
@@ -41,7 +47,19 @@ export {
   type StepRecord,
 } from './metrics';
 export { Optimizer, type OptimizerName, type OptimizerStateJson } from './optimizer';
+export {
+  describeModel,
+  isOutOfMemory,
+  type OutOfMemoryContext,
+  OutOfMemoryError,
+} from './out-of-memory';
 export { SGD, type SGDOptions } from './sgd';
+export {
+  type PlanStepOptions,
+  planStep,
+  StepMemoryError,
+  type StepPlan,
+} from './step-plan';
 export {
   type ChartSeries,
   type LineChartOptions,
@@ -57,5 +75,5 @@ export {
   type TrainSink,
   train,
 } from './train';
-export { type TrainConfig, validateTrainConfig } from './train-config';
+export { MEMORY_MODES, type TrainConfig, validateTrainConfig } from './train-config';
 export type { BatchShard, TrainableModel } from './trainable-model';

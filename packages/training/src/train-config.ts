@@ -21,6 +21,16 @@ export interface TrainConfig {
   maxSteps?: number;
   /** Evaluate on the test set every this many epochs (default 1; 0: only after the last epoch). The last epoch is always evaluated. */
   evalEvery?: number;
+  /**
+   * What a training forward keeps for the backward pass (`@gcnn/models`' `TrainingMemory`);
+   * `auto` (default): `lean`, or `checkpoint` when `lean` does not fit the memory limit.
+   */
+  memory?: (typeof MEMORY_MODES)[number];
+  /**
+   * Micro-batches per thread whose gradients are accumulated into one optimizer step (batch
+   * statistics per micro-batch). Default: 1, or as few as fit the memory limit.
+   */
+  accumulateSteps?: number;
   /** The data the run trains on, recorded for `evaluate`/`resume` (the trainer itself does not read it). */
   dataset?: {
     id: string;
@@ -30,6 +40,9 @@ export interface TrainConfig {
     augment?: boolean;
   };
 }
+
+/** The values of {@link TrainConfig.memory}: `auto`, then `@gcnn/models`' `TrainingMemory` modes. */
+export const MEMORY_MODES = ['auto', 'lean', 'checkpoint', 'autodiff'] as const;
 
 /** Throws naming the field if a config value is out of range. */
 export function validateTrainConfig(config: TrainConfig): void {
@@ -44,6 +57,12 @@ export function validateTrainConfig(config: TrainConfig): void {
   positiveInt('evalBatchSize', config.evalBatchSize, true);
   positiveInt('printInterval', config.printInterval, true);
   positiveInt('maxSteps', config.maxSteps, true);
+  positiveInt('accumulateSteps', config.accumulateSteps, true);
+  if (config.memory !== undefined && !(MEMORY_MODES as readonly string[]).includes(config.memory)) {
+    throw new Error(
+      `Error in train: config.memory must be one of ${MEMORY_MODES.join(', ')}, got ${JSON.stringify(config.memory)}`,
+    );
+  }
   if (
     config.checkpointEvery !== undefined &&
     (!Number.isInteger(config.checkpointEvery) || config.checkpointEvery < 0)

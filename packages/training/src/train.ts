@@ -15,6 +15,8 @@ import { type EvaluateResult, evaluate } from './evaluate';
 import { learningRateAt } from './lr-schedule';
 import type { EpochRecord, MetricsRecord, StepRecord } from './metrics';
 import type { Optimizer } from './optimizer';
+import { type RunMemory, runMemory } from './run-memory';
+import type { StepPlan } from './step-plan';
 import { type TrainConfig, validateTrainConfig } from './train-config';
 import type { TrainableModel } from './trainable-model';
 
@@ -76,6 +78,15 @@ export interface TrainOptions {
    * keeps replica 0's running statistics (see `DataParallelTrainer`). The caller closes it.
    */
   dataParallel?: DataParallel;
+  /**
+   * Bytes one thread may use (the wasm backend: 4 GiB per thread; else a share of the machine):
+   * with the model's `estimateStepBytes`, `planStep` chooses before the first step how each step
+   * is computed (memory mode, micro-batches), or throws a `StepMemoryError` naming the rows per
+   * thread that fit. Absent: `config.memory` (default lean) and `config.accumulateSteps` as given.
+   */
+  memoryLimitBytes?: number;
+  /** Called once before the first step with the chosen {@link StepPlan} (e.g. to print it). */
+  onPlan?: (plan: StepPlan) => void | Promise<void>;
 }
 
 /** Result of {@link train}. */
@@ -106,7 +117,7 @@ export function modelRngSeed(seed: number): number {
  * device and read with `await data()` every `printInterval` steps, at checkpoints and epoch ends.
  */
 export async function train(options: TrainOptions): Promise<TrainResult> {
-  const run = startRun(options);
+  const run = await startRun(options);
   const epochs: EpochRecord[] = [];
   try {
     while (!run.progress.finished && run.progress.epoch < options.config.epochs) {
@@ -114,6 +125,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       epochs.push(await endEpoch(run, options, stopped));
       if (stopped) break;
     }
+  } catch (error) {
+    throw run.memory.failure(error);
   } finally {
     run.optimizer.dispose();
   }
@@ -123,6 +136,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
 /** The state of a run between steps: what a checkpoint saves, and the counts every step needs. */
 interface TrainRun {
   optimizer: Optimizer;
+  /** The step plan, and what an out-of-memory error says. */
+  memory: RunMemory;
   /** Data order and augmentations; restored at each epoch start from `progress.epochStartRng`. */
   dataRng: Xoshiro128;
   /** The model's randomness (dropout, `uniform` sampling). */
@@ -136,8 +151,11 @@ interface TrainRun {
   elapsed: () => number;
 }
 
-/** Checks the options and sets up the optimizer, the RNGs and the position: fresh, or from `resume`. */
-function startRun(options: TrainOptions): TrainRun {
+/**
+ * Checks the options, plans the steps (`runMemory`) and sets up the optimizer, the RNGs and the
+ * position: fresh, or from `resume`.
+ */
+async function startRun(options: TrainOptions): Promise<TrainRun> {
   const { model, trainSet, config } = options;
   validateTrainConfig(config);
   const start = performance.now();
@@ -146,11 +164,17 @@ function startRun(options: TrainOptions): TrainRun {
       'Error in train: options.dataParallel must be built on options.model (its replica 0 is the model the optimizer updates)',
     );
   }
+  const memory = await runMemory(
+    options,
+    options.modelConfig ?? model.config,
+    () => run.progress.step,
+  );
   const batchesPerEpoch = Math.ceil(trainSet.count / config.batchSize);
   const dataRng = new Xoshiro128(config.seed);
   const modelRng = createRng(modelRngSeed(config.seed));
   const run: TrainRun = {
     optimizer: createOptimizer(config.optimizer),
+    memory,
     dataRng,
     modelRng,
     progress: {
@@ -196,6 +220,7 @@ async function saveCheckpoint(run: TrainRun, options: TrainOptions, kind: Checkp
     optimizerSlots: run.optimizer.slots(),
   });
   await sink.checkpoint(encoded);
+  if (kind === 'last') run.memory.checkpointed(run.progress.step);
 }
 
 /**
@@ -212,6 +237,7 @@ async function runEpoch(run: TrainRun, options: TrainOptions): Promise<boolean> 
   const sums = new EpochSums(run.progress.epochSums);
   const meter = new StepMeter();
   let stopped = false;
+  run.memory.enter('training step');
   try {
     for (const batch of batches(options.trainSet, {
       batchSize: config.batchSize,
@@ -294,9 +320,10 @@ async function trainStep(
   const { model, dataParallel } = options;
   let step: StepGradients;
   try {
+    const { stepOptions } = run.memory;
     step = dataParallel
-      ? await dataParallel.computeGradients(batch.xs, batch.ys, run.modelRng)
-      : batchGradients(model, batch.xs, batch.ys, run.modelRng);
+      ? await dataParallel.computeGradients(batch.xs, batch.ys, run.modelRng, stepOptions)
+      : batchGradients(model, batch.xs, batch.ys, run.modelRng, undefined, stepOptions);
   } finally {
     tf.dispose([batch.xs, batch.ys]);
   }
@@ -329,6 +356,7 @@ async function endEpoch(
   const partial = progress.nextBatch < run.batchesPerEpoch;
   const lastEpoch = epoch + 1 >= config.epochs;
   const due = partial || stopped || lastEpoch || (evalEvery > 0 && (epoch + 1) % evalEvery === 0);
+  if (due) run.memory.enter('evaluation');
   const result = due ? await evaluateEpoch(options, epoch) : null;
   const improved =
     result !== null && (progress.best === null || result.accuracy > progress.best.testAccuracy);

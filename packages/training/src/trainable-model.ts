@@ -1,5 +1,5 @@
 import type { Rng as GroupRng } from '@gcnn/lie-groups';
-import type { BatchShard } from '@gcnn/models';
+import type { BatchShard, StepBytesEstimate, StepBytesOptions, TrainingMemory } from '@gcnn/models';
 import type * as tf from '@tensorflow/tfjs-core';
 
 export type { BatchShard };
@@ -17,11 +17,17 @@ export interface TrainableModel {
    * the images are rows `[offset, offset + batch)` of a batch of `total`: a model whose training
    * randomness is per row (dropout) should draw the whole batch's and use these rows, so that the
    * replicas together draw what one call on the whole batch would; a model may ignore it.
+   * `memory` says what a training call keeps for the gradient (same values; a model may ignore it).
    */
   apply(
     images: tf.Tensor4D,
-    options?: { training?: boolean; rng?: GroupRng; shard?: BatchShard },
+    options?: { training?: boolean; rng?: GroupRng; shard?: BatchShard; memory?: TrainingMemory },
   ): tf.Tensor2D;
+  /**
+   * Optional: the bytes one training step of `batch` rows holds at its peak with `memory` (what
+   * the trainer plans steps with, see `planStep`). A model without it trains `lean` as asked.
+   */
+  estimateStepBytes?(options: StepBytesOptions): StepBytesEstimate;
   /** Every variable (trainable weights and e.g. BatchNorm running statistics) by unique name. */
   namedVariables(): Array<[string, tf.Variable]>;
   /** Assigns variables by name (shapes must match). Invalidates cached kernels. */

@@ -4,7 +4,13 @@ export { conv2DBackpropInputConfig } from './conv2d-backprop-input';
 export { depthwiseConv2dNativeBackpropFilterConfig } from './depthwise-conv2d-backprop-filter';
 export { depthwiseConv2dNativeBackpropInputConfig } from './depthwise-conv2d-backprop-input';
 export { depthwiseConv2dNativeConfig } from './depthwise-conv2d-native';
-export { guardWasmHeap, WASM_HEAP_LIMIT_BYTES, WasmHeapExhaustedError } from './heap-guard';
+export {
+  guardWasmHeap,
+  setWasmHeapLimit,
+  WASM_HEAP_LIMIT_BYTES,
+  WasmHeapExhaustedError,
+  wasmHeapLimitBytes,
+} from './heap-guard';
 export { identityConfig } from './identity';
 export { maxPoolGradConfig } from './max-pool-grad';
 export {

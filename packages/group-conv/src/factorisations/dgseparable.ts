@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { convMaps } from '../memory/layer-memory';
 import { dgSeparableGroupConv2d } from '../ops/d-separable-group-conv2d';
 import {
   convOptions,
@@ -51,4 +52,20 @@ export const dgseparable: GroupConvFactorisation<'dgseparable', DgSeparableKerne
       kernels.spatial,
       convOptions(options),
     ),
+  // projection and mixed map kept; the per-channel mixing's transposes are transient
+  trainingMemory: (d) => {
+    const m = convMaps(d);
+    return {
+      activations: {
+        saved: m.proj + m.mid,
+        forward: m.proj + 3 * m.mid + m.output,
+        backward: m.mid + m.input,
+      },
+      kernelNets: [
+        { points: d.gOut * d.gIn, outputDim: d.cOut },
+        { points: d.gOut * d.kernelSize * d.kernelSize, outputDim: d.cOut },
+      ],
+      assembledKernel: 0,
+    };
+  },
 };

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { fullGroupKernel } from '../kernels/full-group-kernel';
+import { convMaps } from '../memory/layer-memory';
 import { dSeparableGroupConv2d } from '../ops/d-separable-group-conv2d';
 import {
   convOptions,
@@ -42,4 +43,17 @@ export const dseparable: GroupConvFactorisation<'dseparable', DSeparableKernels>
     }),
   apply: (x, kernels, options) =>
     dSeparableGroupConv2d(x, kernels.projection, kernels.filter, convOptions(options)),
+  // the projection is kept; the depthwise conv with multiplier Gout writes Gin·(output map)
+  trainingMemory: (d) => {
+    const m = convMaps(d);
+    return {
+      activations: {
+        saved: m.proj,
+        forward: m.proj + (d.gIn + 2) * m.output,
+        backward: m.proj + m.input + 2 * d.gIn * m.output,
+      },
+      kernelNets: [{ points: d.gOut * d.gIn * d.kernelSize * d.kernelSize, outputDim: d.cOut }],
+      assembledKernel: 0,
+    };
+  },
 };

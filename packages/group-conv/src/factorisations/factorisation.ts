@@ -3,6 +3,7 @@ import type * as tf from '@tensorflow/tfjs-core';
 import type { KernelNet } from '../kernels/kernel-net';
 import type { KernelNetSpecs } from '../kernels/kernel-net-specs';
 import type { KernelOptions } from '../kernels/kernel-options';
+import type { ConvMemoryDims, ConvTrainingMemory } from '../memory/layer-memory';
 import type { ConvOptions } from '../ops/conv-options';
 
 /** The learnable parts of a group conv: kernel nets by role, and the channel projection of the d-variants. */
@@ -67,6 +68,12 @@ export interface GroupConvFactorisation<
   ): Kernels;
   /** Runs its ops: `[batch, h, w, Gin, Cin]` → `[batch, h′, w′, Gout, Cout]`. */
   apply(x: tf.Tensor5D, kernels: Kernels, options: ApplyGroupConvOptions): tf.Tensor5D;
+  /**
+   * What a training step keeps for one conv of this factorisation: the maps its ops keep and
+   * allocate per batch row (read off the ops, in units of `convMaps`; checked against measured
+   * buffer peaks by `@gcnn/models`' estimate-step-bytes tests) and the kernel nets it evaluates.
+   */
+  trainingMemory(dims: ConvMemoryDims): ConvTrainingMemory;
 }
 
 /** Every kind of subgroup: the `subgroups` of a factorisation that works on SE(2), R²⋊R⁺ and Sim(2). */

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { convMaps } from '../memory/layer-memory';
 import { gSeparable2dGroupConv2d } from '../ops/separable2d-group-conv2d';
 import { convOptions, type GroupConvFactorisation } from './factorisation';
 import { depthwiseFilter } from './kernel-layouts';
@@ -51,4 +52,22 @@ export const gSeparable2d: GroupConvFactorisation<'gseparable+2d', GSeparable2dK
       nRotations: options.grid.nRotations,
       nScales: options.grid.nScales,
     }),
+  // every map per (output, input) channel: Cin × the mixed map, kept twice (scale mixing input,
+  // depthwise input)
+  trainingMemory: (d) => {
+    const m = convMaps(d);
+    return {
+      activations: {
+        saved: m.input + 2 * d.cIn * m.mid,
+        forward: m.input + 5 * d.cIn * m.mid + m.output,
+        backward: 3 * d.cIn * m.mid,
+      },
+      kernelNets: [
+        { points: d.nRotations * d.nRotations, outputDim: d.cOut * d.cIn },
+        { points: d.nScales * d.nScales, outputDim: d.cOut * d.cIn },
+        { points: d.gOut * d.kernelSize * d.kernelSize, outputDim: d.cOut * d.cIn },
+      ],
+      assembledKernel: 0,
+    };
+  },
 };

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { convMaps } from '../memory/layer-memory';
 import { groupConv2d } from '../ops/group-conv2d';
 import { convOptions, EVERY_SUBGROUP, type GroupConvFactorisation } from './factorisation';
 import { mixingMatrix } from './kernel-layouts';
@@ -49,4 +50,17 @@ export const gseparable: GroupConvFactorisation<'gseparable', GSeparableKernels>
     }),
   apply: (x, kernels, options) =>
     groupConv2d(x, kernels.filter, options.groupOut, convOptions(options)),
+  // the product filter is assembled (and kept by the conv); then as nonseparable
+  trainingMemory: (d) => {
+    const m = convMaps(d);
+    const k2 = d.kernelSize * d.kernelSize;
+    return {
+      activations: { saved: 0, forward: m.output, backward: m.input },
+      kernelNets: [
+        { points: d.gOut * d.gIn, outputDim: d.cOut * d.cIn },
+        { points: d.gOut * k2, outputDim: d.cOut * d.cIn },
+      ],
+      assembledKernel: k2 * d.gIn * d.cIn * d.gOut * d.cOut,
+    };
+  },
 };

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { fullGroupKernel } from '../kernels/full-group-kernel';
+import { convMaps } from '../memory/layer-memory';
 import { groupConv2d } from '../ops/group-conv2d';
 import {
   convOptions,
@@ -43,4 +44,14 @@ export const nonseparable: GroupConvFactorisation<'nonseparable', NonseparableKe
     }),
   apply: (x, kernels, options) =>
     groupConv2d(x, kernels.filter, options.groupOut, convOptions(options)),
+  // conv2d keeps its input (the previous layer's output) and the filter; dx is the input's size
+  trainingMemory: (d) => {
+    const m = convMaps(d);
+    const k2 = d.kernelSize * d.kernelSize;
+    return {
+      activations: { saved: 0, forward: m.output, backward: m.input },
+      kernelNets: [{ points: d.gOut * d.gIn * k2, outputDim: d.cOut * d.cIn }],
+      assembledKernel: 0,
+    };
+  },
 };

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { convMaps } from '../memory/layer-memory';
 import { separable2dGroupConv2d } from '../ops/separable2d-group-conv2d';
 import { convOptions, type GroupConvFactorisation } from './factorisation';
 import { depthwiseFilter } from './kernel-layouts';
@@ -50,4 +51,17 @@ export const separable2d: GroupConvFactorisation<'separable+2d', Separable2dKern
       nRotations: options.grid.nRotations,
       nScales: options.grid.nScales,
     }),
+  // one customGrad op that keeps only its input; its backward recomputes the mixings
+  trainingMemory: (d) => {
+    const m = convMaps(d);
+    return {
+      activations: { saved: 0, forward: m.mid + m.output, backward: 3 * m.mid },
+      kernelNets: [
+        { points: d.nRotations * d.nRotations, outputDim: d.cOut * d.cIn },
+        { points: d.nScales * d.nScales, outputDim: d.cOut },
+        { points: d.gOut * d.kernelSize * d.kernelSize, outputDim: d.cOut },
+      ],
+      assembledKernel: 0,
+    };
+  },
 };

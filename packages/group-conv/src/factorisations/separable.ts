@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { convMaps } from '../memory/layer-memory';
 import { separableGroupConv2d } from '../ops/separable-group-conv2d';
 import { convOptions, EVERY_SUBGROUP, type GroupConvFactorisation } from './factorisation';
 import { depthwiseFilter, mixingMatrix } from './kernel-layouts';
@@ -45,4 +46,16 @@ export const separable: GroupConvFactorisation<'separable', SeparableKernels> = 
       options.groupOut,
       convOptions(options),
     ),
+  // the depthwise conv keeps the mixed map; its gradient and the mixing's transposed input
+  trainingMemory: (d) => {
+    const m = convMaps(d);
+    return {
+      activations: { saved: m.mid, forward: m.mid + m.output, backward: m.mid + m.input },
+      kernelNets: [
+        { points: d.gOut * d.gIn, outputDim: d.cOut * d.cIn },
+        { points: d.gOut * d.kernelSize * d.kernelSize, outputDim: d.cOut },
+      ],
+      assembledKernel: 0,
+    };
+  },
 };

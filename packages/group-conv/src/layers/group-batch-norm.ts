@@ -10,6 +10,18 @@ export interface BatchNormOptions {
   momentum?: number;
 }
 
+/** Options of a batch norm's forward call. */
+export interface BatchNormApplyOptions {
+  /** Batch statistics (and their running averages) instead of the running statistics. */
+  training?: boolean;
+  /**
+   * In training, update the running statistics (default true). False when the same batch is
+   * normalised a second time, e.g. a checkpointed segment's replay: the batch statistics are used,
+   * the running averages move once per step.
+   */
+  updateStatistics?: boolean;
+}
+
 /**
  * Batch normalisation over every axis but the last (channels), PyTorch conventions: training
  * normalises with batch statistics and updates the running ones (unbiased variance), inference
@@ -48,34 +60,41 @@ abstract class BatchNormBase extends Module {
     return tf.add(tf.mul(x, scale), shift);
   }
 
+  /** Running averages ← (1 − m)·running + m·batch, with the unbiased variance of `n` rows. */
+  private updateRunningStatistics(mean: tf.Tensor1D, variance: tf.Tensor1D, n: number): void {
+    const m = this.momentum;
+    tf.tidy(() => {
+      this.runningMean.assign(tf.add(tf.mul(this.runningMean, 1 - m), tf.mul(mean, m)));
+      this.runningVar.assign(
+        tf.add(tf.mul(this.runningVar, 1 - m), tf.mul(variance, (m * n) / Math.max(n - 1, 1))),
+      );
+    });
+  }
+
   /**
    * Normalises over every axis but the last (channels; the subclasses' `axes` are always those),
    * shared with the 2-D head norm.
    */
-  protected normalize(x: tf.Tensor, _axes: number[], training: boolean): tf.Tensor {
+  protected normalize(
+    x: tf.Tensor,
+    _axes: number[],
+    training: boolean,
+    updateStatistics = true,
+  ): tf.Tensor {
     if (!training) {
       return tf.tidy(() => this.batchNorm(x, this.runningMean, this.runningVar));
     }
     return tf.tidy(() => {
       const c = this.options.channels;
       const flat = tf.reshape(x, [-1, c]) as tf.Tensor2D;
-      const n = flat.shape[0];
-      const m = this.momentum;
       const y = batchNormTraining(
         flat,
         this.weight as tf.Tensor1D,
         this.bias as tf.Tensor1D,
         this.epsilon,
-        (mean, variance) =>
-          tf.tidy(() => {
-            this.runningMean.assign(tf.add(tf.mul(this.runningMean, 1 - m), tf.mul(mean, m)));
-            this.runningVar.assign(
-              tf.add(
-                tf.mul(this.runningVar, 1 - m),
-                tf.mul(variance, (m * n) / Math.max(n - 1, 1)),
-              ),
-            );
-          }),
+        (mean, variance) => {
+          if (updateStatistics) this.updateRunningStatistics(mean, variance, flat.shape[0]);
+        },
       );
       return tf.reshape(y, x.shape);
     });
@@ -91,20 +110,13 @@ function channelSum(x: tf.Tensor2D): tf.Tensor1D {
   return tf.reshape(tf.matMul(tf.ones([1, n]), x), [c]);
 }
 
-/** Per-channel mean and biased variance of `[n, C]` (two-pass). */
-function channelMoments(x: tf.Tensor2D): { mean: tf.Tensor1D; variance: tf.Tensor1D } {
-  const n = x.shape[0];
-  const mean = tf.div(channelSum(x), n) as tf.Tensor1D;
-  const variance = tf.div(channelSum(tf.square(tf.sub(x, mean)) as tf.Tensor2D), n) as tf.Tensor1D;
-  return { mean, variance };
-}
-
 /**
  * Training-mode batch norm of `[n, C]` with its batch statistics (μ, biased σ², handed to
  * `onStats` for the running averages): `γ·(x − μ)/√(σ² + ε) + β`, with the analytic gradient
  * `dx = γ/(n·√(σ² + ε))·(n·dy − Σdy − x̂·Σ(dy·x̂))`, `dγ = Σ(dy·x̂)`, `dβ = Σdy`. Every reduction
  * is a {@link channelSum}; autodiff of tf.moments + tf.batchNorm instead tiles and reduces over
- * non-innermost axes (on wasm ≈ 25× slower for the ResNet's feature maps).
+ * non-innermost axes (on wasm ≈ 25× slower for the ResNet's feature maps). Forward and gradient
+ * free each full-size temporary as soon as used: at most two besides the input and the result.
  */
 function batchNormTraining(
   x: tf.Tensor2D,
@@ -115,52 +127,73 @@ function batchNormTraining(
 ): tf.Tensor2D {
   const f = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const [xs, g, b, save] = args as [tf.Tensor2D, tf.Tensor1D, tf.Tensor1D, tf.GradSaveFunc];
-    const { mean: mu, variance: v } = channelMoments(xs);
+    const n = xs.shape[0];
+    const mu = tf.div(channelSum(xs), n) as tf.Tensor1D;
+    const centered = tf.sub(xs, mu) as tf.Tensor2D;
+    const v = tf.tidy(() =>
+      tf.div(channelSum(tf.square(centered) as tf.Tensor2D), n),
+    ) as tf.Tensor1D;
     onStats(mu, v);
-    const r = tf.rsqrt(tf.add(v, epsilon));
-    const xhat = tf.mul(tf.sub(xs, mu), r);
+    const r = tf.rsqrt(tf.add(v, epsilon)) as tf.Tensor1D;
+    const xhat = tf.mul(centered, r) as tf.Tensor2D;
+    centered.dispose();
     save([xhat, g, r]);
     return {
-      value: tf.add(tf.mul(xhat, g), b),
+      value: tf.tidy(() => tf.add(tf.mul(xhat, g), b)),
       // in a tidy: tfjs runs customGrad gradients outside one, and keeps whatever they leave
       // until the whole backward pass ends (several full-size maps per norm)
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
-        tf.tidy(() => {
-          const [xh, gs, rs] = saved as [tf.Tensor2D, tf.Tensor1D, tf.Tensor1D];
-          const n = xh.shape[0];
-          const dBeta = channelSum(dy as tf.Tensor2D);
-          const dGamma = channelSum(tf.mul(dy, xh) as tf.Tensor2D);
-          const dx = tf.mul(
-            tf.sub(tf.sub(tf.mul(dy, n), dBeta), tf.mul(xh, dGamma)),
-            tf.div(tf.mul(gs, rs), n),
-          );
-          return [dx, dGamma, dBeta];
-        }),
+        batchNormGradients(dy as tf.Tensor2D, saved as [tf.Tensor2D, tf.Tensor1D, tf.Tensor1D]),
     };
   });
   return f(x, gamma, beta) as tf.Tensor2D;
 }
 
 /**
+ * `[dx, dγ, dβ]` of {@link batchNormTraining} for `dy` `[n, C]`, from the saved `x̂`, γ and
+ * `r = 1/√(σ² + ε)`: `dx = dy·a + (x̂·b + c)` with the per-channel `a = γ·r`, `b = −a·dγ/n`,
+ * `c = −a·dβ/n` (the formula above, rearranged so that no more than two full-size temporaries
+ * live at once).
+ */
+function batchNormGradients(
+  dy: tf.Tensor2D,
+  [xh, gs, rs]: [tf.Tensor2D, tf.Tensor1D, tf.Tensor1D],
+): tf.Tensor[] {
+  return tf.tidy(() => {
+    const n = xh.shape[0];
+    const dBeta = channelSum(dy);
+    const dGamma = tf.tidy(() => channelSum(tf.mul(dy, xh) as tf.Tensor2D));
+    const a = tf.mul(gs, rs);
+    const b = tf.div(tf.mul(a, dGamma), -n);
+    const c = tf.div(tf.mul(a, dBeta), -n);
+    const shift = tf.tidy(() => tf.add(tf.mul(xh, b), c));
+    const dx = tf.tidy(() => tf.add(tf.mul(dy, a), shift));
+    shift.dispose();
+    return [dx, dGamma, dBeta];
+  });
+}
+/**
  * Batch normalisation of group feature maps `[batch, h, w, G, C]` with statistics and affine
  * parameters per channel, shared over (batch, h, w, G), so it commutes with the group action
  * (the reference's BatchNorm3d).
  */
 export class GroupBatchNorm extends BatchNormBase {
-  apply(x: tf.Tensor5D, options: { training?: boolean } = {}): tf.Tensor5D {
+  apply(x: tf.Tensor5D, options: BatchNormApplyOptions = {}): tf.Tensor5D {
     assertGroupFeatures('GroupBatchNorm', x, undefined, this.options.channels);
-    return this.normalize(x, [0, 1, 2, 3], options.training ?? false) as tf.Tensor5D;
+    const { training = false, updateStatistics = true } = options;
+    return this.normalize(x, [0, 1, 2, 3], training, updateStatistics) as tf.Tensor5D;
   }
 }
 
 /** Batch normalisation of `[batch, C]` features (the head's BatchNorm1d), same conventions. */
 export class BatchNorm1D extends BatchNormBase {
-  apply(x: tf.Tensor2D, options: { training?: boolean } = {}): tf.Tensor2D {
+  apply(x: tf.Tensor2D, options: BatchNormApplyOptions = {}): tf.Tensor2D {
     if (x.rank !== 2 || x.shape[1] !== this.options.channels) {
       throw new Error(
         `Error in BatchNorm1D: x must be [batch, ${this.options.channels}], got shape [${x.shape}]`,
       );
     }
-    return this.normalize(x, [0], options.training ?? false) as tf.Tensor2D;
+    const { training = false, updateStatistics = true } = options;
+    return this.normalize(x, [0], training, updateStatistics) as tf.Tensor2D;
   }
 }

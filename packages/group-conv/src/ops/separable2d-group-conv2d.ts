@@ -12,16 +12,121 @@ function checkGrid(op: string, x: tf.Tensor5D, options: TwoSubgroupOptions) {
   assertGroupFeatures(op, x, options.nRotations * options.nScales);
 }
 
+/** Sizes of one `separable+2d` call: `n` = batch·h·w pixels, R rotations, S scales. */
+interface Separable2dGeometry {
+  n: number;
+  r: number;
+  s: number;
+  cIn: number;
+  cOut: number;
+  /** `[batch, h, w, R·S·Cout]`, the depthwise conv's input. */
+  mixedShape: [number, number, number, number];
+  depthwise: { strides: [number, number]; pad: ReturnType<typeof convPadding> };
+}
+
+function separable2dGeometry(
+  x: tf.Tensor5D,
+  rotationMixing: tf.Tensor2D,
+  scaleMixing: tf.Tensor3D,
+  options: TwoSubgroupOptions,
+): Separable2dGeometry {
+  const op = 'separable2dGroupConv2d';
+  checkGrid(op, x, options);
+  const { nRotations: r, nScales: s } = options;
+  const [b, h, w, , cIn] = x.shape;
+  const cOut = scaleMixing.shape[0];
+  if (
+    rotationMixing.shape[0] !== r * cIn ||
+    rotationMixing.shape[1] !== r * cOut ||
+    scaleMixing.shape[1] !== s ||
+    scaleMixing.shape[2] !== s
+  ) {
+    throw new Error(
+      `Error in ${op}: expected rotationMixing [${r * cIn}, ${r * cOut}] and scaleMixing [Cout, ${s}, ${s}], got [${rotationMixing.shape}] and [${scaleMixing.shape}]`,
+    );
+  }
+  const stride = checkStride(op, options.stride);
+  const pad = convPadding(op, options.padding ?? 'same');
+  return {
+    n: b * h * w,
+    r,
+    s,
+    cIn,
+    cOut,
+    mixedShape: [b, h, w, r * s * cOut],
+    depthwise: { strides: [stride, stride], pad },
+  };
+}
+
+/**
+ * `[Cout, S_in, S_out]` → the block-diagonal `[S_in·Cout, S_out·Cout]` matrix
+ * `W[(s, o), (s′, o′)] = k_o(s, s′)·δ(o, o′)`: the per-channel scale mixing as one matMul on
+ * `[n·R, S·Cout]` rows.
+ */
+function blockDiagonalScaleMixing(scaleMixing: tf.Tensor3D): tf.Tensor2D {
+  const [c, s] = scaleMixing.shape;
+  return tf.tidy(() => {
+    const perChannel = tf.reshape(tf.transpose(scaleMixing, [1, 0, 2]), [s, c, s, 1]);
+    const eye = tf.reshape(tf.eye(c), [1, c, 1, c]);
+    return tf.reshape(tf.mul(perChannel, eye), [s * c, s * c]) as tf.Tensor2D;
+  });
+}
+
+/** The gradient of {@link blockDiagonalScaleMixing}: `[S·Cout, S·Cout]` → its blocks' diagonals `[Cout, S, S]`. */
+function blockDiagonalGradient(dW: tf.Tensor2D, c: number, s: number): tf.Tensor3D {
+  return tf.tidy(() => {
+    const blocks = tf.mul(tf.reshape(dW, [s, c, s, c]), tf.reshape(tf.eye(c), [1, c, 1, c]));
+    return tf.transpose(tf.sum(blocks, 3), [1, 0, 2]) as tf.Tensor3D;
+  });
+}
+
+/**
+ * Swaps two adjacent group axes: a `[n, A, B, C]` map (any shape of that size) → `[n·B, A·C]`
+ * (rows: pixel and the B index, columns: the A index and channel). With (A, B) = (R, S) and
+ * C = Cin it is the rotation mixing's input, with (S, R) and Cout the scale mixing's.
+ */
+function swapGroupAxes(t: tf.Tensor, n: number, a: number, b: number, c: number): tf.Tensor2D {
+  return tf.tidy(() =>
+    tf.reshape(tf.transpose(tf.reshape(t, [n, a, b, c]), [0, 2, 1, 3]), [n * b, a * c]),
+  ) as tf.Tensor2D;
+}
+
+/**
+ * Both mixings: rotation and channel (`[n·S, R·Cin]·[R·Cin, R·Cout]`), then scale per output
+ * channel (`[n·R, S·Cout]·W`, W block-diagonal). Returns the depthwise input
+ * `[batch, h, w, R·S·Cout]` and, if asked, the scale mixing's input `[n·R, S·Cout]`.
+ */
+function mix(
+  x: tf.Tensor,
+  rot: tf.Tensor2D,
+  scaleW: tf.Tensor2D,
+  g: Separable2dGeometry,
+  keepScaleInput: boolean,
+): { mixed: tf.Tensor4D; scaleInput: tf.Tensor2D | null } {
+  const xs = swapGroupAxes(x, g.n, g.r, g.s, g.cIn);
+  const z1 = tf.matMul(xs, rot);
+  xs.dispose();
+  const z1t = swapGroupAxes(z1, g.n, g.s, g.r, g.cOut);
+  z1.dispose();
+  const mixed = tf.tidy(() => tf.reshape(tf.matMul(z1t, scaleW), g.mixedShape)) as tf.Tensor4D;
+  if (!keepScaleInput) z1t.dispose();
+  return { mixed, scaleInput: keepScaleInput ? z1t : null };
+}
+
 /**
  * `separable+2d` group convolution on Sim(2) (group axis rotation-major, R rotations × S scales):
  * rotation and channel mixing, per-output-channel scale mixing, then a depthwise spatial conv.
  *
+ * The scale mixing is one matMul with the block-diagonal `[S·Cout, S·Cout]` matrix
+ * ({@link blockDiagonalScaleMixing}) on the `[n·R, S·Cout]` view of the rotation mixing's output
+ * (one transpose of adjacent axes away, and already the depthwise conv's layout): Cout× more
+ * FLOPs than the per-channel `[Cout, n·R, S]·[Cout, S, S]` batched matMul it replaces, but at
+ * the matMul ceiling instead of ≈ 0.8 GFLOP/s (K = N = 3), and two full transposes (Cout
+ * outermost) fewer; see docs/benchmarks.md.
+ *
  * Memory: one `tf.customGrad` op that keeps only its inputs for the gradient and recomputes the
- * mixed maps in the backward pass (two transposes and two mixing matMuls, intermediates freed as
- * soon as used). Autodiff of the plain formulation kept four full-size maps per layer
- * (`[n·S, R·Cin]`, `[Cout, n·R, S]`, the mixed `[b, h, w, R·S·Cout]`, plus tfjs's copies): the
- * Sim(2) 16×3 model did not fit the wasm backend's 4 GiB heap at batch 16. Values and gradients
- * are those of the plain formulation (same kernels on the same operands; see the tests).
+ * mixed maps in the backward pass, freeing each intermediate as soon as it is used. Values and
+ * gradients are those of autodiff of the plain formulation (see the tests).
  *
  * @param x `[batch, h, w, R·S, Cin]`
  * @param rotationMixing `[R·Cin, R·Cout]` (index r·C + c on both sides), k^{SO2}_{o,c}(Δθ)
@@ -36,49 +141,7 @@ export function separable2dGroupConv2d(
   spatial: tf.Tensor4D,
   options: TwoSubgroupOptions,
 ): tf.Tensor5D {
-  checkGrid('separable2dGroupConv2d', x, options);
-  const { nRotations: r, nScales: s } = options;
-  const [b, h, w, , cIn] = x.shape;
-  const cOut = scaleMixing.shape[0];
-  if (
-    rotationMixing.shape[0] !== r * cIn ||
-    rotationMixing.shape[1] !== r * cOut ||
-    scaleMixing.shape[1] !== s
-  ) {
-    throw new Error(
-      `Error in separable2dGroupConv2d: expected rotationMixing [${r * cIn}, ${r * cOut}] and scaleMixing [Cout, ${s}, ${s}], got [${rotationMixing.shape}] and [${scaleMixing.shape}]`,
-    );
-  }
-  const stride = checkStride('separable2dGroupConv2d', options.stride);
-  const pad = convPadding('separable2dGroupConv2d', options.padding ?? 'same');
-  const n = b * h * w;
-  const mixedShape: [number, number, number, number] = [b, h, w, r * s * cOut];
-  /** `[n·S, R·Cin]`: rows (pixel, input scale), columns (rotation, channel). */
-  const rotationInput = (t: tf.Tensor) =>
-    tf.tidy(() =>
-      tf.reshape(tf.transpose(tf.reshape(t, [n, r, s, cIn]), [0, 2, 1, 3]), [n * s, r * cIn]),
-    ) as tf.Tensor2D;
-  /** `[n·S, R·Cout]` → `[Cout, n·R, S]`. */
-  const scaleInput = (z1: tf.Tensor) =>
-    tf.tidy(() =>
-      tf.reshape(tf.transpose(tf.reshape(z1, [n, s, r, cOut]), [3, 0, 2, 1]), [cOut, n * r, s]),
-    ) as tf.Tensor3D;
-  /** Both mixings: the depthwise conv's input `[b, h, w, R·S·Cout]` and (optionally) `[Cout, n·R, S]`. */
-  const mix = (xt: tf.Tensor, rot: tf.Tensor2D, sc: tf.Tensor3D, keepScaleInput: boolean) => {
-    const xs = rotationInput(xt);
-    const z1 = tf.matMul(xs, rot);
-    xs.dispose();
-    const z1c = scaleInput(z1);
-    z1.dispose();
-    const z2 = tf.matMul(z1c, sc);
-    if (!keepScaleInput) z1c.dispose();
-    const mixed = tf.tidy(() =>
-      tf.reshape(tf.transpose(tf.reshape(z2, [cOut, n, r, s]), [1, 2, 3, 0]), mixedShape),
-    ) as tf.Tensor4D;
-    z2.dispose();
-    return { mixed, z1c: keepScaleInput ? z1c : null };
-  };
-  const dwAttrs = { strides: stride, pad, dilations: [1, 1] as [number, number] };
+  const g = separable2dGeometry(x, rotationMixing, scaleMixing, options);
   const f = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const [xt, rot, sc, sp, save] = args as [
       tf.Tensor5D,
@@ -88,76 +151,66 @@ export function separable2dGroupConv2d(
       tf.GradSaveFunc,
     ];
     save([xt, rot, sc, sp]);
-    const { mixed } = mix(xt, rot, sc, false);
-    const y = tf.depthwiseConv2d(mixed, sp, stride, pad);
+    const scaleW = blockDiagonalScaleMixing(sc);
+    const { mixed } = mix(xt, rot, scaleW, g, false);
+    scaleW.dispose();
+    const y = tf.depthwiseConv2d(mixed, sp, g.depthwise.strides, g.depthwise.pad);
     mixed.dispose();
-    const [, h2, w2] = y.shape;
+    const [b, h2, w2] = y.shape;
     return {
-      value: tf.reshape(y, [b, h2, w2, r * s, cOut]),
-      gradFunc: (dy5: tf.Tensor, saved: tf.Tensor[]) =>
-        tf.tidy(() => {
-          const [xs5, rots, scs, sps] = saved as [
-            tf.Tensor5D,
-            tf.Tensor2D,
-            tf.Tensor3D,
-            tf.Tensor4D,
-          ];
-          const dy = tf.reshape(dy5, [b, h2, w2, r * s * cOut]);
-          // recompute the depthwise input (the rotation-mixing input is re-transposed at the end)
-          const { mixed: m, z1c } = mix(xs5, rots, scs, true);
-          const engine = tf.engine();
-          const dSpatial = engine.runKernel(
-            'DepthwiseConv2dNativeBackpropFilter',
-            { x: m, dy },
-            {
-              ...dwAttrs,
-              filterShape: sps.shape,
-            },
-          ) as tf.Tensor4D;
-          m.dispose();
-          const dMixed = engine.runKernel(
-            'DepthwiseConv2dNativeBackpropInput',
-            { dy, filter: sps },
-            { ...dwAttrs, inputShape: mixedShape },
-          ) as tf.Tensor4D;
-          // gradients of the reshape/transpose chain and of the mixing matMuls (as mixMatMul)
-          const dz2 = tf.tidy(() =>
-            tf.reshape(tf.transpose(tf.reshape(dMixed, [n, r, s, cOut]), [3, 0, 1, 2]), [
-              cOut,
-              n * r,
-              s,
-            ]),
-          );
-          dMixed.dispose();
-          const dScale = tf.tidy(() => tf.matMul(tf.transpose(z1c!, [0, 2, 1]), dz2));
-          z1c!.dispose();
-          const dz1c = tf.tidy(() => tf.matMul(dz2, tf.transpose(scs, [0, 2, 1])));
-          dz2.dispose();
-          const dz1 = tf.tidy(() =>
-            tf.reshape(tf.transpose(tf.reshape(dz1c, [cOut, n, r, s]), [1, 3, 2, 0]), [
-              n * s,
-              r * cOut,
-            ]),
-          );
-          dz1c.dispose();
-          const xs = rotationInput(xs5);
-          const dRot = tf.tidy(() => tf.matMul(tf.transpose(xs, [1, 0]), dz1));
-          xs.dispose();
-          const dx = tf.tidy(() =>
-            tf.reshape(
-              tf.transpose(
-                tf.reshape(tf.matMul(dz1, tf.transpose(rots, [1, 0])), [n, s, r, cIn]),
-                [0, 2, 1, 3],
-              ),
-              xs5.shape,
-            ),
-          );
-          dz1.dispose();
-          return [dx, dRot, dScale, dSpatial];
-        }),
+      value: tf.reshape(y, [b, h2, w2, g.r * g.s, g.cOut]),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
+        separable2dGradients(tf.reshape(dy, [b, h2, w2, g.r * g.s * g.cOut]), saved, g),
     };
   });
   return f(x, rotationMixing, scaleMixing, spatial) as tf.Tensor5D;
+}
+
+/**
+ * The gradients of {@link separable2dGroupConv2d} w.r.t. `[x, rotationMixing, scaleMixing,
+ * spatial]` (`saved`) for `dy` `[batch, h′, w′, R·S·Cout]`: the mixings recomputed, then the
+ * depthwise conv's and the two matMuls' gradients (as `mixMatMul`: explicitly transposed
+ * operands), each intermediate freed as soon as used.
+ */
+function separable2dGradients(
+  dy: tf.Tensor4D,
+  saved: tf.Tensor[],
+  g: Separable2dGeometry,
+): tf.Tensor[] {
+  return tf.tidy(() => {
+    const [x, rot, sc, sp] = saved as [tf.Tensor5D, tf.Tensor2D, tf.Tensor3D, tf.Tensor4D];
+    const engine = tf.engine();
+    const scaleW = blockDiagonalScaleMixing(sc);
+    const { mixed, scaleInput } = mix(x, rot, scaleW, g, true);
+    const z1t = scaleInput as tf.Tensor2D;
+    const dSpatial = engine.runKernel(
+      'DepthwiseConv2dNativeBackpropFilter',
+      { x: mixed, dy },
+      { ...g.depthwise, dilations: [1, 1], filterShape: sp.shape },
+    ) as tf.Tensor4D;
+    mixed.dispose();
+    const dMixed = engine.runKernel(
+      'DepthwiseConv2dNativeBackpropInput',
+      { dy, filter: sp },
+      { ...g.depthwise, dilations: [1, 1], inputShape: g.mixedShape },
+    ) as tf.Tensor4D;
+    const dz2 = tf.reshape(dMixed, [g.n * g.r, g.s * g.cOut]) as tf.Tensor2D;
+    const dScale = tf.tidy(() =>
+      blockDiagonalGradient(tf.matMul(tf.transpose(z1t, [1, 0]), dz2) as tf.Tensor2D, g.cOut, g.s),
+    );
+    z1t.dispose();
+    const dz1t = tf.tidy(() => tf.matMul(dz2, tf.transpose(scaleW, [1, 0])));
+    tf.dispose([dMixed, dz2, scaleW]);
+    const dz1 = swapGroupAxes(dz1t, g.n, g.r, g.s, g.cOut);
+    dz1t.dispose();
+    const xs = swapGroupAxes(x, g.n, g.r, g.s, g.cIn);
+    const dRot = tf.tidy(() => tf.matMul(tf.transpose(xs, [1, 0]), dz1));
+    xs.dispose();
+    const dxs = tf.matMul(dz1, tf.transpose(rot, [1, 0]));
+    dz1.dispose();
+    const dx = tf.reshape(swapGroupAxes(dxs, g.n, g.s, g.r, g.cIn), x.shape);
+    return [dx, dRot, dScale, dSpatial];
+  });
 }
 
 /**

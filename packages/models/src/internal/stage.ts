@@ -19,6 +19,11 @@ export interface StageContext {
   rng: Rng;
   /** The batch is these rows of a larger batch (dropout uses the larger batch's mask rows). */
   shard?: BatchShard;
+  /**
+   * A second run of the same forward (a checkpointed segment's replay in the backward pass):
+   * batch norms normalise with the batch statistics but leave the running ones alone.
+   */
+  replay?: boolean;
 }
 
 /** One step of a model after its lifting layer, at the reference's `layers.<index>`. */
@@ -70,9 +75,12 @@ export function runStage(stage: Stage, input: GroupFeatures, ctx: StageContext):
     case 'conv':
       return stage.layer.apply(input, { training, rng });
     case 'block':
-      return stage.block.apply(input, { training, rng });
+      return stage.block.apply(input, { training, rng, updateStatistics: !ctx.replay });
     case 'batchnorm':
-      return { features: stage.norm.apply(x, { training }), elements };
+      return {
+        features: stage.norm.apply(x, { training, updateStatistics: !ctx.replay }),
+        elements,
+      };
     case 'instancenorm':
       return { features: groupInstanceNorm(x), elements };
     case 'layernorm':

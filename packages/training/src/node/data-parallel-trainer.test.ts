@@ -143,6 +143,26 @@ describe.skipIf(!DEPS_BUILT)('DataParallelTrainer (worker_threads; needs pnpm bu
     parallel.dispose();
   });
 
+  it('micro-batches on each replica (accumulateSteps 2) still give the single-thread step without batch statistics', async () => {
+    const single = new TestNet(MLP);
+    const parallel = new TestNet(MLP);
+    const dp = await trainer(parallel);
+    const { xs, ys } = batch(9, 300); // shards 5 + 4, micro-batches 3 + 2 and 2 + 2
+    const [rngA, rngB] = [createRng(5), createRng(5)];
+    const a = batchGradients(single, xs, ys, rngA);
+    const b = await dp.computeGradients(xs, ys, rngB, { accumulateSteps: 2, memory: 'lean' });
+    for (const name of Object.keys(a.grads))
+      await expectClose(b.grads[name]!, a.grads[name]!, `gradient ${name}`);
+    await expectClose(b.loss, a.loss, 'loss');
+    expect((await b.correct.data())[0]).toBe((await a.correct.data())[0]);
+    expect(rngB.getState()).toBe(rngA.getState());
+    expect((await parallel.v('calls').data())[0]).toBe(2); // replica 0: two forwards
+    tf.dispose([xs, ys, a.loss, a.correct, b.loss, b.correct]);
+    tf.dispose([...Object.values(a.grads), ...Object.values(b.grads)]);
+    single.dispose();
+    parallel.dispose();
+  });
+
   it('batch norm: the shard-size-weighted mean of per-shard gradients computed in this thread; running statistics from replica 0', async () => {
     const here = new TestNet(BN);
     const parallel = new TestNet(BN);

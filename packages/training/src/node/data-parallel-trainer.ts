@@ -4,6 +4,7 @@ import {
   batchGradients,
   type DataParallel,
   type StepGradients,
+  type StepOptions,
   shardSizes,
 } from '../data-parallel';
 import type { TrainableModel } from '../trainable-model';
@@ -255,10 +256,16 @@ export class DataParallelTrainer implements DataParallel {
   /**
    * Loss, hits and gradients of the batch `xs` `[B, h, w, c]` float32, `ys` `[B]` int32 over all
    * replicas (see the class comment); `rng` starts every replica's forward in its current state
-   * and ends as replica 0's forward left it. `xs`, `ys` stay the caller's; the result's tensors
-   * are the caller's to dispose. One call at a time.
+   * and ends as replica 0's forward left it; `options` (memory mode, micro-batches) applies to
+   * every replica's shard. `xs`, `ys` stay the caller's; the result's tensors are the caller's to
+   * dispose. One call at a time.
    */
-  async computeGradients(xs: tf.Tensor4D, ys: tf.Tensor1D, rng: GroupRng): Promise<StepGradients> {
+  async computeGradients(
+    xs: tf.Tensor4D,
+    ys: tf.Tensor1D,
+    rng: GroupRng,
+    options: StepOptions = {},
+  ): Promise<StepGradients> {
     if (this.closing) throw new Error('Error in DataParallelTrainer: closed');
     if (this.failure) throw this.failure;
     if (this.busy) {
@@ -269,10 +276,12 @@ export class DataParallelTrainer implements DataParallel {
         `Error in DataParallelTrainer.computeGradients: xs must be [B, h, w, c] and ys [B], got [${xs.shape}] and [${ys.shape}]`,
       );
     }
-    if (this.workers.length === 0) return batchGradients(this.model, xs, ys, rng);
+    if (this.workers.length === 0) {
+      return batchGradients(this.model, xs, ys, rng, undefined, options);
+    }
     this.busy = true;
     try {
-      return await this.parallelStep(xs, ys, rng);
+      return await this.parallelStep(xs, ys, rng, options);
     } finally {
       this.busy = false;
     }
@@ -282,6 +291,7 @@ export class DataParallelTrainer implements DataParallel {
     xs: tf.Tensor4D,
     ys: tf.Tensor1D,
     rng: GroupRng,
+    options: StepOptions,
   ): Promise<StepGradients> {
     const t0 = performance.now();
     const [batch, h, w, c] = xs.shape;
@@ -308,13 +318,14 @@ export class DataParallelTrainer implements DataParallel {
           images: (xData as Float32Array).slice(offset * row, (offset + size) * row),
           imageShape: [size, h, w, c],
           labels: Int32Array.from(yData.subarray(offset, offset + size)),
+          options,
         }),
       // 2. Replica 0's shard, while the workers compute theirs.
       computeOwn: () => {
         ownStart = performance.now();
         const [x0, y0] = [tf.slice(xs, 0, n0), tf.slice(ys, 0, n0)];
         try {
-          return batchGradients(this.model, x0, y0, rng, { offset: 0, total: batch });
+          return batchGradients(this.model, x0, y0, rng, { offset: 0, total: batch }, options);
         } finally {
           tf.dispose([x0, y0]);
           ownMs = performance.now() - ownStart;

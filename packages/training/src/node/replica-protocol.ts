@@ -12,6 +12,8 @@
  *   `Atomics.load` before reading, which orders the plain writes before the reads.
  */
 
+import type { StepOptions } from '../data-parallel';
+
 /** One variable in the shared buffers. */
 export interface VariableSlot {
   name: string;
@@ -55,6 +57,8 @@ export interface StepMessage {
   imageShape: [number, number, number, number];
   /** `[n]` int32 class indices. */
   labels: Int32Array;
+  /** The step's memory mode and micro-batches (the main thread's plan). */
+  options?: StepOptions;
 }
 
 /** main → worker: inference logits of a shard with the weights of version `step`. */

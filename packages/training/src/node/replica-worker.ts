@@ -125,7 +125,7 @@ async function step(m: StepMessage): Promise<void> {
   const ys = tf.tensor1d(m.labels, 'int32');
   let result: ReturnType<typeof batchGradients> | undefined;
   try {
-    result = batchGradients(r.model, xs, ys, rng, { offset: m.offset, total: m.total });
+    result = batchGradients(r.model, xs, ys, rng, { offset: m.offset, total: m.total }, m.options);
     // a training forward updates e.g. batch-norm running statistics: reload before predicting
     r.loaded = null;
     const [loss, correct] = await Promise.all([result.loss.data(), result.correct.data()]);
