@@ -1,10 +1,12 @@
 import { createRng } from '@gcnn/lie-groups';
+import { relativeL2, tolerance } from '@gcnn/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import {
   disposeSiren,
   initSiren,
   type SirenConfig,
+  type SirenWeights,
   siren,
   sirenParameterCount,
   sirenWeightList,
@@ -128,6 +130,54 @@ describe('siren', () => {
     });
     x.dispose();
     disposeSiren(w);
+  });
+
+  it('gradients equal autodiff of the layers written out (numHidden 0, 1, 2)', async () => {
+    for (const numHidden of [0, 1, 2]) {
+      const cfg: SirenConfig = { ...config, hiddenSize: 16, numHidden, outputDim: 24 };
+      const w = initSiren(cfg, { rng: 9 });
+      const list = sirenWeightList(w).map((e) => e.tensor);
+      const rng = createRng(4);
+      const x = tf.tensor2d(
+        Float32Array.from({ length: 50 * 2 }, () => 2 * rng.next() - 1),
+        [50, 2],
+      );
+      const dy = tf.tensor2d(
+        Float32Array.from({ length: 50 * 24 }, () => 2 * rng.next() - 1),
+        [50, 24],
+      );
+      /** The weights from a flat list `[W₀, b₀, …, W_f, b_f]`. */
+      const unflatten = (ts: tf.Tensor[]): SirenWeights => ({
+        sine: w.sine.map((_, l) => ({
+          weight: ts[2 * l] as tf.Tensor2D,
+          bias: ts[2 * l + 1] as tf.Tensor1D,
+        })),
+        final: { weight: ts[ts.length - 2] as tf.Tensor2D, bias: ts[ts.length - 1] as tf.Tensor1D },
+      });
+      const plain = (ts: tf.Tensor[]) => {
+        const ws = unflatten(ts);
+        let h: tf.Tensor = x;
+        ws.sine.forEach((layer, l) => {
+          const omega = l === 0 ? cfg.firstOmega0 : cfg.omega0;
+          h = tf.sin(tf.mul(tf.add(tf.matMul(h as tf.Tensor2D, layer.weight), layer.bias), omega));
+        });
+        return tf.add(tf.matMul(h as tf.Tensor2D, ws.final.weight), ws.final.bias);
+      };
+      const loss =
+        (f: (ts: tf.Tensor[]) => tf.Tensor) =>
+        (...ts: tf.Tensor[]) =>
+          tf.sum(tf.mul(f(ts), dy));
+      const ours = tf.grads(loss((ts) => siren(x, unflatten(ts), cfg)))(list);
+      const theirs = tf.grads(loss(plain))(list);
+      for (let i = 0; i < list.length; i++) {
+        expect(
+          await relativeL2(ours[i]!, theirs[i]!),
+          `numHidden ${numHidden}, weight ${i}`,
+        ).toBeLessThanOrEqual(tolerance('trig'));
+      }
+      tf.dispose([x, dy, ...ours, ...theirs]);
+      disposeSiren(w);
+    }
   });
 
   it('rejects bad configs and coordinates', () => {

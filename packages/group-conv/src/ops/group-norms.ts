@@ -7,17 +7,53 @@ import { assertGroupFeatures } from '../layout';
  */
 export function groupInstanceNorm(x: tf.Tensor5D, epsilon = 1e-5): tf.Tensor5D {
   assertGroupFeatures('groupInstanceNorm', x);
-  return tf.tidy(() => {
-    const { mean, variance } = tf.moments(x, [1, 2, 3], true);
-    return tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, epsilon))) as tf.Tensor5D;
-  });
+  const [b, h, w, g, c] = x.shape;
+  return normalizeRows(x, [b, h * w * g, c], epsilon);
 }
 
 /** Layer normalisation as the reference defines it: per sample over (h, w, G, C), no affine parameters. */
 export function groupLayerNorm(x: tf.Tensor5D, epsilon = 1e-5): tf.Tensor5D {
   assertGroupFeatures('groupLayerNorm', x);
-  return tf.tidy(() => {
-    const { mean, variance } = tf.moments(x, [1, 2, 3, 4], true);
-    return tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, epsilon))) as tf.Tensor5D;
+  const [b, h, w, g, c] = x.shape;
+  return normalizeRows(x, [b, h * w * g * c, 1], epsilon);
+}
+
+/**
+ * `y = (x − μ)/√(σ² + ε)` with the mean μ and biased variance σ² over axis 1 of `x` viewed as
+ * `view` `[batch, n, channels]`, returned in `x`'s shape: the values of
+ * `tf.moments` → sub → div (same ops, so the same numbers up to the reductions' summation order).
+ *
+ * One custom-gradient node with the analytic gradient
+ * `dx = (dy − mean(dy) − y·mean(dy·y))/√(σ² + ε)` (means over axis 1): seven ops, where autodiff of
+ * the moments records ~20 ops with their saved inputs and runs ~30 in the backward pass, several
+ * of them full-size broadcasts.
+ */
+function normalizeRows<T extends tf.Tensor>(
+  x: T,
+  view: [number, number, number],
+  epsilon: number,
+): T {
+  const f = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const [input, save] = args as [tf.Tensor, tf.GradSaveFunc];
+    const rows = tf.reshape(input, view);
+    const mean = tf.mean(rows, 1, true);
+    const centered = tf.sub(rows, mean);
+    const variance = tf.mean(tf.square(centered), 1, true);
+    const std = tf.sqrt(tf.add(variance, epsilon));
+    const y = tf.div(centered, std);
+    save([y, std]);
+    return {
+      value: tf.reshape(y, input.shape),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
+        tf.tidy(() => {
+          const [ys, s] = saved as [tf.Tensor3D, tf.Tensor3D];
+          const d = tf.reshape(dy, view);
+          const meanDy = tf.mean(d, 1, true);
+          const meanDyY = tf.mean(tf.mul(d, ys), 1, true);
+          const dx = tf.div(tf.sub(tf.sub(d, meanDy), tf.mul(ys, meanDyY)), s);
+          return tf.reshape(dx, input.shape);
+        }),
+    };
   });
+  return f(x) as T;
 }
