@@ -15,12 +15,13 @@ export function groupInstanceNorm(x: tf.Tensor5D, epsilon = 1e-5): tf.Tensor5D {
 export function groupLayerNorm(x: tf.Tensor5D, epsilon = 1e-5): tf.Tensor5D {
   assertGroupFeatures('groupLayerNorm', x);
   const [b, h, w, g, c] = x.shape;
-  return normalizeRows(x, [b, h * w * g * c, 1], epsilon);
+  return normalizeRows(x, [b, h * w * g * c], epsilon);
 }
 
 /**
  * `y = (x − μ)/√(σ² + ε)` with the mean μ and biased variance σ² over axis 1 of `x` viewed as
- * `view` `[batch, n, channels]`, returned in `x`'s shape: the values of
+ * `view`, `[batch, n]` or `[batch, n, channels]` (a 2-D view reduces the contiguous last axis:
+ * wasm transposes the input of any other reduction), returned in `x`'s shape: the values of
  * `tf.moments` → sub → div (same ops, so the same numbers up to the reductions' summation order).
  *
  * One custom-gradient node with the analytic gradient
@@ -30,7 +31,7 @@ export function groupLayerNorm(x: tf.Tensor5D, epsilon = 1e-5): tf.Tensor5D {
  */
 function normalizeRows<T extends tf.Tensor>(
   x: T,
-  view: [number, number, number],
+  view: [number, number] | [number, number, number],
   epsilon: number,
 ): T {
   const f = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
@@ -46,7 +47,7 @@ function normalizeRows<T extends tf.Tensor>(
       value: tf.reshape(y, input.shape),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
         tf.tidy(() => {
-          const [ys, s] = saved as [tf.Tensor3D, tf.Tensor3D];
+          const [ys, s] = saved as [tf.Tensor, tf.Tensor];
           const d = tf.reshape(dy, view);
           const meanDy = tf.mean(d, 1, true);
           const meanDyY = tf.mean(tf.mul(d, ys), 1, true);

@@ -155,6 +155,40 @@ export class FunctionBuilder {
       this.simd(230);
     };
   }
+  /** Lane masks (all ones or zeros) of `a == b`, `a > b` (false where either is NaN). */
+  f32x4Eq(a: Expr, b: Expr): Expr {
+    return this.simdBinary(0x41, a, b);
+  }
+  f32x4Gt(a: Expr, b: Expr): Expr {
+    return this.simdBinary(0x44, a, b);
+  }
+  v128And(a: Expr, b: Expr): Expr {
+    return this.simdBinary(0x4e, a, b);
+  }
+  /** `a & ~b`. */
+  v128AndNot(a: Expr, b: Expr): Expr {
+    return this.simdBinary(0x4f, a, b);
+  }
+  v128Or(a: Expr, b: Expr): Expr {
+    return this.simdBinary(0x50, a, b);
+  }
+  /** Bitwise `mask ? a : b`. */
+  v128Bitselect(a: Expr, b: Expr, mask: Expr): Expr {
+    return () => {
+      a();
+      b();
+      mask();
+      this.simd(0x52);
+    };
+  }
+  /** Pushes `value` (an f32) in all four lanes. */
+  f32x4Const(value: number): Expr {
+    return () => {
+      this.simd(12);
+      const lane = new Uint8Array(Float32Array.of(value).buffer);
+      for (let i = 0; i < 4; i++) this.code.push(...lane);
+    };
+  }
 
   /** `for (i = from; i < to; i += step) body()` (signed compare). */
   forRange(i: number, from: Expr, to: Expr, step: number, body: () => void): void {
@@ -203,6 +237,14 @@ export class FunctionBuilder {
       a();
       b();
       this.code.push(opcode);
+    };
+  }
+
+  private simdBinary(opcode: number, a: Expr, b: Expr): Expr {
+    return () => {
+      a();
+      b();
+      this.simd(opcode);
     };
   }
 
