@@ -1,10 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { padOrCrop, pair, unsupported } from './conv-util';
 import { defineWasmKernel } from './define-kernel';
-import {
-  singleChannelFilterGrad,
-  singleChannelFilterGradApplies,
-} from './single-channel-filter-grad';
+import { runSingleChannelConv, singleChannelConvApplies } from './single-channel-conv';
 
 const NAME = 'Conv2DBackpropFilter';
 
@@ -16,7 +13,7 @@ const NAME = 'Conv2DBackpropFilter';
  * (TensorFlow's classic trick), then transposed back to `[kh, kw, Cin, Cout]`.
  *
  * One input channel (a lifting layer on grey images), dilation 1, `Cout % 4 = 0` and filters up to
- * 7 wide take a SIMD kernel instead (`single-channel-filter-grad.ts`).
+ * 7 wide take a SIMD kernel instead (`single-channel-conv.ts`).
  *
  * Supports NHWC, any strides, any dilations (the attribute is optional; tfjs-core 4.22 does not
  * pass one), pad 'same' / 'valid' / number / explicit, dimRoundingMode.
@@ -40,8 +37,8 @@ export const conv2DBackpropFilterConfig = defineWasmKernel(NAME, (s, inputs, att
     false,
     'channelsLast',
   );
-  if (singleChannelFilterGradApplies(s.backend, info)) {
-    return singleChannelFilterGrad(s.backend, x, dy, info);
+  if (singleChannelConvApplies(s.backend, info)) {
+    return runSingleChannelConv('filterGrad', s.backend, x, dy, info);
   }
   const [, h, w] = x.shape as [number, number, number, number];
   const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;

@@ -1,4 +1,5 @@
 export { batchMatMulConfig } from './batch-mat-mul';
+export { conv2DConfig } from './conv2d';
 export { conv2DBackpropFilterConfig } from './conv2d-backprop-filter';
 export { conv2DBackpropInputConfig } from './conv2d-backprop-input';
 export { depthwiseConv2dNativeBackpropFilterConfig } from './depthwise-conv2d-backprop-filter';
