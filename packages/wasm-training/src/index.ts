@@ -14,4 +14,6 @@ export {
   WASM_TRAINING_KERNELS,
   wasmTrainingKernelsRegistered,
 } from './register';
+export { meanConfig, sumConfig } from './row-reductions';
+export { sliceConfig, splitVConfig } from './slice';
 export { unsortedSegmentSumConfig } from './unsorted-segment-sum';

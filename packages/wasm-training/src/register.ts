@@ -9,6 +9,8 @@ import { depthwiseConv2dNativeConfig } from './depthwise-conv2d-native';
 import { guardWasmHeap } from './heap-guard';
 import { identityConfig } from './identity';
 import { maxPoolGradConfig } from './max-pool-grad';
+import { meanConfig, sumConfig } from './row-reductions';
+import { sliceConfig, splitVConfig } from './slice';
 import { stockKernels } from './stock-kernels';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum';
 
@@ -22,6 +24,10 @@ export const WASM_TRAINING_KERNELS: readonly tf.KernelConfig[] = [
   depthwiseConv2dNativeBackpropFilterConfig,
   depthwiseConv2dNativeConfig,
   maxPoolGradConfig,
+  meanConfig,
+  sumConfig,
+  sliceConfig,
+  splitVConfig,
   unsortedSegmentSumConfig,
   identityConfig,
 ];
@@ -36,8 +42,9 @@ let registered = false;
  * `MaxPoolGrad` (wrong for all-negative windows in 4.22.0; SIMD for tiling windows),
  * `Conv2DBackpropInput` (correct but slow), `Conv2D` (a SIMD kernel for one input channel, the
  * rest stock), `DepthwiseConv2dNative` (a SIMD kernel, ≈ 6× faster on 7×7 filters),
- * `BatchMatMul` (a SIMD kernel for row vector × matrix, the rest stock) and `Identity` (copied
- * the data of every tensor saved for a gradient; shares it now).
+ * `BatchMatMul` (a SIMD kernel for row vector × matrix, the rest stock), `Sum` and `Mean` (SIMD
+ * for the innermost axes), `Slice` and `SplitV` (copied the whole input per slice) and `Identity` (copied the data of every tensor saved for a
+ * gradient; shares it now).
  * Makes a failed wasm allocation throw `WasmHeapExhaustedError` instead of corrupting the heap
  * (see `guardWasmHeap`). Does not need the wasm backend to be initialised; import
  * `@tensorflow/tfjs-backend-wasm` yourself. Returns the kernel names it registered.

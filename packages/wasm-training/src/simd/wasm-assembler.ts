@@ -10,9 +10,10 @@
 /** Value types of the binary format. */
 export const I32 = 0x7f;
 export const V128 = 0x7b;
-type ValueType = typeof I32 | typeof V128;
+export const F32 = 0x7d;
+type ValueType = typeof I32 | typeof V128 | typeof F32;
 
-/** Code that pushes one value (an i32 or a v128) on the stack. */
+/** Code that pushes one value (an i32, f32 or v128) on the stack. */
 export type Expr = () => void;
 
 function uleb(out: number[], value: number): void {
@@ -181,6 +182,49 @@ export class FunctionBuilder {
       this.simd(0x52);
     };
   }
+  /** Lane `lane` of an f32x4 as an f32. */
+  f32x4ExtractLane(a: Expr, lane: number): Expr {
+    return () => {
+      a();
+      this.simd(31);
+      this.code.push(lane);
+    };
+  }
+  /** Loads the f32 at `address + offset`. */
+  f32Load(address: Expr, offset = 0): Expr {
+    return () => {
+      address();
+      this.code.push(0x2a);
+      this.memarg(offset);
+    };
+  }
+  /** Stores the f32 `value` at `address + offset`. */
+  f32Store(address: Expr, value: Expr, offset = 0): void {
+    address();
+    value();
+    this.code.push(0x38);
+    this.memarg(offset);
+  }
+  f32Add(a: Expr, b: Expr): Expr {
+    return this.binary(0x92, a, b);
+  }
+  f32Div(a: Expr, b: Expr): Expr {
+    return this.binary(0x95, a, b);
+  }
+  /** The i32 `a` (signed) as an f32. */
+  f32FromI32(a: Expr): Expr {
+    return () => {
+      a();
+      this.code.push(0xb2);
+    };
+  }
+  /** Pushes the f32 constant `value`. */
+  f32(value: number): Expr {
+    return () => {
+      this.code.push(0x43, ...new Uint8Array(Float32Array.of(value).buffer));
+    };
+  }
+
   /** Pushes `value` (an f32) in all four lanes. */
   f32x4Const(value: number): Expr {
     return () => {
