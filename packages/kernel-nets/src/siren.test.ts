@@ -180,6 +180,44 @@ describe('siren', () => {
     }
   });
 
+  it('outputScale multiplies the outputs inside the node: values and gradients of siren·scale', async () => {
+    const w = initSiren(config, { rng: 2 });
+    const list = sirenWeightList(w).map((e) => e.tensor);
+    const results = tf.tidy(() => {
+      const x = tf.randomUniform([12, 2], -1, 1, 'float32', 5) as tf.Tensor2D;
+      const scale = tf.randomUniform([12, 1], 0, 1, 'float32', 6);
+      const dy = tf.randomNormal([12, 6], 0, 1, 'float32', 7);
+      const weights = (ts: tf.Tensor[]): SirenWeights => ({
+        sine: w.sine.map((_, l) => ({
+          weight: ts[2 * l] as tf.Tensor2D,
+          bias: ts[2 * l + 1] as tf.Tensor1D,
+        })),
+        final: { weight: ts[ts.length - 2] as tf.Tensor2D, bias: ts[ts.length - 1] as tf.Tensor1D },
+      });
+      const ours = (...ts: tf.Tensor[]) => siren(x, weights(ts), config, { outputScale: scale });
+      const plain = (...ts: tf.Tensor[]) => tf.mul(siren(x, weights(ts), config), scale);
+      const loss =
+        (f: (...ts: tf.Tensor[]) => tf.Tensor) =>
+        (...ts: tf.Tensor[]) =>
+          tf.sum(tf.mul(f(...ts), dy));
+      return [
+        ours(...list),
+        plain(...list),
+        ...tf.grads(loss(ours))(list),
+        ...tf.grads(loss(plain))(list),
+      ];
+    });
+    const n = list.length;
+    expect(await relativeL2(results[0]!, results[1]!)).toBe(0);
+    for (let i = 0; i < n; i++) {
+      expect(await relativeL2(results[2 + i]!, results[2 + n + i]!)).toBeLessThanOrEqual(
+        tolerance('trig'),
+      );
+    }
+    tf.dispose(results);
+    disposeSiren(w);
+  });
+
   it('rejects bad configs and coordinates', () => {
     expect(() => initSiren({ ...config, hiddenSize: 0 })).toThrow(
       /config.hiddenSize must be a positive integer, got 0/,

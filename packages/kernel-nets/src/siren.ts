@@ -103,6 +103,14 @@ export function initSiren(config: SirenConfig, options: InitSirenOptions = {}): 
   return { sine, final };
 }
 
+export interface SirenOptions {
+  /**
+   * A constant the outputs are multiplied by, broadcast against `[n, outputDim]` (e.g. a mask
+   * per coordinate `[n, 1]`): `siren(…)·outputScale`, inside the same gradient node.
+   */
+  outputScale?: tf.Tensor;
+}
+
 /**
  * Evaluates the kernel net at coordinates `[n, inputDim]`, giving `[n, outputDim]`.
  *
@@ -117,6 +125,7 @@ export function siren(
   coords: tf.Tensor2D,
   weights: SirenWeights,
   config: SirenConfig,
+  options: SirenOptions = {},
 ): tf.Tensor2D {
   if (coords.rank !== 2 || coords.shape[1] !== config.inputDim) {
     throw new Error(
@@ -130,6 +139,7 @@ export function siren(
   }
   const layers = weights.sine.length;
   const omega = (l: number) => (l === 0 ? config.firstOmega0 : config.omega0);
+  const scale = options.outputScale;
   // Inputs of the node: [W₀, b₀, …, W_f, b_f] (the coordinates are captured, not inputs).
   const forward = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const save = args[args.length - 1] as tf.GradSaveFunc;
@@ -144,9 +154,12 @@ export function siren(
     const y = tf.add(tf.matMul(hs[layers]!, w[2 * layers]!), w[2 * layers + 1]!) as tf.Tensor2D;
     save([...hs.slice(1), ...zs]);
     return {
-      value: y,
+      value: scale ? tf.mul(y, scale) : y,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
-        tf.tidy(() => sirenBackward(dy as tf.Tensor2D, coords, saved as tf.Tensor2D[], w, omega)),
+        tf.tidy(() => {
+          const dz = (scale ? tf.mul(dy, scale) : dy) as tf.Tensor2D;
+          return sirenBackward(dz, coords, saved as tf.Tensor2D[], w, omega);
+        }),
     };
   });
   const flat = [

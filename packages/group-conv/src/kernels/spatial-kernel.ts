@@ -28,19 +28,17 @@ export function spatialKernel(
   const [g, taps] = [elements.shape[0], options.kernelSize ** 2];
   return tf.tidy(() => {
     const [coords, mask, det] = spatialKernelInputs(elements, net, options, role);
-    const values = tf.reshape(siren(coords as tf.Tensor2D, net.weights, net.config), [
-      g,
-      taps,
-      net.config.outputDim,
-    ]); // [G, k², P]
-    const out = tf.mul(values, mask!);
-    return (det ? tf.div(out, det) : out) as tf.Tensor3D;
+    const values = tf.reshape(
+      siren(coords as tf.Tensor2D, net.weights, net.config, { outputScale: mask }),
+      [g, taps, net.config.outputDim],
+    ); // [G, k², P], masked
+    return (det ? tf.div(values, det) : values) as tf.Tensor3D;
   });
 }
 
 /**
  * What {@link spatialKernel} evaluates its net with, cached on the net for the same elements:
- * the transformed taps h⁻¹x `[G·k², 2]`, the mask `[1 or G, k², 1]` and, but for SE(2), the
+ * the transformed taps h⁻¹x `[G·k², 2]`, the mask of each `[G·k², 1]` and, but for SE(2), the
  * determinant factor `[G, 1, 1]`.
  */
 function spatialKernelInputs(
@@ -62,10 +60,13 @@ function spatialKernelInputs(
     else if (sub.kind === 'scale') mask = smoothSquareMask(coords, role === 'lifting' ? 2 : 3);
     else mask = smoothDiskMask(coords, role === 'lifting' ? 3 : 2);
     const flat = tf.reshape(coords, [-1, 2]);
-    if (sub.kind === 'rotation') return [flat, tf.expandDims(mask, -1)];
+    const g = elements.shape[0];
+    const taps = kernelSize ** 2;
+    const perRow = tf.reshape(tf.broadcastTo(mask, [g, taps]), [g * taps, 1]);
+    if (sub.kind === 'rotation') return [flat, perRow];
     const referenceSimDet =
       isReference(options) && sub.kind === 'rotation-scale' && role !== 'separable2d';
     const det = referenceSimDet ? tf.sqrt(sub.det(elements)) : sub.det(elements);
-    return [flat, tf.expandDims(mask, -1), tf.reshape(det, [-1, 1, 1])];
+    return [flat, perRow, tf.reshape(det, [-1, 1, 1])];
   });
 }

@@ -7,52 +7,43 @@ import { assertGroupFeatures } from '../layout';
  */
 export function groupInstanceNorm(x: tf.Tensor5D, epsilon = 1e-5): tf.Tensor5D {
   assertGroupFeatures('groupInstanceNorm', x);
-  const [b, h, w, g, c] = x.shape;
-  return normalizeRows(x, [b, h * w * g, c], epsilon);
+  return normalize(x, [1, 2, 3], epsilon);
 }
 
 /** Layer normalisation as the reference defines it: per sample over (h, w, G, C), no affine parameters. */
 export function groupLayerNorm(x: tf.Tensor5D, epsilon = 1e-5): tf.Tensor5D {
   assertGroupFeatures('groupLayerNorm', x);
-  const [b, h, w, g, c] = x.shape;
-  return normalizeRows(x, [b, h * w * g * c], epsilon);
+  return normalize(x, [1, 2, 3, 4], epsilon);
 }
 
 /**
- * `y = (x − μ)/√(σ² + ε)` with the mean μ and biased variance σ² over axis 1 of `x` viewed as
- * `view`, `[batch, n]` or `[batch, n, channels]` (a 2-D view reduces the contiguous last axis:
- * wasm transposes the input of any other reduction), returned in `x`'s shape: the values of
- * `tf.moments` → sub → div (same ops, so the same numbers up to the reductions' summation order).
+ * `y = (x − μ)/√(σ² + ε)` with the mean μ and biased variance σ² over `axes` (kept as size-1
+ * axes): the values of `tf.moments` → sub → div (same ops, so the same numbers up to the
+ * reductions' summation order). The layer norm's axes are the innermost ones, which the
+ * backends reduce without a transpose.
  *
  * One custom-gradient node with the analytic gradient
- * `dx = (dy − mean(dy) − y·mean(dy·y))/√(σ² + ε)` (means over axis 1): seven ops, where autodiff of
- * the moments records ~20 ops with their saved inputs and runs ~30 in the backward pass, several
- * of them full-size broadcasts.
+ * `dx = (dy − mean(dy) − y·mean(dy·y))/√(σ² + ε)` (means over `axes`): seven ops, where autodiff
+ * of the moments records ~20 ops with their saved inputs and runs ~30 in the backward pass,
+ * several of them full-size broadcasts.
  */
-function normalizeRows<T extends tf.Tensor>(
-  x: T,
-  view: [number, number] | [number, number, number],
-  epsilon: number,
-): T {
+function normalize<T extends tf.Tensor>(x: T, axes: number[], epsilon: number): T {
   const f = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const [input, save] = args as [tf.Tensor, tf.GradSaveFunc];
-    const rows = tf.reshape(input, view);
-    const mean = tf.mean(rows, 1, true);
-    const centered = tf.sub(rows, mean);
-    const variance = tf.mean(tf.square(centered), 1, true);
+    const mean = tf.mean(input, axes, true);
+    const centered = tf.sub(input, mean);
+    const variance = tf.mean(tf.square(centered), axes, true);
     const std = tf.sqrt(tf.add(variance, epsilon));
     const y = tf.div(centered, std);
     save([y, std]);
     return {
-      value: tf.reshape(y, input.shape),
+      value: y,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
         tf.tidy(() => {
           const [ys, s] = saved as [tf.Tensor, tf.Tensor];
-          const d = tf.reshape(dy, view);
-          const meanDy = tf.mean(d, 1, true);
-          const meanDyY = tf.mean(tf.mul(d, ys), 1, true);
-          const dx = tf.div(tf.sub(tf.sub(d, meanDy), tf.mul(ys, meanDyY)), s);
-          return tf.reshape(dx, input.shape);
+          const meanDy = tf.mean(dy, axes, true);
+          const meanDyY = tf.mean(tf.mul(dy, ys), axes, true);
+          return tf.div(tf.sub(tf.sub(dy, meanDy), tf.mul(ys, meanDyY)), s);
         }),
     };
   });
