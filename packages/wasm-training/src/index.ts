@@ -14,6 +14,12 @@ export {
   WASM_TRAINING_KERNELS,
   wasmTrainingKernelsRegistered,
 } from './register';
+export {
+  ROW_NORMALIZE,
+  ROW_NORMALIZE_GRAD,
+  rowNormalizeConfig,
+  rowNormalizeGradConfig,
+} from './row-normalize';
 export { meanConfig, sumConfig } from './row-reductions';
 export { sliceConfig, splitVConfig } from './slice';
 export { unsortedSegmentSumConfig } from './unsorted-segment-sum';

@@ -9,6 +9,7 @@ import { depthwiseConv2dNativeConfig } from './depthwise-conv2d-native';
 import { guardWasmHeap } from './heap-guard';
 import { identityConfig } from './identity';
 import { maxPoolGradConfig } from './max-pool-grad';
+import { rowNormalizeConfig, rowNormalizeGradConfig } from './row-normalize';
 import { meanConfig, sumConfig } from './row-reductions';
 import { sliceConfig, splitVConfig } from './slice';
 import { stockKernels } from './stock-kernels';
@@ -26,6 +27,8 @@ export const WASM_TRAINING_KERNELS: readonly tf.KernelConfig[] = [
   maxPoolGradConfig,
   meanConfig,
   sumConfig,
+  rowNormalizeConfig,
+  rowNormalizeGradConfig,
   sliceConfig,
   splitVConfig,
   unsortedSegmentSumConfig,
@@ -43,8 +46,10 @@ let registered = false;
  * `Conv2DBackpropInput` (correct but slow), `Conv2D` (a SIMD kernel for one input channel, the
  * rest stock), `DepthwiseConv2dNative` (a SIMD kernel, ≈ 6× faster on 7×7 filters),
  * `BatchMatMul` (a SIMD kernel for row vector × matrix, the rest stock), `Sum` and `Mean` (SIMD
- * for the innermost axes), `Slice` and `SplitV` (copied the whole input per slice) and `Identity` (copied the data of every tensor saved for a
- * gradient; shares it now).
+ * for the innermost axes), `Slice` and `SplitV` (copied the whole input per slice) and `Identity`
+ * (copied the data of every tensor saved for a gradient; shares it now); adds
+ * `GcnnRowNormalize` and `GcnnRowNormalizeGrad`, the fused layer norm @gcnn/group-conv runs when
+ * they are registered.
  * Makes a failed wasm allocation throw `WasmHeapExhaustedError` instead of corrupting the heap
  * (see `guardWasmHeap`). Does not need the wasm backend to be initialised; import
  * `@tensorflow/tfjs-backend-wasm` yourself. Returns the kernel names it registered.

@@ -6,8 +6,8 @@
 import { relativeL2, tolerance } from '@gcnn/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
-import { describe, expect, it } from 'vitest';
-import { groupInstanceNorm, groupLayerNorm } from './group-norms';
+import { describe, expect, it, vi } from 'vitest';
+import { groupInstanceNorm, groupLayerNorm, ROW_NORMALIZE_KERNELS } from './group-norms';
 
 /** The reference's formula, differentiated by tfjs. */
 function plainNorm(x: tf.Tensor, axes: number[]): tf.Tensor {
@@ -50,4 +50,18 @@ describe('group norms', () => {
       });
     }
   }
+
+  it('the layer norm runs ROW_NORMALIZE_KERNELS where the backend registers them (wasm with @gcnn/tfjs-wasm-training)', () => {
+    const registered = tf.getKernel(ROW_NORMALIZE_KERNELS.forward, tf.getBackend()) !== undefined;
+    expect(registered).toBe(tf.getBackend() === 'wasm');
+    const runKernel = vi.spyOn(tf.engine(), 'runKernel');
+    tf.tidy(() => {
+      const x = tf.randomNormal([2, 3, 3, 4, 2], 0, 1, 'float32', 1);
+      tf.grad((t: tf.Tensor) => tf.sum(groupLayerNorm(t as tf.Tensor5D)))(x);
+    });
+    const names = runKernel.mock.calls.map((c) => c[0]);
+    runKernel.mockRestore();
+    expect(names.includes(ROW_NORMALIZE_KERNELS.forward)).toBe(registered);
+    expect(names.includes(ROW_NORMALIZE_KERNELS.backward)).toBe(registered);
+  });
 });

@@ -208,6 +208,38 @@ export class FunctionBuilder {
   f32Add(a: Expr, b: Expr): Expr {
     return this.binary(0x92, a, b);
   }
+  f32Sub(a: Expr, b: Expr): Expr {
+    return this.binary(0x93, a, b);
+  }
+  f32Mul(a: Expr, b: Expr): Expr {
+    return this.binary(0x94, a, b);
+  }
+  f32Sqrt(a: Expr): Expr {
+    return () => {
+      a();
+      this.code.push(0x91);
+    };
+  }
+  /** The f32 whose bits are the i32 `a`. */
+  f32FromBits(a: Expr): Expr {
+    return () => {
+      a();
+      this.code.push(0xbe);
+    };
+  }
+  /** The f32 `a` in all four lanes. */
+  f32x4Splat(a: Expr): Expr {
+    return () => {
+      a();
+      this.simd(0x13);
+    };
+  }
+  f32x4Sub(a: Expr, b: Expr): Expr {
+    return this.simdBinary(0xe5, a, b);
+  }
+  f32x4Div(a: Expr, b: Expr): Expr {
+    return this.simdBinary(0xe7, a, b);
+  }
   f32Div(a: Expr, b: Expr): Expr {
     return this.binary(0x95, a, b);
   }
