@@ -51,7 +51,7 @@ describe('group norms', () => {
     }
   }
 
-  it('the layer norm runs ROW_NORMALIZE_KERNELS where the backend registers them (wasm with @gcnn/tfjs-wasm-training)', () => {
+  it('the layer norm runs ROW_NORMALIZE_KERNELS in training where the backend registers them (wasm with @gcnn/tfjs-wasm-training)', () => {
     const registered = tf.getKernel(ROW_NORMALIZE_KERNELS.forward, tf.getBackend()) !== undefined;
     expect(registered).toBe(tf.getBackend() === 'wasm');
     const runKernel = vi.spyOn(tf.engine(), 'runKernel');
@@ -60,8 +60,16 @@ describe('group norms', () => {
       tf.grad((t: tf.Tensor) => tf.sum(groupLayerNorm(t as tf.Tensor5D)))(x);
     });
     const names = runKernel.mock.calls.map((c) => c[0]);
+    runKernel.mockClear();
+    // inference records no gradients: tfjs's own kernels (what freezeModel maps to graph ops)
+    tf.tidy(() => {
+      groupLayerNorm(tf.ones([1, 2, 2, 2, 2]) as tf.Tensor5D);
+    });
+    const inference = runKernel.mock.calls.map((c) => c[0]);
     runKernel.mockRestore();
     expect(names.includes(ROW_NORMALIZE_KERNELS.forward)).toBe(registered);
     expect(names.includes(ROW_NORMALIZE_KERNELS.backward)).toBe(registered);
+    expect(inference).toContain('Mean');
+    expect(inference).not.toContain(ROW_NORMALIZE_KERNELS.forward);
   });
 });

@@ -18,7 +18,9 @@ export function groupLayerNorm(x: tf.Tensor5D, epsilon = 1e-5): tf.Tensor5D {
 
 /**
  * Kernels a backend add-on may register to run {@link groupLayerNorm} (a normalisation over the
- * innermost axes) as one kernel each way — @gcnn/tfjs-wasm-training does for wasm. Contract:
+ * innermost axes) as one kernel each way — @gcnn/tfjs-wasm-training does for wasm. They run in
+ * passes that record gradients (training); inference keeps tfjs's own kernels, which tools that
+ * trace an inference pass into a graph (`freezeModel` of @gcnn/models) map to graph ops. Contract:
  * `forward`: inputs `{ x }` (float32), attrs `{ axes, epsilon }` → `[y, std]` with
  * `std = √(σ² + ε)` shaped as `x` with `axes` of size 1 and `y = (x − μ)/std`; `backward`: inputs
  * `{ dy, y, std }`, attrs `{ axes }` → `dx = ((dy − mean(dy)) − y·mean(dy·y))/std`; the same
@@ -29,10 +31,11 @@ export const ROW_NORMALIZE_KERNELS = {
   backward: 'GcnnRowNormalizeGrad',
 } as const;
 
-/** Whether the active backend has both {@link ROW_NORMALIZE_KERNELS}. */
+/** Whether this pass records gradients and the active backend has both {@link ROW_NORMALIZE_KERNELS}. */
 function fusedNormalize(axes: number[], rank: number): boolean {
   const backend = tf.getBackend();
   return (
+    tf.engine().state.gradientDepth > 0 &&
     axes.every((a, i) => a === rank - axes.length + i) &&
     tf.getKernel(ROW_NORMALIZE_KERNELS.forward, backend) !== undefined &&
     tf.getKernel(ROW_NORMALIZE_KERNELS.backward, backend) !== undefined
@@ -48,8 +51,8 @@ function fusedNormalize(axes: number[], rank: number): boolean {
  * One custom-gradient node with the analytic gradient
  * `dx = (dy − mean(dy) − y·mean(dy·y))/√(σ² + ε)` (means over `axes`): seven ops, where autodiff
  * of the moments records ~20 ops with their saved inputs and runs ~30 in the backward pass,
- * several of them full-size broadcasts; one kernel each way where the backend registers
- * {@link ROW_NORMALIZE_KERNELS}.
+ * several of them full-size broadcasts; one kernel each way in training where the backend
+ * registers {@link ROW_NORMALIZE_KERNELS}.
  */
 function normalize<T extends tf.Tensor>(x: T, axes: number[], epsilon: number): T {
   const fused = fusedNormalize(axes, x.rank);
