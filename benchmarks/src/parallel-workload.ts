@@ -17,6 +17,7 @@ import {
 } from '@gcnn/training/node';
 import * as tf from '@tensorflow/tfjs-core';
 import { benchConfig } from './configs';
+import { seededBatch } from './workload';
 
 export interface ParallelWorkload {
   model: ReturnType<typeof createModel>;
@@ -48,17 +49,7 @@ export async function createParallelWorkload(
   const bench = benchConfig(config);
   const modelConfig = { ...bench.config, seed: 1 };
   const model = createModel(modelConfig);
-  // The batch of workload.ts: the same draws from the same seed.
-  const { imageSize: s, inChannels: c, numClasses: k } = modelConfig;
-  const rng = createRng(7);
-  const images = tf.tensor4d(
-    Float32Array.from({ length: batch * s * s * c }, () => rng.next()),
-    [batch, s, s, c],
-  );
-  const labels = tf.tensor1d(
-    Int32Array.from({ length: batch }, () => Math.floor(rng.next() * k)),
-    'int32',
-  );
+  const { images, labels } = seededBatch(modelConfig, batch);
   const trainer = await createDataParallelTrainer({
     model,
     replicas,

@@ -78,7 +78,7 @@ export {
   projectChannels,
 } from './ops/d-separable-group-conv2d';
 export { groupConv2d } from './ops/group-conv2d';
-export { groupInstanceNorm, groupLayerNorm } from './ops/group-norms';
+export { groupInstanceNorm, groupLayerNorm, ROW_NORMALIZE_KERNELS } from './ops/group-norms';
 export {
   globalInvariantPool,
   groupPool,

@@ -7,6 +7,7 @@ export {
   initSiren,
   type LinearWeights,
   type SirenConfig,
+  type SirenOptions,
   type SirenWeights,
   siren,
   sirenParameterCount,

@@ -1,10 +1,12 @@
 import { createRng } from '@gcnn/lie-groups';
+import { relativeL2, tolerance } from '@gcnn/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import {
   disposeSiren,
   initSiren,
   type SirenConfig,
+  type SirenWeights,
   siren,
   sirenParameterCount,
   sirenWeightList,
@@ -127,6 +129,92 @@ describe('siren', () => {
       });
     });
     x.dispose();
+    disposeSiren(w);
+  });
+
+  it('gradients equal autodiff of the layers written out (numHidden 0, 1, 2)', async () => {
+    for (const numHidden of [0, 1, 2]) {
+      const cfg: SirenConfig = { ...config, hiddenSize: 16, numHidden, outputDim: 24 };
+      const w = initSiren(cfg, { rng: 9 });
+      const list = sirenWeightList(w).map((e) => e.tensor);
+      const rng = createRng(4);
+      const x = tf.tensor2d(
+        Float32Array.from({ length: 50 * 2 }, () => 2 * rng.next() - 1),
+        [50, 2],
+      );
+      const dy = tf.tensor2d(
+        Float32Array.from({ length: 50 * 24 }, () => 2 * rng.next() - 1),
+        [50, 24],
+      );
+      /** The weights from a flat list `[W₀, b₀, …, W_f, b_f]`. */
+      const unflatten = (ts: tf.Tensor[]): SirenWeights => ({
+        sine: w.sine.map((_, l) => ({
+          weight: ts[2 * l] as tf.Tensor2D,
+          bias: ts[2 * l + 1] as tf.Tensor1D,
+        })),
+        final: { weight: ts[ts.length - 2] as tf.Tensor2D, bias: ts[ts.length - 1] as tf.Tensor1D },
+      });
+      const plain = (ts: tf.Tensor[]) => {
+        const ws = unflatten(ts);
+        let h: tf.Tensor = x;
+        ws.sine.forEach((layer, l) => {
+          const omega = l === 0 ? cfg.firstOmega0 : cfg.omega0;
+          h = tf.sin(tf.mul(tf.add(tf.matMul(h as tf.Tensor2D, layer.weight), layer.bias), omega));
+        });
+        return tf.add(tf.matMul(h as tf.Tensor2D, ws.final.weight), ws.final.bias);
+      };
+      const loss =
+        (f: (ts: tf.Tensor[]) => tf.Tensor) =>
+        (...ts: tf.Tensor[]) =>
+          tf.sum(tf.mul(f(ts), dy));
+      const ours = tf.grads(loss((ts) => siren(x, unflatten(ts), cfg)))(list);
+      const theirs = tf.grads(loss(plain))(list);
+      for (let i = 0; i < list.length; i++) {
+        expect(
+          await relativeL2(ours[i]!, theirs[i]!),
+          `numHidden ${numHidden}, weight ${i}`,
+        ).toBeLessThanOrEqual(tolerance('trig'));
+      }
+      tf.dispose([x, dy, ...ours, ...theirs]);
+      disposeSiren(w);
+    }
+  });
+
+  it('outputScale multiplies the outputs inside the node: values and gradients of siren·scale', async () => {
+    const w = initSiren(config, { rng: 2 });
+    const list = sirenWeightList(w).map((e) => e.tensor);
+    const results = tf.tidy(() => {
+      const x = tf.randomUniform([12, 2], -1, 1, 'float32', 5) as tf.Tensor2D;
+      const scale = tf.randomUniform([12, 1], 0, 1, 'float32', 6);
+      const dy = tf.randomNormal([12, 6], 0, 1, 'float32', 7);
+      const weights = (ts: tf.Tensor[]): SirenWeights => ({
+        sine: w.sine.map((_, l) => ({
+          weight: ts[2 * l] as tf.Tensor2D,
+          bias: ts[2 * l + 1] as tf.Tensor1D,
+        })),
+        final: { weight: ts[ts.length - 2] as tf.Tensor2D, bias: ts[ts.length - 1] as tf.Tensor1D },
+      });
+      const ours = (...ts: tf.Tensor[]) => siren(x, weights(ts), config, { outputScale: scale });
+      const plain = (...ts: tf.Tensor[]) => tf.mul(siren(x, weights(ts), config), scale);
+      const loss =
+        (f: (...ts: tf.Tensor[]) => tf.Tensor) =>
+        (...ts: tf.Tensor[]) =>
+          tf.sum(tf.mul(f(...ts), dy));
+      return [
+        ours(...list),
+        plain(...list),
+        ...tf.grads(loss(ours))(list),
+        ...tf.grads(loss(plain))(list),
+      ];
+    });
+    const n = list.length;
+    expect(await relativeL2(results[0]!, results[1]!)).toBe(0);
+    for (let i = 0; i < n; i++) {
+      expect(await relativeL2(results[2 + i]!, results[2 + n + i]!)).toBeLessThanOrEqual(
+        tolerance('trig'),
+      );
+    }
+    tf.dispose(results);
     disposeSiren(w);
   });
 

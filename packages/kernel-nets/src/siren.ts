@@ -103,13 +103,29 @@ export function initSiren(config: SirenConfig, options: InitSirenOptions = {}): 
   return { sine, final };
 }
 
+export interface SirenOptions {
+  /**
+   * A constant the outputs are multiplied by, broadcast against `[n, outputDim]` (e.g. a mask
+   * per coordinate `[n, 1]`): `siren(…)·outputScale`, inside the same gradient node.
+   */
+  outputScale?: tf.Tensor;
+}
+
 /**
  * Evaluates the kernel net at coordinates `[n, inputDim]`, giving `[n, outputDim]`.
+ *
+ * Differentiable with respect to the weights (the coordinates are constants: lattice points and
+ * sampled group elements, never trained). The gradient is one custom-gradient node with the
+ * backward pass written out (`dz_l = dh_l·cos(z_l)·ω_l`, `dW_l = h_{l−1}ᵀ·dz_l`, `db_l = Σ dz_l`,
+ * `dh_{l−1} = dz_l·W_lᵀ`): autodiff of the layers records every op with its saved inputs and
+ * runs its matMul gradients with transposed operands, which tfjs-backend-wasm runs 10–17× slower
+ * than an explicit transpose and a plain matMul. Same values as autodiff up to float32 round-off.
  */
 export function siren(
   coords: tf.Tensor2D,
   weights: SirenWeights,
   config: SirenConfig,
+  options: SirenOptions = {},
 ): tf.Tensor2D {
   if (coords.rank !== 2 || coords.shape[1] !== config.inputDim) {
     throw new Error(
@@ -121,14 +137,65 @@ export function siren(
       `Error in siren: expected ${config.numHidden + 1} sine layers for numHidden = ${config.numHidden}, got ${weights.sine.length}`,
     );
   }
-  return tf.tidy(() => {
-    let h: tf.Tensor2D = coords;
-    weights.sine.forEach((layer, l) => {
-      const omega = l === 0 ? config.firstOmega0 : config.omega0;
-      h = tf.sin(tf.mul(tf.add(tf.matMul(h, layer.weight), layer.bias), omega)) as tf.Tensor2D;
-    });
-    return tf.add(tf.matMul(h, weights.final.weight), weights.final.bias) as tf.Tensor2D;
+  const layers = weights.sine.length;
+  const omega = (l: number) => (l === 0 ? config.firstOmega0 : config.omega0);
+  const scale = options.outputScale;
+  // Inputs of the node: [W₀, b₀, …, W_f, b_f] (the coordinates are captured, not inputs).
+  const forward = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const save = args[args.length - 1] as tf.GradSaveFunc;
+    const w = args.slice(0, -1) as tf.Tensor2D[];
+    const hs: tf.Tensor2D[] = [coords];
+    const zs: tf.Tensor2D[] = [];
+    for (let l = 0; l < layers; l++) {
+      const z = tf.mul(tf.add(tf.matMul(hs[l]!, w[2 * l]!), w[2 * l + 1]!), omega(l));
+      zs.push(z as tf.Tensor2D);
+      hs.push(tf.sin(z) as tf.Tensor2D);
+    }
+    const y = tf.add(tf.matMul(hs[layers]!, w[2 * layers]!), w[2 * layers + 1]!) as tf.Tensor2D;
+    save([...hs.slice(1), ...zs]);
+    return {
+      value: scale ? tf.mul(y, scale) : y,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
+        tf.tidy(() => {
+          const dz = (scale ? tf.mul(dy, scale) : dy) as tf.Tensor2D;
+          return sirenBackward(dz, coords, saved as tf.Tensor2D[], w, omega);
+        }),
+    };
   });
+  const flat = [
+    ...weights.sine.flatMap((layer) => [layer.weight, layer.bias]),
+    weights.final.weight,
+    weights.final.bias,
+  ];
+  return forward(...flat) as tf.Tensor2D;
+}
+
+/**
+ * The weights' gradients `[dW₀, db₀, …, dW_f, db_f]` of {@link siren} for output gradient `dy`,
+ * from the saved activations `[h₁ … h_L, z₁ … z_L]` (`h_l = sin(z_l)`) and the weights `w`.
+ */
+function sirenBackward(
+  dy: tf.Tensor2D,
+  coords: tf.Tensor2D,
+  saved: tf.Tensor2D[],
+  w: tf.Tensor2D[],
+  omega: (l: number) => number,
+): tf.Tensor[] {
+  const layers = saved.length / 2;
+  const hs = [coords, ...saved.slice(0, layers)];
+  const zs = saved.slice(layers);
+  const grads: tf.Tensor[] = new Array(2 * layers + 2);
+  const tr = (t: tf.Tensor2D) => tf.transpose(t);
+  grads[2 * layers] = tf.matMul(tr(hs[layers]!), dy);
+  grads[2 * layers + 1] = tf.sum(dy, 0);
+  let dh = tf.matMul(dy, tr(w[2 * layers]!));
+  for (let l = layers - 1; l >= 0; l--) {
+    const dz = tf.mul(tf.mul(dh, tf.cos(zs[l]!)), omega(l)) as tf.Tensor2D;
+    grads[2 * l] = tf.matMul(tr(hs[l]!), dz);
+    grads[2 * l + 1] = tf.sum(dz, 0);
+    if (l > 0) dh = tf.matMul(dz, tr(w[2 * l]!));
+  }
+  return grads;
 }
 
 /** Number of trainable values: (d+1)·h + L·(h+1)·h + (h+1)·P. */

@@ -35,13 +35,20 @@ export class Adadelta extends Optimizer {
     return { rho: this.rho, eps: this.eps, weightDecay: this.weightDecay };
   }
 
-  protected update(name: string, param: tf.Variable, grad: tf.Tensor, lr: number): void {
+  protected readonly slotNames = ['square_avg', 'acc_delta'] as const;
+
+  protected update(
+    param: tf.Tensor1D,
+    grad: tf.Tensor1D,
+    lr: number,
+    slots: Readonly<Record<string, tf.Variable>>,
+  ): tf.Tensor1D {
     const g = this.decayed(grad, param, this.weightDecay);
-    const s = this.slot('square_avg', name, () => tf.zerosLike(param));
-    const u = this.slot('acc_delta', name, () => tf.zerosLike(param));
+    const s = slots.square_avg!;
+    const u = slots.acc_delta!;
     s.assign(tf.add(tf.mul(s, this.rho), tf.mul(tf.square(g), 1 - this.rho)));
     const delta = tf.mul(tf.div(tf.sqrt(tf.add(u, this.eps)), tf.sqrt(tf.add(s, this.eps))), g);
     u.assign(tf.add(tf.mul(u, this.rho), tf.mul(tf.square(delta), 1 - this.rho)));
-    param.assign(tf.sub(param, tf.mul(delta, lr)));
+    return tf.sub(param, tf.mul(delta, lr));
   }
 }

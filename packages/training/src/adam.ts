@@ -38,16 +38,23 @@ export class Adam extends Optimizer {
     return { beta1: this.beta1, beta2: this.beta2, eps: this.eps, weightDecay: this.weightDecay };
   }
 
-  protected update(name: string, param: tf.Variable, grad: tf.Tensor, lr: number): void {
+  protected readonly slotNames = ['exp_avg', 'exp_avg_sq'] as const;
+
+  protected update(
+    param: tf.Tensor1D,
+    grad: tf.Tensor1D,
+    lr: number,
+    slots: Readonly<Record<string, tf.Variable>>,
+  ): tf.Tensor1D {
     const g = this.decayed(grad, param, this.weightDecay);
-    const m = this.slot('exp_avg', name, () => tf.zerosLike(param));
-    const v = this.slot('exp_avg_sq', name, () => tf.zerosLike(param));
+    const m = slots.exp_avg!;
+    const v = slots.exp_avg_sq!;
     m.assign(tf.add(tf.mul(m, this.beta1), tf.mul(g, 1 - this.beta1)));
     v.assign(tf.add(tf.mul(v, this.beta2), tf.mul(tf.square(g), 1 - this.beta2)));
     const biasCorrection1 = 1 - this.beta1 ** this.step;
     const biasCorrection2Sqrt = Math.sqrt(1 - this.beta2 ** this.step);
     const denom = tf.add(tf.div(tf.sqrt(v), biasCorrection2Sqrt), this.eps);
-    param.assign(tf.sub(param, tf.mul(tf.div(m, denom), lr / biasCorrection1)));
+    return tf.sub(param, tf.mul(tf.div(m, denom), lr / biasCorrection1));
   }
 }
 

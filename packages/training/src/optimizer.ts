@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { FlatSlots } from './flat-slots';
 
 /** Names of the optimizers of the reference (`--optim`). */
 export type OptimizerName = 'adam' | 'sgd' | 'adadelta';
@@ -17,19 +18,28 @@ export interface OptimizerStateJson {
  * PyTorch's formulas. L2 weight decay is added to the gradient (`g ← g + λ·θ`), as
  * `torch.optim.*(weight_decay=λ)` does — not decoupled (AdamW).
  *
- * State = `step` (JSON) plus named slot variables `slot/parameterName` (e.g. `exp_avg/head.weight`),
- * created lazily on the first step as PyTorch does.
+ * State = `step` (JSON) plus slots per parameter, `slot/parameterName` (e.g. `exp_avg/head.weight`),
+ * created on the first step as PyTorch does. A step runs on all parameters at once, as PyTorch's
+ * fused/foreach optimizers do: the parameters and gradients are concatenated into one vector, the
+ * slots are held as one vector each ({@link FlatSlots}), the update formula runs once on those and
+ * the result is split back into the parameters — the same element-wise arithmetic (identical
+ * values) in ~3 ops per parameter instead of ~13.
  */
 export abstract class Optimizer {
   abstract readonly name: OptimizerName;
   /** Number of completed steps. */
   step = 0;
-  protected readonly slotVariables = new Map<string, tf.Variable>();
+  /** The slots this optimizer keeps per parameter (empty for plain SGD). */
+  protected abstract readonly slotNames: readonly string[];
+  private readonly state = new FlatSlots(this.constructor.name);
 
   /** Hyperparameters as a JSON object. */
   abstract getConfig(): Record<string, number | boolean>;
 
-  /** One update `θ ← θ − …` for every parameter with a gradient; `lr` is this step's learning rate. */
+  /**
+   * One update `θ ← θ − …` for every parameter with a gradient; `lr` is this step's learning
+   * rate. Every gradient's shape is checked before anything changes.
+   */
   apply(
     params: ReadonlyArray<readonly [string, tf.Variable]>,
     grads: Readonly<Record<string, tf.Tensor>>,
@@ -38,48 +48,55 @@ export abstract class Optimizer {
     if (!Number.isFinite(lr) || lr < 0) {
       throw new Error(`Error in ${this.name}.apply: lr must be a finite number ≥ 0, got ${lr}`);
     }
-    this.step += 1;
-    tf.tidy(() => {
-      for (const [name, param] of params) {
-        const grad = grads[name];
-        if (!grad) continue;
-        if (grad.shape.join() !== param.shape.join()) {
-          throw new Error(
-            `Error in ${this.name}.apply: gradient of '${name}' has shape [${grad.shape}], parameter [${param.shape}]`,
-          );
-        }
-        this.update(name, param, grad, lr);
+    const stepped = params.filter(([name]) => grads[name] !== undefined);
+    for (const [name, param] of stepped) {
+      const grad = grads[name]!;
+      if (grad.shape.join() !== param.shape.join()) {
+        throw new Error(
+          `Error in ${this.name}.apply: gradient of '${name}' has shape [${grad.shape}], parameter [${param.shape}]`,
+        );
       }
+    }
+    this.step += 1;
+    if (stepped.length === 0) return;
+    tf.tidy(() => {
+      const names = stepped.map(([name]) => name);
+      const shapes = stepped.map(([, p]) => p.shape);
+      const slots = this.state.packed(this.slotNames, names, shapes);
+      const theta = concatFlat(stepped.map(([, p]) => p));
+      const grad = concatFlat(stepped.map(([name]) => grads[name]!));
+      const next = this.update(theta, grad, lr, slots);
+      const pieces =
+        stepped.length === 1 ? [next] : tf.split(next, shapes.map(tf.util.sizeFromShape));
+      stepped.forEach(([, p], i) => {
+        p.assign(tf.reshape(pieces[i]!, p.shape));
+      });
     });
   }
 
-  /** Updates one parameter (inside a tidy). */
-  protected abstract update(name: string, param: tf.Variable, grad: tf.Tensor, lr: number): void;
+  /**
+   * The updated parameters `[n]` from the parameters `param` `[n]` and gradients `grad` `[n]` of
+   * every stepped parameter, concatenated, updating the slots `slots[name]` `[n]` (called inside a
+   * tidy; `this.step` is the step being made).
+   */
+  protected abstract update(
+    param: tf.Tensor1D,
+    grad: tf.Tensor1D,
+    lr: number,
+    slots: Readonly<Record<string, tf.Variable>>,
+  ): tf.Tensor1D;
 
   /** The gradient with L2 weight decay added: `g + λ·θ` (or `g` when λ = 0). */
-  protected decayed(grad: tf.Tensor, param: tf.Variable, weightDecay: number): tf.Tensor {
+  protected decayed(grad: tf.Tensor1D, param: tf.Tensor1D, weightDecay: number): tf.Tensor1D {
     return weightDecay === 0 ? grad : tf.add(grad, tf.mul(param, weightDecay));
   }
 
-  /** The slot `slot/name`, created from `init()` on first use. */
-  protected slot(slot: string, name: string, init: () => tf.Tensor): tf.Variable {
-    const key = `${slot}/${name}`;
-    let v = this.slotVariables.get(key);
-    if (!v) {
-      v = tf.variable(init(), false, `gcnn-opt-${this.name}-${key}-${nextId++}`);
-      this.slotVariables.set(key, v);
-    }
-    return v;
-  }
-
-  /** Whether the slot exists yet (slots are created lazily). */
-  protected hasSlot(slot: string, name: string): boolean {
-    return this.slotVariables.has(`${slot}/${name}`);
-  }
-
-  /** The slot variables by key `slot/parameterName`, sorted by key. */
-  slots(): Array<[string, tf.Variable]> {
-    return [...this.slotVariables.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  /**
+   * The slot tensors by key `slot/parameterName`, sorted by key: owned by the optimizer, valid
+   * until its next `apply`, `setState` or `dispose` (read them, e.g. into a checkpoint, before).
+   */
+  slots(): Array<[string, tf.Tensor]> {
+    return this.state.named();
   }
 
   /** The JSON part of the state. */
@@ -102,23 +119,18 @@ export abstract class Optimizer {
         `Error in ${this.name}.setState: step must be an integer ≥ 0, got ${state.step}`,
       );
     }
-    this.disposeSlots();
     this.step = state.step;
-    for (const [key, value] of Object.entries(slots)) {
-      const v = tf.variable(value, false, `gcnn-opt-${this.name}-${key}-${nextId++}`);
-      this.slotVariables.set(key, v);
-    }
+    this.state.restore(slots);
   }
 
-  private disposeSlots(): void {
-    for (const v of this.slotVariables.values()) v.dispose();
-    this.slotVariables.clear();
-  }
-
-  /** Disposes the slot variables. */
+  /** Disposes the slots. */
   dispose(): void {
-    this.disposeSlots();
+    this.state.dispose();
   }
 }
 
-let nextId = 0;
+/** The tensors flattened and concatenated: `[Σ sizes]`. */
+function concatFlat(ts: readonly tf.Tensor[]): tf.Tensor1D {
+  const flat = ts.map((t) => tf.reshape(t, [-1]) as tf.Tensor1D);
+  return flat.length === 1 ? flat[0]! : tf.concat(flat);
+}

@@ -156,3 +156,104 @@ describe('optimizers match PyTorch update formulas (hand-computed in float64)', 
     o.dispose();
   });
 });
+
+describe('all parameters in one step (flat state)', () => {
+  const shapes = [[2, 3], [4], [1, 2, 2]] as const;
+  const make = () => [
+    () => new Adam({ weightDecay: 0.01 }),
+    () => new SGD({ momentum: 0.9, nesterov: true, weightDecay: 0.05 }),
+    () => new SGD({ momentum: 0.5 }),
+    () => new SGD(),
+    () => new Adadelta({ weightDecay: 0.01 }),
+  ];
+  /** A variable of `shape` with seeded values. */
+  const param = (shape: readonly number[], seed: number) => {
+    const t = tf.tensor(values(shape, seed), [...shape]);
+    const v = tf.variable(t);
+    t.dispose();
+    return v;
+  };
+  /** Seeded values in [−1, 1) for `shape`. */
+  const values = (shape: readonly number[], seed: number) => {
+    let a = seed;
+    return Array.from({ length: shape.reduce((x, y) => x * y, 1) }, () => {
+      a = (a * 16807) % 2147483647;
+      return (2 * a) / 2147483647 - 1;
+    });
+  };
+
+  it('equals one optimizer per parameter, bit for bit, also when a parameter skips a step', async () => {
+    const before = tf.memory().numTensors;
+    for (const create of make()) {
+      const together = create();
+      const alone = shapes.map(() => create());
+      const pa = shapes.map((s, i) => param(s, 10 + i));
+      const pb = shapes.map((s, i) => param(s, 10 + i));
+      for (let step = 0; step < 4; step++) {
+        // parameter 1 has no gradient in step 2 (its slots must stay as they were)
+        const present = shapes.map((_, i) => !(step === 2 && i === 1));
+        const grads = shapes.map((s, i) => tf.tensor(values(s, 100 * step + i + 1), [...s]));
+        const named = Object.fromEntries(
+          grads.flatMap((g, i) => (present[i] ? [[`p${i}`, g]] : [])),
+        );
+        together.apply(
+          pa.map((p, i) => [`p${i}`, p] as const),
+          named,
+          0.1,
+        );
+        // the step count is shared by all parameters: a skipped parameter's optimizer steps too
+        alone.forEach((opt, i) => {
+          opt.apply([[`p${i}`, pb[i]!]], present[i] ? { [`p${i}`]: grads[i]! } : {}, 0.1);
+        });
+        tf.dispose(grads);
+      }
+      for (let i = 0; i < shapes.length; i++) {
+        expect(Array.from(await pa[i]!.data()), `${together.name} p${i}`).toEqual(
+          Array.from(await pb[i]!.data()),
+        );
+      }
+      // the per-parameter slots of the checkpoints: same keys, shapes and values
+      const ours = together.slots();
+      const theirs = alone.flatMap((o) => o.slots());
+      expect(ours.map(([k, t]) => [k, t.shape])).toEqual(
+        theirs.map(([k, t]) => [k, t.shape]).sort(([a], [b]) => (a! < b! ? -1 : 1)),
+      );
+      for (const [key, t] of ours) {
+        const other = theirs.find(([k]) => k === key)![1];
+        expect(Array.from(await t.data()), key).toEqual(Array.from(await other.data()));
+      }
+      tf.dispose([...pa, ...pb]);
+      together.dispose();
+      for (const o of alone) o.dispose();
+    }
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('restores per-parameter slots into the flat state: continuing equals an uninterrupted run', async () => {
+    const before = tf.memory().numTensors;
+    const run = async (interrupt: boolean) => {
+      let opt = new Adam({ weightDecay: 0.01 });
+      const ps = shapes.map((s, i) => param(s, 20 + i));
+      const params = ps.map((p, i) => [`p${i}`, p] as const);
+      for (let step = 0; step < 3; step++) {
+        if (interrupt && step === 2) {
+          const state = opt.getState();
+          const slots = Object.fromEntries(opt.slots().map(([k, t]) => [k, t.clone()]));
+          opt.dispose();
+          opt = new Adam({ weightDecay: 0.01 });
+          opt.setState(state, slots);
+          tf.dispose(Object.values(slots));
+        }
+        const grads = shapes.map((s, i) => tf.tensor(values(s, 7 * step + i + 3), [...s]));
+        opt.apply(params, Object.fromEntries(grads.map((g, i) => [`p${i}`, g])), 0.05);
+        tf.dispose(grads);
+      }
+      const out = await Promise.all(ps.map((p) => p.data()));
+      tf.dispose(ps);
+      opt.dispose();
+      return out.map((d) => Array.from(d));
+    };
+    expect(await run(true)).toEqual(await run(false));
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});

@@ -39,18 +39,23 @@ export class SGD extends Optimizer {
     return { momentum: this.momentum, nesterov: this.nesterov, weightDecay: this.weightDecay };
   }
 
-  protected update(name: string, param: tf.Variable, grad: tf.Tensor, lr: number): void {
+  protected get slotNames(): readonly string[] {
+    return this.momentum === 0 ? [] : ['momentum_buffer'];
+  }
+
+  protected update(
+    param: tf.Tensor1D,
+    grad: tf.Tensor1D,
+    lr: number,
+    slots: Readonly<Record<string, tf.Variable>>,
+  ): tf.Tensor1D {
     let d = this.decayed(grad, param, this.weightDecay);
     if (this.momentum !== 0) {
-      let buf: tf.Variable;
-      if (!this.hasSlot('momentum_buffer', name)) {
-        buf = this.slot('momentum_buffer', name, () => tf.clone(d));
-      } else {
-        buf = this.slot('momentum_buffer', name, () => tf.zerosLike(param));
-        buf.assign(tf.add(tf.mul(buf, this.momentum), d));
-      }
-      d = this.nesterov ? tf.add(d, tf.mul(buf, this.momentum)) : buf;
+      // The buffer starts at zero, so the first step sets it to d, as torch.optim.SGD does.
+      const buf = slots.momentum_buffer!;
+      buf.assign(tf.add(tf.mul(buf, this.momentum), d));
+      d = this.nesterov ? tf.add(d, tf.mul(buf, this.momentum)) : (buf as tf.Tensor as tf.Tensor1D);
     }
-    param.assign(tf.sub(param, tf.mul(d, lr)));
+    return tf.sub(param, tf.mul(d, lr));
   }
 }

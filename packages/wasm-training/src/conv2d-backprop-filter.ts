@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { padOrCrop, pair, unsupported } from './conv-util';
 import { defineWasmKernel } from './define-kernel';
+import { runSingleChannelConv, singleChannelConvApplies } from './single-channel-conv';
 
 const NAME = 'Conv2DBackpropFilter';
 
@@ -10,6 +11,9 @@ const NAME = 'Conv2DBackpropFilter';
  * computed as one forward `Conv2D` (XNNPACK) of the transposed input `[Cin, H', W', N]` with the
  * transposed `dy` `[oH, oW, N, Cout]` as filter, stride = the dilation and dilation = the stride
  * (TensorFlow's classic trick), then transposed back to `[kh, kw, Cin, Cout]`.
+ *
+ * One input channel (a lifting layer on grey images), dilation 1, `Cout % 4 = 0` and filters up to
+ * 7 wide take a SIMD kernel instead (`single-channel-conv.ts`).
  *
  * Supports NHWC, any strides, any dilations (the attribute is optional; tfjs-core 4.22 does not
  * pass one), pad 'same' / 'valid' / number / explicit, dimRoundingMode.
@@ -33,6 +37,9 @@ export const conv2DBackpropFilterConfig = defineWasmKernel(NAME, (s, inputs, att
     false,
     'channelsLast',
   );
+  if (singleChannelConvApplies(s.backend, info)) {
+    return runSingleChannelConv('filterGrad', s.backend, x, dy, info);
+  }
   const [, h, w] = x.shape as [number, number, number, number];
   const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
   const { dilationHeight: dh, dilationWidth: dw, outHeight: oh, outWidth: ow, padInfo } = info;

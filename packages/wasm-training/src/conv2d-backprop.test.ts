@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { beforeAll, describe, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   expectClose,
   isWasmProject,
@@ -8,6 +8,7 @@ import {
   seeded,
 } from './parity.test-helpers';
 import { registerWasmTrainingKernels } from './register';
+import { singleChannelConvApplies } from './single-channel-conv';
 
 // wasm-only: these compare the wasm kernels with cpu; the cpu project has nothing to compare
 // (register.test.ts checks there that registering is harmless).
@@ -175,4 +176,48 @@ describe.skipIf(!isWasmProject())('conv2d gradients on wasm equal cpu', () => {
     const { wasm, cpu } = await onWasmAndCpu(run);
     for (let i = 0; i < 3; i++) expectClose(wasm[i]!, cpu[i]!, 1e-5, `fused grad ${i}`);
   });
+
+  // One input channel (lifting layers on grey images) takes SIMD kernels (forward and filter
+  // gradient) when Cout % 4 = 0 and the filter is at most 7 wide; other shapes fall back.
+  const explicitPad: tf.backend_util.ExplicitPadding = [
+    [0, 0],
+    [2, 0],
+    [1, 3],
+    [0, 0],
+  ];
+  const single: Array<[number, number, 'same' | 'valid' | 'explicit', number, boolean]> = [];
+  for (const k of [1, 3, 5, 7])
+    for (const stride of [1, 2])
+      for (const pad of ['same', 'valid', 'explicit'] as const)
+        for (const cout of [4, 24]) single.push([k, stride, pad, cout, true]);
+  single.push([5, 1, 'same', 6, false], [9, 1, 'same', 8, false]);
+  it.each(single)(
+    'one input channel: kernel %i, stride %i, pad %s, %i outputs (SIMD: %s)',
+    async (k, stride, padName, cout, simd) => {
+      const pad = padName === 'explicit' ? explicitPad : padName;
+      const [n, h, w] = [3, k + 6, k + 5];
+      const info = tf.backend_util.computeConv2DInfo([n, h, w, 1], [k, k, 1, cout], stride, 1, pad);
+      expect(singleChannelConvApplies(tf.backend(), info)).toBe(simd);
+      const xv = randomValues(n * h * w, 41 + k);
+      const fv = randomValues(k * k * cout, 43 + k);
+      const dyv = randomValues(n * info.outHeight * info.outWidth * cout, 42 + k);
+      const run = () =>
+        tf.tidy(() => {
+          const x = tf.tensor4d(xv, [n, h, w, 1]);
+          const f = tf.tensor4d(fv, [k, k, 1, cout]);
+          const dy = tf.tensor4d(dyv, [n, info.outHeight, info.outWidth, cout]);
+          const y = tf.conv2d(x, f, stride, pad);
+          const df = tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, {
+            strides: stride,
+            pad,
+            dataFormat: 'NHWC',
+            filterShape: [k, k, 1, cout],
+          } as unknown as tf.NamedAttrMap) as tf.Tensor;
+          return [y.dataSync().slice(), df.dataSync().slice()];
+        });
+      const { wasm, cpu } = await onWasmAndCpu(run);
+      expectClose(wasm[0]!, cpu[0]!, 1e-5, `y [${n},${h},${w},1]→${cout}`);
+      expectClose(wasm[1]!, cpu[1]!, 1e-5, `dW [${n},${h},${w},1]→${cout}`);
+    },
+  );
 });

@@ -1,4 +1,5 @@
 export { batchMatMulConfig } from './batch-mat-mul';
+export { conv2DConfig } from './conv2d';
 export { conv2DBackpropFilterConfig } from './conv2d-backprop-filter';
 export { conv2DBackpropInputConfig } from './conv2d-backprop-input';
 export { depthwiseConv2dNativeBackpropFilterConfig } from './depthwise-conv2d-backprop-filter';
@@ -19,4 +20,12 @@ export {
   WASM_TRAINING_KERNELS,
   wasmTrainingKernelsRegistered,
 } from './register';
+export {
+  ROW_NORMALIZE,
+  ROW_NORMALIZE_GRAD,
+  rowNormalizeConfig,
+  rowNormalizeGradConfig,
+} from './row-normalize';
+export { meanConfig, sumConfig } from './row-reductions';
+export { sliceConfig, splitVConfig } from './slice';
 export { unsortedSegmentSumConfig } from './unsorted-segment-sum';

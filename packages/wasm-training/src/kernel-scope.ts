@@ -53,6 +53,16 @@ export class KernelScope {
     return result;
   }
 
+  /** Hands `results` to the caller (no longer owned) and disposes every other intermediate. */
+  finishMany(results: Info[]): Info[] {
+    for (const r of results) {
+      const i = this.owned.indexOf(r);
+      if (i >= 0) this.owned.splice(i, 1);
+    }
+    this.dispose();
+    return results;
+  }
+
   /** Disposes every owned intermediate (used on errors). */
   dispose(): void {
     for (const info of this.owned.splice(0)) this.backend.disposeData(info.dataId);

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { tilingWindows } from './max-pool-grad';
 import { isWasmProject, onWasmAndCpu, seeded } from './parity.test-helpers';
 import { registerWasmTrainingKernels } from './register';
 
@@ -63,6 +64,34 @@ describe.skipIf(!isWasmProject())('maxPool gradient on wasm equals cpu', () => {
         );
         const { wasm, cpu } = await onWasmAndCpu(() => gradOf(xv, shape, k, s, pad));
         expect(Array.from(wasm), `shape ${shape}`).toEqual(Array.from(cpu));
+      }
+    },
+  );
+
+  // Windows that tile the input with C % 4 = 0 take the SIMD kernel; the rest the JS pass.
+  const tiled: Array<[number, [number, number, number, number], boolean]> = [
+    [2, [2, 6, 8, 4], true],
+    [2, [1, 7, 5, 8], true], // odd sizes: the last row and column belong to no window
+    [3, [2, 9, 6, 16], true],
+    [2, [1, 4, 4, 6], false], // C % 4 ≠ 0
+  ];
+  it.each(tiled)(
+    'windows of size %i tiling %j (SIMD: %s): ties, −∞ and NaN, exactly',
+    async (k, shape, simd) => {
+      const info = tf.backend_util.computePool2DInfo(shape, k, k, 1, 'valid');
+      expect(tilingWindows(info)).toBe(simd);
+      for (let trial = 0; trial < 3; trial++) {
+        const r = seeded(70 * k + shape[3] + trial);
+        const size = shape.reduce((a, b) => a * b);
+        const special = [Number.NEGATIVE_INFINITY, Number.NaN, 0, -0];
+        const xv = Float32Array.from({ length: size }, () => {
+          if (trial === 0) return r(-1, 1);
+          if (trial === 1) return Math.floor(r(-4, 2));
+          const u = r(0, 1);
+          return u < 0.4 ? special[Math.floor(r(0, 4))]! : Math.floor(r(-2, 2));
+        });
+        const { wasm, cpu } = await onWasmAndCpu(() => gradOf(xv, shape, k, k, 'valid'));
+        expect(Array.from(wasm), `trial ${trial}`).toEqual(Array.from(cpu));
       }
     },
   );

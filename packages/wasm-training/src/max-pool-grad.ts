@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { unsupported } from './conv-util';
 import { guardWasmHeap } from './heap-guard';
+import { maxPoolGradKernel } from './simd/max-pool-grad-module';
 
 const NAME = 'MaxPoolGrad';
 
@@ -18,10 +19,10 @@ interface WasmBackendLike {
  * −∞ route nothing. Replaces the stock wasm kernel of 4.22.0, which drops the gradient of windows
  * whose values are all negative.
  *
- * One pass in JavaScript over the wasm heap (no intermediate tensors): the previous composite of
- * wasm kernels (a masked select per tap) cost ≈ 0.5 s per training step of the SE(2) separable
- * model at batch 16, this ≈ 20 ms. Supports NHWC float32, any filterSize, strides, dilations,
- * pad form, dimRoundingMode.
+ * Windows that tile the input (stride = window, no padding, `C % 4 = 0`: the models' 2×2/2
+ * pooling) run a 128-bit wasm SIMD kernel that writes every `dx` element once; every other case
+ * one pass in JavaScript over the wasm heap (no intermediate tensors). Supports NHWC float32, any
+ * filterSize, strides, dilations, pad form, dimRoundingMode.
  */
 export const maxPoolGradConfig: tf.KernelConfig = {
   kernelName: NAME,
@@ -47,11 +48,42 @@ export const maxPoolGradConfig: tf.KernelConfig = {
     const view = (t: tf.TensorInfo) =>
       new Float32Array(heap, be.getMemoryOffset(t.dataId), tf.util.sizeFromShape(t.shape));
     const out = view(dx);
-    out.fill(0);
-    maxPoolBackprop(view(input), view(dy), out, info);
+    const simd = tilingWindows(info) ? maxPoolGradKernel(be.wasm.asm.memory) : null;
+    if (!simd) {
+      out.fill(0);
+      maxPoolBackprop(view(input), view(dy), out, info);
+      return dx;
+    }
+    const { batchSize: n, inHeight: h, inWidth: w, inChannels: c } = info;
+    const { outHeight: oh, outWidth: ow, filterHeight: kh, filterWidth: kw } = info;
+    if (h % kh !== 0 || w % kw !== 0) out.fill(0); // rows and columns no window covers
+    const at = (t: tf.TensorInfo) => be.getMemoryOffset(t.dataId);
+    simd(at(input), at(dy), at(dx), n, h, w, c, oh, ow, kh, kw);
     return dx;
   },
 };
+
+/**
+ * Whether the windows tile the input (stride = window, no padding, dilation 1) with `C % 4 = 0`:
+ * the case of the SIMD kernel (`simd/max-pool-grad-module.ts`), e.g. the 2×2/2 pooling of the
+ * models.
+ */
+export function tilingWindows(info: tf.backend_util.Conv2DInfo): boolean {
+  const { padInfo: p } = info;
+  return (
+    info.dilationHeight === 1 &&
+    info.dilationWidth === 1 &&
+    info.strideHeight === info.filterHeight &&
+    info.strideWidth === info.filterWidth &&
+    p.top === 0 &&
+    p.left === 0 &&
+    p.bottom === 0 &&
+    p.right === 0 &&
+    info.outHeight * info.filterHeight <= info.inHeight &&
+    info.outWidth * info.filterWidth <= info.inWidth &&
+    info.inChannels % 4 === 0
+  );
+}
 
 /** `dx[argmax of each window] += dy[window]`, channel by channel (`dx` must be zero). */
 function maxPoolBackprop(

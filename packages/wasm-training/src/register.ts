@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { batchMatMulConfig } from './batch-mat-mul';
+import { conv2DConfig } from './conv2d';
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter';
 import { conv2DBackpropInputConfig } from './conv2d-backprop-input';
 import { depthwiseConv2dNativeBackpropFilterConfig } from './depthwise-conv2d-backprop-filter';
@@ -8,18 +9,28 @@ import { depthwiseConv2dNativeConfig } from './depthwise-conv2d-native';
 import { guardWasmHeap } from './heap-guard';
 import { identityConfig } from './identity';
 import { maxPoolGradConfig } from './max-pool-grad';
+import { rowNormalizeConfig, rowNormalizeGradConfig } from './row-normalize';
+import { meanConfig, sumConfig } from './row-reductions';
+import { sliceConfig, splitVConfig } from './slice';
 import { stockKernels } from './stock-kernels';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum';
 
 /** Every kernel this package registers for backend 'wasm'. */
 export const WASM_TRAINING_KERNELS: readonly tf.KernelConfig[] = [
   batchMatMulConfig,
+  conv2DConfig,
   conv2DBackpropFilterConfig,
   conv2DBackpropInputConfig,
   depthwiseConv2dNativeBackpropInputConfig,
   depthwiseConv2dNativeBackpropFilterConfig,
   depthwiseConv2dNativeConfig,
   maxPoolGradConfig,
+  meanConfig,
+  sumConfig,
+  rowNormalizeConfig,
+  rowNormalizeGradConfig,
+  sliceConfig,
+  splitVConfig,
   unsortedSegmentSumConfig,
   identityConfig,
 ];
@@ -31,10 +42,14 @@ let registered = false;
  * (kernels, not gradients: other backends are untouched). Idempotent. Adds the missing
  * `Conv2DBackpropFilter`, `DepthwiseConv2dNativeBackpropInput`,
  * `DepthwiseConv2dNativeBackpropFilter` and `UnsortedSegmentSum`; replaces the stock
- * `MaxPoolGrad` (wrong for all-negative windows in 4.22.0), `Conv2DBackpropInput` (correct
- * but slow), `DepthwiseConv2dNative` (a SIMD kernel, ≈ 6× faster on 7×7 filters), `BatchMatMul`
- * (a SIMD kernel for row vector × matrix, the rest stock) and `Identity` (copied the data of
- * every tensor saved for a gradient; shares it now).
+ * `MaxPoolGrad` (wrong for all-negative windows in 4.22.0; SIMD for tiling windows),
+ * `Conv2DBackpropInput` (correct but slow), `Conv2D` (a SIMD kernel for one input channel, the
+ * rest stock), `DepthwiseConv2dNative` (a SIMD kernel, ≈ 6× faster on 7×7 filters),
+ * `BatchMatMul` (a SIMD kernel for row vector × matrix, the rest stock), `Sum` and `Mean` (SIMD
+ * for the innermost axes), `Slice` and `SplitV` (copied the whole input per slice) and `Identity`
+ * (copied the data of every tensor saved for a gradient; shares it now); adds
+ * `GcnnRowNormalize` and `GcnnRowNormalizeGrad`, the fused layer norm @gcnn/group-conv runs when
+ * they are registered.
  * Makes a failed wasm allocation throw `WasmHeapExhaustedError` instead of corrupting the heap
  * (see `guardWasmHeap`). Does not need the wasm backend to be initialised; import
  * `@tensorflow/tfjs-backend-wasm` yourself. Returns the kernel names it registered.

@@ -1,12 +1,7 @@
-import {
-  diskMask,
-  kernelGrid,
-  sampleKernelNet,
-  smoothDiskMask,
-  smoothSquareMask,
-} from '@gcnn/kernel-nets';
+import { diskMask, kernelGrid, siren, smoothDiskMask, smoothSquareMask } from '@gcnn/kernel-nets';
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelNet } from './kernel-net';
+import { cachedNetInputs } from './kernel-net-inputs';
 import { isReference, type KernelOptions, latticeRadius } from './kernel-options';
 
 /**
@@ -30,25 +25,48 @@ export function spatialKernel(
   options: KernelOptions,
   role: SpatialKernelRole,
 ): tf.Tensor3D {
+  const [g, taps] = [elements.shape[0], options.kernelSize ** 2];
+  return tf.tidy(() => {
+    const [coords, mask, det] = spatialKernelInputs(elements, net, options, role);
+    const values = tf.reshape(
+      siren(coords as tf.Tensor2D, net.weights, net.config, { outputScale: mask }),
+      [g, taps, net.config.outputDim],
+    ); // [G, k², P], masked
+    return (det ? tf.div(values, det) : values) as tf.Tensor3D;
+  });
+}
+
+/**
+ * What {@link spatialKernel} evaluates its net with, cached on the net for the same elements:
+ * the transformed taps h⁻¹x `[G·k², 2]`, the mask of each `[G·k², 1]` and, but for SE(2), the
+ * determinant factor `[G, 1, 1]`.
+ */
+function spatialKernelInputs(
+  elements: tf.Tensor2D,
+  net: KernelNet,
+  options: KernelOptions,
+  role: SpatialKernelRole,
+): tf.Tensor[] {
   const { group, kernelSize } = options;
   const sub = group.subgroup;
-  return tf.tidy(() => {
+  const key = `spatial ${role} ${group.name} ${latticeRadius(group)} ${kernelSize} ${options.compatibility}`;
+  return cachedNetInputs(net.inputs, key, [elements], () => {
     const lattice = kernelGrid(kernelSize, latticeRadius(group), {
       singleTap: isReference(options) && sub.kind !== 'rotation' ? 'corner' : 'origin',
     });
     const coords = sub.inverseAct(tf.expandDims(elements, 1), tf.expandDims(lattice, 0)); // [G, k², 2]
-    const values = sampleKernelNet(coords, net.weights, net.config); // [G, k², P]
     let mask: tf.Tensor;
     if (sub.kind === 'rotation') mask = tf.expandDims(diskMask(lattice), 0);
     else if (sub.kind === 'scale') mask = smoothSquareMask(coords, role === 'lifting' ? 2 : 3);
     else mask = smoothDiskMask(coords, role === 'lifting' ? 3 : 2);
-    let out = tf.mul(values, tf.expandDims(mask, -1));
-    if (sub.kind !== 'rotation') {
-      const referenceSimDet =
-        isReference(options) && sub.kind === 'rotation-scale' && role !== 'separable2d';
-      const det = referenceSimDet ? tf.sqrt(sub.det(elements)) : sub.det(elements);
-      out = tf.div(out, tf.reshape(det, [-1, 1, 1]));
-    }
-    return out as tf.Tensor3D;
+    const flat = tf.reshape(coords, [-1, 2]);
+    const g = elements.shape[0];
+    const taps = kernelSize ** 2;
+    const perRow = tf.reshape(tf.broadcastTo(mask, [g, taps]), [g * taps, 1]);
+    if (sub.kind === 'rotation') return [flat, perRow];
+    const referenceSimDet =
+      isReference(options) && sub.kind === 'rotation-scale' && role !== 'separable2d';
+    const det = referenceSimDet ? tf.sqrt(sub.det(elements)) : sub.det(elements);
+    return [flat, perRow, tf.reshape(det, [-1, 1, 1])];
   });
 }

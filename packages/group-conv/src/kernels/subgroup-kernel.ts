@@ -1,6 +1,7 @@
-import { sampleKernelNet, scaleDistanceMask } from '@gcnn/kernel-nets';
+import { scaleDistanceMask, siren } from '@gcnn/kernel-nets';
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelNet } from './kernel-net';
+import { cachedNetInputs } from './kernel-net-inputs';
 import { isReference, type KernelOptions } from './kernel-options';
 
 /**
@@ -17,14 +18,37 @@ export function subgroupKernel(
   net: KernelNet,
   options: KernelOptions,
 ): tf.Tensor3D {
+  return tf.tidy(() => {
+    const [rel, mask] = subgroupKernelInputs(hOut, hIn, net, options);
+    const values = tf.reshape(siren(rel as tf.Tensor2D, net.weights, net.config), [
+      hOut.shape[0],
+      hIn.shape[0],
+      net.config.outputDim,
+    ]); // [Gout, Gin, P]
+    return (mask ? tf.mul(values, mask) : values) as tf.Tensor3D;
+  });
+}
+
+/**
+ * What {@link subgroupKernel} evaluates its net with, cached on the net for the same elements:
+ * the relative coordinates `[Gout·Gin, dof]` and, for the scale groups, the scale-distance mask
+ * `[Gout, Gin, 1]`.
+ */
+function subgroupKernelInputs(
+  hOut: tf.Tensor2D,
+  hIn: tf.Tensor2D,
+  net: KernelNet,
+  options: KernelOptions,
+): tf.Tensor[] {
   const sub = options.group.subgroup;
   const reference = isReference(options);
-  return tf.tidy(() => {
+  const key = `subgroup ${options.group.name} ${sub.kind === 'rotation' ? 0 : sub.maxScale} ${options.grid.nScales} ${options.compatibility}`;
+  return cachedNetInputs(net.inputs, key, [hOut, hIn], () => {
     const [eOut, eIn] = reference ? [hIn, hOut] : [hOut, hIn];
     const rel = sub.relativeCoordinates(eOut, eIn); // [Gout, Gin, dof]
-    const values = sampleKernelNet(rel, net.weights, net.config); // [Gout, Gin, P]
-    if (sub.kind === 'rotation') return values as tf.Tensor3D;
-    const [gOut, gIn] = [rel.shape[0]!, rel.shape[1]!];
+    const [gOut, gIn, dof] = rel.shape as [number, number, number];
+    const flat = tf.reshape(rel, [gOut * gIn, dof]);
+    if (sub.kind === 'rotation') return [flat];
     const maxDistance = Math.log(sub.maxScale) / (reference ? gOut : options.grid.nScales);
     let logScale: tf.Tensor;
     if (sub.kind === 'scale') logScale = tf.squeeze(rel, [2]);
@@ -32,9 +56,6 @@ export function subgroupKernel(
       // Q2: the reference views the [Gin, 2] offsets as [2, Gin] and takes the second row.
       logScale = tf.slice(tf.reshape(rel, [gOut, 2 * gIn]), [0, gIn], [gOut, gIn]);
     } else logScale = tf.reshape(tf.slice(rel, [0, 0, 1], [gOut, gIn, 1]), [gOut, gIn]);
-    return tf.mul(
-      values,
-      tf.expandDims(scaleDistanceMask(logScale, maxDistance, 10), -1),
-    ) as tf.Tensor3D;
+    return [flat, tf.expandDims(scaleDistanceMask(logScale, maxDistance, 10), -1)];
   });
 }

@@ -1,4 +1,4 @@
-import { SE2, Sim2 } from '@gcnn/lie-groups';
+import { createRng, SE2, Sim2 } from '@gcnn/lie-groups';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it, vi } from 'vitest';
 import { GroupConv2D } from './group-conv-2d';
@@ -71,6 +71,43 @@ describe('kernel caching in inference', () => {
     });
     tf.dispose([x, elements]);
     conv.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('computes kernel-net coordinates once per elements tensor, in training too', async () => {
+    const before = tf.memory().numTensors;
+    for (const sampling of ['discretize', 'uniform'] as const) {
+      const group = { ...SE2, subgroup: Object.create(SE2.subgroup) } as typeof SE2;
+      const inverseAct = vi.spyOn(group.subgroup, 'inverseAct');
+      const relative = vi.spyOn(group.subgroup, 'relativeCoordinates');
+      const conv = new GroupConv2D({
+        group,
+        sampleCount: 4,
+        sampling,
+        implementation: 'separable',
+        inChannels: 2,
+        outChannels: 3,
+        kernelSize: 3,
+        kernelNet,
+      });
+      const x = tf.randomUniform([1, 5, 5, 4, 2], -1, 1, 'float32', 1) as tf.Tensor5D;
+      const elements = group.subgroup.sample(conv.grid);
+      inverseAct.mockClear();
+      const rng = createRng(3);
+      const run = () =>
+        tf.tidy(() => {
+          const y = conv.apply({ features: x, elements }, { training: true, rng }).features;
+          return tf.sum(y).arraySync();
+        });
+      const first = run();
+      const second = run();
+      if (sampling === 'discretize') expect(second).toBe(first);
+      const calls = sampling === 'discretize' ? 1 : 2; // uniform: new output elements per call
+      expect(inverseAct).toHaveBeenCalledTimes(calls);
+      expect(relative).toHaveBeenCalledTimes(calls);
+      tf.dispose([x, elements]);
+      conv.dispose();
+    }
     expect(tf.memory().numTensors).toBe(before);
   });
 });

@@ -2,6 +2,7 @@ import { initSiren, type SirenConfig, type SirenWeights } from '@gcnn/kernel-net
 import type { Rng } from '@gcnn/lie-groups';
 import type * as tf from '@tensorflow/tfjs-core';
 import type { KernelNet } from '../kernels/kernel-net';
+import { KernelNetInputs } from '../kernels/kernel-net-inputs';
 import type { KernelNetSpec } from '../kernels/kernel-net-specs';
 import { Module } from './module';
 
@@ -17,10 +18,14 @@ export interface KernelNetOptions {
   omega0?: number;
 }
 
-/** A SIREN kernel net whose weights are variables named `sine.l.weight|bias`, `final.weight|bias`. */
+/**
+ * A SIREN kernel net whose weights are variables named `sine.l.weight|bias`, `final.weight|bias`,
+ * with the cache of its coordinates and masks (kept while the weights change; disposed with it).
+ */
 export class KernelNetModule extends Module implements KernelNet {
   readonly config: SirenConfig;
   readonly weights: SirenWeights;
+  readonly inputs = new KernelNetInputs();
 
   constructor(spec: KernelNetSpec, options: KernelNetOptions, rng: Rng) {
     super();
@@ -43,5 +48,10 @@ export class KernelNetModule extends Module implements KernelNet {
         bias: this.addWeight('final.bias', init.final.bias) as tf.Variable<tf.Rank.R1>,
       },
     };
+  }
+
+  override dispose(): void {
+    super.dispose();
+    this.inputs.dispose();
   }
 }

@@ -335,7 +335,7 @@ export class DataParallelTrainer implements DataParallel {
     });
     // 3. Σ_r (n_r / B)·g_r, the loss likewise, hits summed.
     const t2 = performance.now();
-    const result = combineShardGradients(own, n0, replies, this.slots, batch);
+    const result = await combineShardGradients(own, n0, replies, this.slots, batch);
     const replicaMs = Array.from({ length: this.replicas }, () => 0);
     replicaMs[0] = ownMs;
     for (const { worker, reply } of replies) replicaMs[worker.replica] = reply.ms;

@@ -90,17 +90,22 @@ async function init(m: InitMessage): Promise<void> {
 }
 
 /**
- * Copies the main thread's variables (version `step`) from shared memory into this replica,
- * unless they equal the ones it loaded last: predictions between optimizer steps keep their
- * cached kernels.
+ * Copies the main thread's variables (version `step`) from shared memory into this replica.
+ * With `unlessUnchanged` (predictions), not when they equal the ones it loaded last, so
+ * predictions between optimizer steps keep their cached kernels; a training step always loads
+ * (an optimizer step came between, and the comparison is on the step's critical path).
  */
-function loadWeights(r: Replica, step: number): void {
+function loadWeights(r: Replica, step: number, unlessUnchanged: boolean): void {
   const written = Atomics.load(r.control, 0);
   if (written !== step) {
     throw new Error(`the shared weights are of step ${written}, expected ${step}`);
   }
   const bits = r.weightsI32; // compared bitwise (NaN-safe, −0 ≠ +0)
-  if (r.loaded && r.loaded.length === bits.length && r.loaded.every((v, i) => v === bits[i]))
+  if (
+    unlessUnchanged &&
+    r.loaded?.length === bits.length &&
+    r.loaded.every((v, i) => v === bits[i])
+  )
     return;
   tf.tidy(() => {
     r.slots.forEach((slot, i) => {
@@ -110,7 +115,7 @@ function loadWeights(r: Replica, step: number): void {
       (r.variables[i] as tf.Variable).assign(tf.tensor(value, slot.shape, slot.dtype));
     });
   });
-  r.loaded = bits.slice();
+  r.loaded = unlessUnchanged ? bits.slice() : null;
   r.model.invalidateCache();
 }
 
@@ -118,7 +123,7 @@ async function step(m: StepMessage): Promise<void> {
   const r = replica;
   if (!r) throw new Error('step before init');
   const t0 = performance.now();
-  loadWeights(r, m.step);
+  loadWeights(r, m.step, false);
   const rng = createRng(0);
   rng.setState(m.rngState);
   const xs = tf.tensor4d(m.images, m.imageShape);
@@ -155,7 +160,7 @@ async function predict(m: PredictMessage): Promise<void> {
   const r = replica;
   if (!r) throw new Error('predict before init');
   const t0 = performance.now();
-  loadWeights(r, m.step);
+  loadWeights(r, m.step, true);
   const xs = tf.tensor4d(m.images, m.imageShape);
   try {
     const logits = r.model.apply(xs, { training: false });

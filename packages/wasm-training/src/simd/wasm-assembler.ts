@@ -10,9 +10,10 @@
 /** Value types of the binary format. */
 export const I32 = 0x7f;
 export const V128 = 0x7b;
-type ValueType = typeof I32 | typeof V128;
+export const F32 = 0x7d;
+type ValueType = typeof I32 | typeof V128 | typeof F32;
 
-/** Code that pushes one value (an i32 or a v128) on the stack. */
+/** Code that pushes one value (an i32, f32 or v128) on the stack. */
 export type Expr = () => void;
 
 function uleb(out: number[], value: number): void {
@@ -155,6 +156,115 @@ export class FunctionBuilder {
       this.simd(230);
     };
   }
+  /** Lane masks (all ones or zeros) of `a == b`, `a > b` (false where either is NaN). */
+  f32x4Eq(a: Expr, b: Expr): Expr {
+    return this.simdBinary(0x41, a, b);
+  }
+  f32x4Gt(a: Expr, b: Expr): Expr {
+    return this.simdBinary(0x44, a, b);
+  }
+  v128And(a: Expr, b: Expr): Expr {
+    return this.simdBinary(0x4e, a, b);
+  }
+  /** `a & ~b`. */
+  v128AndNot(a: Expr, b: Expr): Expr {
+    return this.simdBinary(0x4f, a, b);
+  }
+  v128Or(a: Expr, b: Expr): Expr {
+    return this.simdBinary(0x50, a, b);
+  }
+  /** Bitwise `mask ? a : b`. */
+  v128Bitselect(a: Expr, b: Expr, mask: Expr): Expr {
+    return () => {
+      a();
+      b();
+      mask();
+      this.simd(0x52);
+    };
+  }
+  /** Lane `lane` of an f32x4 as an f32. */
+  f32x4ExtractLane(a: Expr, lane: number): Expr {
+    return () => {
+      a();
+      this.simd(31);
+      this.code.push(lane);
+    };
+  }
+  /** Loads the f32 at `address + offset`. */
+  f32Load(address: Expr, offset = 0): Expr {
+    return () => {
+      address();
+      this.code.push(0x2a);
+      this.memarg(offset);
+    };
+  }
+  /** Stores the f32 `value` at `address + offset`. */
+  f32Store(address: Expr, value: Expr, offset = 0): void {
+    address();
+    value();
+    this.code.push(0x38);
+    this.memarg(offset);
+  }
+  f32Add(a: Expr, b: Expr): Expr {
+    return this.binary(0x92, a, b);
+  }
+  f32Sub(a: Expr, b: Expr): Expr {
+    return this.binary(0x93, a, b);
+  }
+  f32Mul(a: Expr, b: Expr): Expr {
+    return this.binary(0x94, a, b);
+  }
+  f32Sqrt(a: Expr): Expr {
+    return () => {
+      a();
+      this.code.push(0x91);
+    };
+  }
+  /** The f32 whose bits are the i32 `a`. */
+  f32FromBits(a: Expr): Expr {
+    return () => {
+      a();
+      this.code.push(0xbe);
+    };
+  }
+  /** The f32 `a` in all four lanes. */
+  f32x4Splat(a: Expr): Expr {
+    return () => {
+      a();
+      this.simd(0x13);
+    };
+  }
+  f32x4Sub(a: Expr, b: Expr): Expr {
+    return this.simdBinary(0xe5, a, b);
+  }
+  f32x4Div(a: Expr, b: Expr): Expr {
+    return this.simdBinary(0xe7, a, b);
+  }
+  f32Div(a: Expr, b: Expr): Expr {
+    return this.binary(0x95, a, b);
+  }
+  /** The i32 `a` (signed) as an f32. */
+  f32FromI32(a: Expr): Expr {
+    return () => {
+      a();
+      this.code.push(0xb2);
+    };
+  }
+  /** Pushes the f32 constant `value`. */
+  f32(value: number): Expr {
+    return () => {
+      this.code.push(0x43, ...new Uint8Array(Float32Array.of(value).buffer));
+    };
+  }
+
+  /** Pushes `value` (an f32) in all four lanes. */
+  f32x4Const(value: number): Expr {
+    return () => {
+      this.simd(12);
+      const lane = new Uint8Array(Float32Array.of(value).buffer);
+      for (let i = 0; i < 4; i++) this.code.push(...lane);
+    };
+  }
 
   /** `for (i = from; i < to; i += step) body()` (signed compare). */
   forRange(i: number, from: Expr, to: Expr, step: number, body: () => void): void {
@@ -203,6 +313,14 @@ export class FunctionBuilder {
       a();
       b();
       this.code.push(opcode);
+    };
+  }
+
+  private simdBinary(opcode: number, a: Expr, b: Expr): Expr {
+    return () => {
+      a();
+      b();
+      this.simd(opcode);
     };
   }
 
