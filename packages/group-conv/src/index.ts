@@ -78,7 +78,12 @@ export {
   projectChannels,
 } from './ops/d-separable-group-conv2d';
 export { groupConv2d } from './ops/group-conv2d';
-export { groupInstanceNorm, groupLayerNorm, ROW_NORMALIZE_KERNELS } from './ops/group-norms';
+export {
+  groupInstanceNorm,
+  groupLayerNorm,
+  hasRowNormalizeKernels,
+  ROW_NORMALIZE_KERNELS,
+} from './ops/group-norms';
 export {
   globalInvariantPool,
   groupPool,

@@ -140,7 +140,7 @@ export function siren(
   const layers = weights.sine.length;
   const omega = (l: number) => (l === 0 ? config.firstOmega0 : config.omega0);
   const scale = options.outputScale;
-  // Inputs of the node: [W₀, b₀, …, W_f, b_f] (the coordinates are captured, not inputs).
+  // Inputs of the node: [W₀, b₀, …, W_f, b_f] (the coordinates are constants: no gradient).
   const forward = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const save = args[args.length - 1] as tf.GradSaveFunc;
     const w = args.slice(0, -1) as tf.Tensor2D[];
@@ -152,13 +152,17 @@ export function siren(
       hs.push(tf.sin(z) as tf.Tensor2D);
     }
     const y = tf.add(tf.matMul(hs[layers]!, w[2 * layers]!), w[2 * layers + 1]!) as tf.Tensor2D;
-    save([...hs.slice(1), ...zs]);
+    // The coordinates and the scale are saved too, not only captured: a backward pass that frees
+    // what it no longer needs (@gcnn/group-conv's gradient segments) may have freed the originals.
+    save([...hs, ...zs, ...(scale ? [scale] : [])]);
     return {
       value: scale ? tf.mul(y, scale) : y,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
         tf.tidy(() => {
-          const dz = (scale ? tf.mul(dy, scale) : dy) as tf.Tensor2D;
-          return sirenBackward(dz, coords, saved as tf.Tensor2D[], w, omega);
+          const [savedCoords, ...rest] = saved as tf.Tensor2D[];
+          const activations = rest.slice(0, 2 * layers);
+          const dz = (scale ? tf.mul(dy, rest[2 * layers]!) : dy) as tf.Tensor2D;
+          return sirenBackward(dz, savedCoords!, activations, w, omega);
         }),
     };
   });

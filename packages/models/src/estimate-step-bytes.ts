@@ -1,6 +1,7 @@
 import {
   convOutputSize,
   type GroupConv2D,
+  hasRowNormalizeKernels,
   kernelNetBytes,
   type LayerMemory,
   type LiftingConv2D,
@@ -195,8 +196,14 @@ function stageUnits(stage: Stage, geo: Geometry, units: Unit[]): Geometry {
       return geo;
     case 'instancenorm':
     case 'layernorm':
-      // autodiff of tf.moments and the division: more temporaries than the batch norm's
-      units.push(elementwise(bytes, 1, 4, 5));
+      // one custom-gradient node (@gcnn/group-conv's normalize) that keeps y (and a per-row std):
+      // the layer norm as one kernel each way where the backend has them, else the composite's
+      // forward and backward temporaries
+      units.push(
+        stage.kind === 'layernorm' && hasRowNormalizeKernels()
+          ? elementwise(bytes, 1, 0, 1)
+          : elementwise(bytes, 1, 2, 3),
+      );
       return geo;
     case 'relu':
       units.push(reluUnit(bytes));

@@ -145,10 +145,13 @@ describe('out of memory in train', () => {
           trainSet: imageDataset(40, config.imageSize),
           testSet: imageDataset(8, config.imageSize),
           config: CONFIG,
-          sink: { checkpoint: async (c) => void checkpoints.push(c) },
-          // after step 2 (its checkpoint follows), every allocation fails
-          onStep: (e) => {
-            if (e.step === 2) setWasmHeapLimit(1);
+          // once step 2's checkpoint is written, every allocation fails (writing a checkpoint
+          // allocates too: the optimizer's per-parameter slot views)
+          sink: {
+            checkpoint: async (c) => {
+              checkpoints.push(c);
+              if (c.manifest.progress.step === 2) setWasmHeapLimit(1);
+            },
           },
         }),
       );

@@ -33,10 +33,19 @@ export const ROW_NORMALIZE_KERNELS = {
 
 /** Whether this pass records gradients and the active backend has both {@link ROW_NORMALIZE_KERNELS}. */
 function fusedNormalize(axes: number[], rank: number): boolean {
-  const backend = tf.getBackend();
   return (
     tf.engine().state.gradientDepth > 0 &&
     axes.every((a, i) => a === rank - axes.length + i) &&
+    hasRowNormalizeKernels()
+  );
+}
+
+/**
+ * Whether `backend` (default the current one) registers {@link ROW_NORMALIZE_KERNELS}, which the
+ * layer norm then runs in training (memory estimates count it: no composite temporaries).
+ */
+export function hasRowNormalizeKernels(backend: string = tf.getBackend()): boolean {
+  return (
     tf.getKernel(ROW_NORMALIZE_KERNELS.forward, backend) !== undefined &&
     tf.getKernel(ROW_NORMALIZE_KERNELS.backward, backend) !== undefined
   );
