@@ -68,6 +68,7 @@ async function planResumedRun(
   }
   if (given['print-interval'] !== undefined) train.printInterval = given['print-interval'];
   if (given['checkpoint-every'] !== undefined) train.checkpointEvery = given['checkpoint-every'];
+  if (given['on-nonfinite'] !== undefined) train.onNonFinite = given['on-nonfinite'];
   const { epoch, step } = resume.manifest.progress;
   io.err.write(`gcnn: resuming ${resume.path} at epoch ${epoch}, step ${step}\n`);
   return {

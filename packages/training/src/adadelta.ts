@@ -35,6 +35,10 @@ export class Adadelta extends Optimizer {
     return { rho: this.rho, eps: this.eps, weightDecay: this.weightDecay };
   }
 
+  slotNames(): readonly string[] {
+    return ['square_avg', 'acc_delta'];
+  }
+
   protected update(name: string, param: tf.Variable, grad: tf.Tensor, lr: number): void {
     const g = this.decayed(grad, param, this.weightDecay);
     const s = this.slot('square_avg', name, () => tf.zerosLike(param));

@@ -38,6 +38,10 @@ export class Adam extends Optimizer {
     return { beta1: this.beta1, beta2: this.beta2, eps: this.eps, weightDecay: this.weightDecay };
   }
 
+  slotNames(): readonly string[] {
+    return ['exp_avg', 'exp_avg_sq'];
+  }
+
   protected update(name: string, param: tf.Variable, grad: tf.Tensor, lr: number): void {
     const g = this.decayed(grad, param, this.weightDecay);
     const m = this.slot('exp_avg', name, () => tf.zerosLike(param));

@@ -10,6 +10,7 @@ export {
   CHECKPOINT_KINDS,
   type CheckpointKind,
   type CheckpointManifest,
+  type CheckpointSource,
   decodeCheckpoint,
   disposeCheckpoint,
   type EncodedCheckpoint,
@@ -20,7 +21,6 @@ export {
   OPTIMIZER_PREFIX,
   type TensorEntry,
   type TrainProgress,
-  validateManifest,
   type WeightsIndex,
 } from './checkpoint';
 export { createOptimizer, OPTIMIZER_NAMES, type OptimizerConfig } from './create-optimizer';
@@ -40,7 +40,16 @@ export {
   recordPrecedes,
   type StepRecord,
 } from './metrics';
+export {
+  allFinite,
+  DivergenceError,
+  NON_FINITE_STATE,
+  NONFINITE_POLICIES,
+  type NonFinitePolicy,
+  type RunPoint,
+} from './nonfinite-guard';
 export { Optimizer, type OptimizerName, type OptimizerStateJson } from './optimizer';
+export { restoreCheckpoint } from './restore-checkpoint';
 export { SGD, type SGDOptions } from './sgd';
 export {
   type ChartSeries,
@@ -57,5 +66,6 @@ export {
   type TrainSink,
   train,
 } from './train';
-export { type TrainConfig, validateTrainConfig } from './train-config';
+export { MAX_SEED, type TrainConfig, validateTrainConfig } from './train-config';
 export type { BatchShard, TrainableModel } from './trainable-model';
+export { CHECKPOINT_VERSION, manifestDigest, validateManifest } from './validate-manifest';

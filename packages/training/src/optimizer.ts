@@ -29,6 +29,12 @@ export abstract class Optimizer {
   /** Hyperparameters as a JSON object. */
   abstract getConfig(): Record<string, number | boolean>;
 
+  /**
+   * The slots this optimizer keeps for each parameter it has updated (Adam: `exp_avg`,
+   * `exp_avg_sq`), each shaped as its parameter: what a restored state must hold.
+   */
+  abstract slotNames(): readonly string[];
+
   /** One update `θ ← θ − …` for every parameter with a gradient; `lr` is this step's learning rate. */
   apply(
     params: ReadonlyArray<readonly [string, tf.Variable]>,

@@ -39,6 +39,10 @@ export class SGD extends Optimizer {
     return { momentum: this.momentum, nesterov: this.nesterov, weightDecay: this.weightDecay };
   }
 
+  slotNames(): readonly string[] {
+    return this.momentum !== 0 ? ['momentum_buffer'] : [];
+  }
+
   protected update(name: string, param: tf.Variable, grad: tf.Tensor, lr: number): void {
     let d = this.decayed(grad, param, this.weightDecay);
     if (this.momentum !== 0) {

@@ -14,7 +14,7 @@ import { encodeCheckpoint, type TrainProgress } from '../checkpoint';
 import type { MetricsRecord } from '../metrics';
 import { TinyClassifier } from '../test-model.test-helpers';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint-files';
-import { RunDirectory } from './run-directory';
+import { openRunDirectory } from './run-directory';
 
 const dirs: string[] = [];
 const tmp = () => {
@@ -99,14 +99,16 @@ describe('checkpoint files', () => {
     const json = JSON.parse(text);
     delete json.weights;
     writeFileSync(manifest, JSON.stringify(json));
-    await expect(loadCheckpoint(manifest)).rejects.toThrow(/is missing the entry 'weights'/);
+    await expect(loadCheckpoint(manifest)).rejects.toThrow(
+      /entry 'weights' is undefined, expected an object/,
+    );
     await expect(loadCheckpoint(join(dir, 'nope'))).rejects.toThrow(/does not exist/);
     expect(tf.memory().numTensors).toBe(before);
     m.dispose();
   });
 
   it('RunDirectory truncates metrics to what precedes a checkpoint and ignores a torn last line', async () => {
-    const run = new RunDirectory(tmp());
+    const run = openRunDirectory(tmp(), { mode: 'new' });
     const step = (s: number, epoch: number): MetricsRecord => ({
       type: 'step',
       epoch,
@@ -124,5 +126,6 @@ describe('checkpoint files', () => {
     );
     run.truncateMetrics(progress(3, 1));
     expect(run.readMetrics().map((r) => r.step)).toEqual([1, 2, 3]);
+    run.close();
   });
 });
