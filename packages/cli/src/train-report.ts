@@ -113,14 +113,14 @@ export function divergenceLine(
     e.lastCheckpointStep === null
       ? 'training stopped before any checkpoint was written'
       : `training stopped; the last checkpoint (step ${e.lastCheckpointStep}) is kept and stays the resume point`;
-  const lr = `a lower --lr than ${plan.train.learningRate}`;
+  const lr = `a lower --lr than ${plan.train.learningRate} (--overwrite to start over in this folder)`;
   const skip =
     plan.train.onNonFinite === 'skip'
-      ? 'skipping batches cannot mend a non-finite state'
+      ? '; skipping batches cannot mend a non-finite state'
       : e.lastCheckpointStep === null
-        ? 'or --on-nonfinite skip to drop such batches'
-        : `or --resume ${plan.outDir} --on-nonfinite skip to drop such batches`;
-  return `the run diverged: ${where}; ${kept}. Try ${lr} (a new run, --overwrite to replace this one), ${skip}`;
+        ? ', or --on-nonfinite skip to drop such batches'
+        : `, or --resume ${plan.outDir} --on-nonfinite skip to drop such batches`;
+  return `the run diverged: ${where}; ${kept}. Try ${lr}${skip}`;
 }
 
 /** The line `gcnn train` starts with: the model, its size, the data and the backend. */

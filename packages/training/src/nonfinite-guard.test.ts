@@ -3,10 +3,15 @@
  * the run (or, with `onNonFinite: 'skip'`, drops the batch's update) before anything non-finite is
  * written, and the last good checkpoint stays the resume point.
  */
+
+import { batches } from '@gcnn/datasets';
 import type { Rng } from '@gcnn/lie-groups';
+import { createRng, Xoshiro128 } from '@gcnn/lie-groups';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { decodeCheckpoint, disposeCheckpoint, type EncodedCheckpoint } from './checkpoint';
+import { createOptimizer } from './create-optimizer';
+import { batchGradients } from './data-parallel';
 import type { MetricsRecord } from './metrics';
 import { allFinite, DivergenceError, LossLog } from './nonfinite-guard';
 import { TinyClassifier, toyDataset } from './test-model.test-helpers';
@@ -165,6 +170,56 @@ describe('divergence guard', () => {
     model.dispose();
     // Step 2's loss is NaN: skipped, then the weights are checked.
     expect(error).toMatchObject({ what: 'weights', at: { step: 2 } });
+  });
+
+  it("stop mode adds no kernel to a step: the guard reads the kept losses with the step record's read (one Pack per read)", async () => {
+    const kernels = async (f: () => Promise<unknown>) =>
+      (
+        await tf.profile(async () => {
+          await f();
+          return [];
+        })
+      ).kernels.length;
+    const config = (maxSteps: number): TrainConfig => ({
+      ...CONFIG,
+      epochs: 1,
+      maxSteps,
+      printInterval: 5,
+      checkpointEvery: 0,
+    });
+    const trainSet80 = toyDataset(80, 1);
+    const trainSteps = async (maxSteps: number) => {
+      const model = new TinyClassifier(16, 3, 5);
+      const run = options(model, { trainSet: trainSet80, config: config(maxSteps) });
+      const n = await kernels(() => train(run));
+      model.dispose();
+      return n;
+    };
+    const perStep = ((await trainSteps(10)) - (await trainSteps(5))) / 5;
+    // The step without the guard: gradients, update, the two device sums.
+    const model = new TinyClassifier(16, 3, 5);
+    const optimizer = createOptimizer(CONFIG.optimizer);
+    const rng = createRng(1);
+    const batch = batches(trainSet80, { batchSize: 8, rng: new Xoshiro128(0) })
+      [Symbol.iterator]()
+      .next().value;
+    const sums = [tf.scalar(0), tf.scalar(0)];
+    const step = async () => {
+      const g = batchGradients(model, batch!.xs, batch!.ys, rng);
+      optimizer.apply(
+        model.namedVariables().filter(([, v]) => v.trainable),
+        g.grads,
+        0.05,
+      );
+      const next = [tf.add(sums[0]!, g.loss), tf.add(sums[1]!, g.correct)];
+      tf.dispose([...Object.values(g.grads), g.loss, g.correct, ...next]);
+    };
+    await step(); // Adam makes its slots on the first step
+    const bare = await kernels(step);
+    tf.dispose([batch!.xs, batch!.ys, ...sums]);
+    optimizer.dispose();
+    model.dispose();
+    expect(perStep).toBe(bare + 1 / 5);
   });
 
   it('allFinite and LossLog: NaN and ±Infinity are found, the first non-finite loss is named, nothing leaks', async () => {
