@@ -12,9 +12,8 @@ import { describe, expect, it } from 'vitest';
 import { decodeCheckpoint, disposeCheckpoint, type EncodedCheckpoint } from './checkpoint';
 import { createOptimizer } from './create-optimizer';
 import { batchGradients } from './data-parallel';
-import type { MetricsRecord } from './metrics';
 import { allFinite, DivergenceError, LossLog } from './nonfinite-guard';
-import { TinyClassifier, toyDataset } from './test-model.test-helpers';
+import { memorySink, TinyClassifier, toyDataset } from './test-model.test-helpers';
 import { type TrainOptions, train } from './train';
 import type { TrainConfig } from './train-config';
 
@@ -42,19 +41,6 @@ class PoisonedClassifier extends TinyClassifier {
     logits.dispose();
     return nan;
   }
-}
-
-function memorySink() {
-  const records: MetricsRecord[] = [];
-  const checkpoints: EncodedCheckpoint[] = [];
-  return {
-    records,
-    checkpoints,
-    sink: {
-      metrics: async (r: MetricsRecord) => void records.push(structuredClone(r)),
-      checkpoint: async (c: EncodedCheckpoint) => void checkpoints.push(c),
-    },
-  };
 }
 
 const trainSet = toyDataset(40, 1, 'toy-train');

@@ -1,7 +1,23 @@
 import { createDataset, type Dataset } from '@gcnn/datasets';
 import type { Rng } from '@gcnn/lie-groups';
 import * as tf from '@tensorflow/tfjs-core';
+import type { EncodedCheckpoint } from './checkpoint';
+import type { MetricsRecord } from './metrics';
 import type { TrainableModel } from './trainable-model';
+
+/** A sink that records everything a run writes: its metrics records and encoded checkpoints. */
+export function memorySink() {
+  const records: MetricsRecord[] = [];
+  const checkpoints: EncodedCheckpoint[] = [];
+  return {
+    records,
+    checkpoints,
+    sink: {
+      metrics: async (r: MetricsRecord) => void records.push(structuredClone(r)),
+      checkpoint: async (c: EncodedCheckpoint) => void checkpoints.push(c),
+    },
+  };
+}
 
 /**
  * A tiny stand-in classifier for trainer tests (the trainer needs only the `TrainableModel`

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeCheckpoint, type EncodedCheckpoint } from './checkpoint';
 import type { MetricsRecord } from './metrics';
 import { recordPrecedes } from './metrics';
-import { TinyClassifier, toyDataset } from './test-model.test-helpers';
+import { memorySink, TinyClassifier, toyDataset } from './test-model.test-helpers';
 import { type TrainOptions, train } from './train';
 import type { TrainConfig } from './train-config';
 
@@ -17,24 +17,6 @@ const CONFIG: TrainConfig = {
   printInterval: 1,
   checkpointEvery: 2,
 };
-
-/** Records everything a run writes. */
-function memorySink() {
-  const records: MetricsRecord[] = [];
-  const checkpoints: EncodedCheckpoint[] = [];
-  return {
-    records,
-    checkpoints,
-    sink: {
-      metrics: async (r: MetricsRecord) => {
-        records.push(structuredClone(r));
-      },
-      checkpoint: async (c: EncodedCheckpoint) => {
-        checkpoints.push(c);
-      },
-    },
-  };
-}
 
 const withoutTime = (rs: MetricsRecord[]) => rs.map(({ time: _t, ...rest }) => rest);
 

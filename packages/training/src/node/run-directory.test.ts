@@ -5,36 +5,20 @@
  * fails leaving the folder byte for byte as it was.
  */
 import { spawnSync } from 'node:child_process';
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { disposeCheckpoint, encodeCheckpoint } from '../checkpoint';
 import { TinyClassifier, toyDataset } from '../test-model.test-helpers';
 import { type TrainOptions, train } from '../train';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint-files';
 import { openRunDirectory, RunExistsError } from './run-directory';
 import { LOCK_FILE, RunLockedError } from './run-lock';
+import { useTempDirs } from './temp-dirs.test-helpers';
 
-const dirs: string[] = [];
-const tmp = () => {
-  const d = mkdtempSync(join(tmpdir(), 'gcnn-run-'));
-  dirs.push(d);
-  return d;
-};
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
+const tmp = useTempDirs('gcnn-run-');
 
 /** The pid of a process that has exited. */
 function deadPid(): number {
@@ -204,49 +188,5 @@ describe('run folders', () => {
     disposeCheckpoint(resume);
     model.dispose();
     expect(snapshot()).toEqual(before);
-  });
-});
-
-describe('checkpoint files after a failed write', () => {
-  it('name the file; the previous checkpoint stays loadable', async () => {
-    const dir = tmp();
-    const model = new TinyClassifier(4, 2, 1);
-    const encode = (step: number) =>
-      encodeCheckpoint({
-        kind: 'last',
-        weightsFile: `last-step${String(step).padStart(8, '0')}.weights.bin`,
-        modelConfig: model.config,
-        train: trainOptions(model).config,
-        progress: {
-          epoch: 0,
-          nextBatch: step,
-          step,
-          epochStartRng: [1, 2, 3, 4],
-          modelRng: 5,
-          epochSums: { loss: 0, correct: 0, seen: 0, batches: 0 },
-          best: null,
-          finished: false,
-        },
-        optimizer: {
-          name: 'adam',
-          step,
-          config: { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0 },
-        },
-        metrics: null,
-        modelVariables: model.namedVariables(),
-        optimizerSlots: [],
-      });
-    saveCheckpoint(dir, await encode(1));
-    // A folder where the weights file should go: the write fails, as on a full disk.
-    const next = await encode(2);
-    mkdirSync(join(dir, next.manifest.weights.file));
-    expect(() => saveCheckpoint(dir, next)).toThrow(
-      `cannot write '${join(dir, next.manifest.weights.file)}': it is a folder (EISDIR); the previous last checkpoint ('${join(dir, 'last.json')}') is unchanged`,
-    );
-    expect(readdirSync(dir).filter((f) => f.includes('.tmp-'))).toEqual([]);
-    const loaded = await loadCheckpoint(dir);
-    expect(loaded.manifest.progress.step).toBe(1);
-    disposeCheckpoint(loaded);
-    model.dispose();
   });
 });
