@@ -13,7 +13,7 @@ import { decodeCheckpoint, disposeCheckpoint, type EncodedCheckpoint } from './c
 import { createOptimizer } from './create-optimizer';
 import { batchGradients } from './data-parallel';
 import { allFinite, DivergenceError, LossLog } from './nonfinite-guard';
-import { memorySink, TinyClassifier, toyDataset } from './test-model.test-helpers';
+import { memorySink, TinyClassifier, toyDataset, toyTrainOptions } from './test-model.test-helpers';
 import { type TrainOptions, train } from './train';
 import type { TrainConfig } from './train-config';
 
@@ -43,16 +43,8 @@ class PoisonedClassifier extends TinyClassifier {
   }
 }
 
-const trainSet = toyDataset(40, 1, 'toy-train');
-const testSet = toyDataset(24, 2, 'toy-test');
-const options = (model: TinyClassifier, extra: Partial<TrainOptions> = {}): TrainOptions => ({
-  model,
-  trainSet,
-  testSet,
-  config: CONFIG,
-  normalization: { mean: [0.4], std: [0.3] },
-  ...extra,
-});
+const options = (model: TinyClassifier, extra: Partial<TrainOptions> = {}) =>
+  toyTrainOptions(model, CONFIG, extra);
 
 /** Every checkpoint decodes (the codec refuses non-finite values); returns their steps. */
 async function decodable(checkpoints: EncodedCheckpoint[]): Promise<string[]> {
