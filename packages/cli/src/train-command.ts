@@ -86,6 +86,7 @@ export async function trainCommand(argv: readonly string[], io: CliIo): Promise<
     }
   } finally {
     if (plan.resume) disposeCheckpoint(plan.resume);
+    if (plan.init) disposeModelSource(plan.init); // a no-op once loaded into the model
     run?.close();
   }
 }
@@ -200,7 +201,7 @@ async function startTrainReplicas(
  */
 function openTrainRunFolder(
   plan: TrainPlan,
-  values: { overwrite: boolean | undefined; resume: string | undefined },
+  values: { overwrite: boolean | undefined },
   backend: string,
   io: CliIo,
 ): RunDirectory {

@@ -113,8 +113,8 @@ export function modelRngSeed(seed: number): number {
  * device and read with `await data()` every `printInterval` steps, at checkpoints and epoch ends.
  *
  * Divergence guard: every step's loss is kept on the device until that read, which throws a
- * {@link DivergenceError} at the first non-finite one; the weights are checked before every
- * evaluation and checkpoint. So nothing non-finite is ever written, and the latest checkpoint
+ * {@link DivergenceError} at the first non-finite one; the weights and the optimizer's slots are
+ * checked before every evaluation and checkpoint. So nothing non-finite is ever written, and the latest checkpoint
  * stays the last good state. With `config.onNonFinite: 'skip'` each step instead reads whether
  * its loss and gradients are finite (one read per step) and drops the update of a batch where
  * they are not, counting it in `progress.skippedBatches`.
