@@ -59,6 +59,7 @@ const EVERY_KEYED_FLAG = {
   'max-steps': 33,
   'checkpoint-every': 11,
   'print-interval': 3,
+  'on-nonfinite': 'skip',
 } satisfies GivenFlags<TrainFlags>;
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -75,6 +75,7 @@ async function planResumedRun(
   if (given['checkpoint-every'] !== undefined) train.checkpointEvery = given['checkpoint-every'];
   if (given['accumulate-steps'] !== undefined) train.accumulateSteps = given['accumulate-steps'];
   if (given.memory !== undefined) train.memory = given.memory;
+  if (given['on-nonfinite'] !== undefined) train.onNonFinite = given['on-nonfinite'];
   const { epoch, step } = resume.manifest.progress;
   io.err.write(`gcnn: resuming ${resume.path} at epoch ${epoch}, step ${step}\n`);
   return {

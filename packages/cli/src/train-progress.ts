@@ -1,6 +1,7 @@
-import type { EpochRecord, TrainOptions } from '@gcnn/training';
+import type { EpochRecord, StepEvent, TrainOptions } from '@gcnn/training';
 import type { CliIo } from './io';
 import { formatDuration, ProgressBar } from './progress-bar';
+import type { TrainPlan } from './train-plan';
 
 /** A fraction as a percentage with two decimals, `—` when absent. */
 export const percent = (x: number | null | undefined) =>
@@ -9,18 +10,41 @@ export const percent = (x: number | null | undefined) =>
 /** The line `gcnn train` prints after each epoch's evaluation. */
 function epochLine(r: EpochRecord): string {
   const testLoss = r.testLoss === null ? '—' : r.testLoss.toFixed(4);
-  return `epoch ${r.epoch + 1}${r.partial ? ' (partial)' : ''}: step ${r.step}, lr ${r.lr.toExponential(2)}, train loss ${r.trainLoss.toFixed(4)}, train acc ${percent(r.trainAccuracy)}, test loss ${testLoss}, test acc ${percent(r.testAccuracy)} (${formatDuration(r.time.elapsedSeconds)})\n`;
+  const skipped = r.skippedBatches ? `, ${r.skippedBatches} batches skipped so far` : '';
+  return `epoch ${r.epoch + 1}${r.partial ? ' (partial)' : ''}: step ${r.step}, lr ${r.lr.toExponential(2)}, train loss ${r.trainLoss.toFixed(4)}, train acc ${percent(r.trainAccuracy)}, test loss ${testLoss}, test acc ${percent(r.testAccuracy)}${skipped} (${formatDuration(r.time.elapsedSeconds)})\n`;
+}
+
+/**
+ * A training loss this many times `ln(classes)` — the cross-entropy of a uniform guess, about
+ * where every run starts — means the run is diverging: no converging run comes near it.
+ */
+const DIVERGING_FACTOR = 100;
+
+/**
+ * A warning, once, when a loss read passes {@link DIVERGING_FACTOR}·ln(classes): a finite loss
+ * that explodes (a too-high learning rate), before it overflows and the guard stops the run.
+ */
+function divergingLossWarning(plan: Pick<TrainPlan, 'train' | 'model'>) {
+  const uniform = Math.log(plan.model.numClasses);
+  let warned = false;
+  return (e: StepEvent): string | undefined => {
+    if (warned || e.loss === undefined || !(e.loss > DIVERGING_FACTOR * uniform)) return undefined;
+    warned = true;
+    return `gcnn train: warning: the training loss is ${e.loss.toExponential(2)} at step ${e.step}, over ${DIVERGING_FACTOR}× that of a uniform guess (ln ${plan.model.numClasses} = ${uniform.toFixed(2)}): the run is diverging; a lower --lr than ${plan.train.learningRate} may help\n`;
+  };
 }
 
 /**
  * The progress callbacks of `train` for `gcnn train`: a progress bar per epoch (steps, learning
- * rate, loss, throughput) and per evaluation on stderr, a line per epoch on stdout.
- * `GCNN_STEP_DELAY_MS` (testing only) sleeps after each step.
+ * rate, loss, throughput) and per evaluation on stderr, a line per epoch on stdout, and a warning
+ * when the loss explodes. `GCNN_STEP_DELAY_MS` (testing only) sleeps after each step.
  */
 export function trainProgress(
   io: CliIo,
-  epochs: number,
+  plan: Pick<TrainPlan, 'train' | 'model'>,
 ): Pick<TrainOptions, 'onStep' | 'onEvalProgress' | 'onEpoch'> {
+  const { epochs } = plan.train;
+  const diverging = divergingLossWarning(plan);
   let bar: ProgressBar | undefined;
   let barEpoch = -1;
   let evalBar: ProgressBar | undefined;
@@ -40,6 +64,8 @@ export function trainProgress(
       const loss = e.loss !== undefined ? ` loss ${e.loss.toFixed(4)}` : '';
       const speed = e.imagesPerSecond ? ` ${e.imagesPerSecond.toFixed(1)} img/s` : '';
       bar?.update(e.batch + 1, `lr ${e.lr.toExponential(2)}${loss}${speed}`);
+      const warning = diverging(e);
+      if (warning) io.err.write(`${io.err.isTTY ? '\r\x1b[K' : ''}${warning}`);
       if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
     },
     onEvalProgress: (done, total, epoch) => {
