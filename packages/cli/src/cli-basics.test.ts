@@ -59,7 +59,9 @@ describe.skipIf(!ONCE)('gcnn: help, version, quarter-turn check', () => {
     expect(info.code).toBe(0);
     expect(info.out).toMatch(/\n {2}90° rotations: exactly invariant/);
     const odd = await box.run(['info', '--dataset', 'galaxy10']);
-    expect(odd.out).toMatch(/\n {2}90° rotations: not exactly invariant: layers\.1 \(2×2 max pool\)/);
+    expect(odd.out).toMatch(
+      /\n {2}90° rotations: not exactly invariant: layers\.1 \(2×2 max pool\)/,
+    );
   });
 
   it('--strict-equivariance also refuses rotations that do not include the quarter turns', () => {
