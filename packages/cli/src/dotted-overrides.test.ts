@@ -6,64 +6,18 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ONCE, useCliSandbox } from './cli.test-helpers';
+import { ONCE, TRAIN_FLAG_VALUES, useCliSandbox } from './cli.test-helpers';
 import {
   DOTTED_KEYS,
   dottedOverridesTable,
   isOverride,
   withDottedOverrides,
 } from './dotted-overrides';
-import { type FlagTable, formatFlagValue, type GivenFlags } from './flag-spec';
+import { type FlagTable, formatFlagValue } from './flag-spec';
 import type { CliIo } from './io';
 import { parseFlags } from './parse-flags';
-import { resolveRun, type TrainFlags } from './resolve-config';
+import { resolveRun } from './resolve-config';
 import { TRAIN_FLAGS } from './train-flags';
-
-/** A value for every flag an override can set, none of them its default. */
-const VALUES = {
-  preset: 'se2-separable',
-  model: 'ckgresnet',
-  group: 'Sim2',
-  'num-group-elements': [4, 2],
-  'sampling-method': 'uniform',
-  'max-scale': 1.5,
-  'hidden-sizes': [4, 8],
-  'widen-factor': 2,
-  pooling: false,
-  normalization: 'instancenorm',
-  dropout: 0.25,
-  'kernel-size': 3,
-  'ck-net-num-hidden': 2,
-  'ck-net-hidden-size': 12,
-  'first-omega-0': 20,
-  'omega-0': 5,
-  implementation: 'separable+2d',
-  padding: false,
-  stride: 2,
-  compatibility: 'reference',
-  dataset: 'fashion-mnist',
-  'data-dir': 'data',
-  augment: true,
-  'limit-train': 100,
-  'limit-test': 50,
-  epochs: 7,
-  'batch-size': 16,
-  'eval-batch-size': 40,
-  'eval-every': 2,
-  'max-steps': 33,
-  'checkpoint-every': 11,
-  'print-interval': 3,
-  seed: 9,
-  optimizer: 'sgd',
-  'learning-rate': 0.05,
-  'weight-decay': 0.001,
-  momentum: 0.9,
-  nesterov: true,
-  'lr-schedule': 'multistep',
-  'lr-steps': [3, 5],
-  'lr-gamma': 0.5,
-  load: 'runs/pretrained',
-} satisfies GivenFlags<TrainFlags>;
 
 /** A quiet io for `withDottedOverrides`, collecting what it writes to stderr. */
 function quietIo(): CliIo & { written: string[] } {
@@ -93,15 +47,15 @@ describe.skipIf(!ONCE)('dotted overrides (the seed config style)', () => {
     const args: string[] = [];
     const argv: string[] = [];
     for (const [key, flag] of Object.entries(DOTTED_KEYS)) {
-      expect(VALUES, `the fixture covers --${flag}`).toHaveProperty(flag);
-      const value = (VALUES as Record<string, unknown>)[flag];
+      expect(TRAIN_FLAG_VALUES, `the fixture covers --${flag}`).toHaveProperty(flag);
+      const value = (TRAIN_FLAG_VALUES as Record<string, unknown>)[flag];
       args.push(`${key}=${seedSpelling(key, value)}`);
       argv.push(`--${flag}=${formatFlagValue(value)}`);
     }
     const fromFlags = parseFlags(TRAIN_FLAGS, argv, 'train').given;
     const fromOverrides = overrides(args);
     expect(fromOverrides).toEqual(fromFlags);
-    expect(fromOverrides).toEqual(VALUES);
+    expect(fromOverrides).toEqual(TRAIN_FLAG_VALUES);
     expect(resolveRun(fromOverrides, 'train')).toEqual(resolveRun(fromFlags, 'train'));
   });
 
