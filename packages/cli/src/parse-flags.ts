@@ -117,13 +117,14 @@ export function parseFlags<T extends FlagTable>(
   const given: Record<string, FlagValue> = {};
   const positionals: string[] = [];
   for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
+    // `-h` is the one short option: `--help`.
+    const arg = argv[i] === '-h' ? '--help' : (argv[i] as string);
     if (arg === '--') {
       positionals.push(...argv.slice(i + 1));
       break;
     }
     if (!arg.startsWith('--')) {
-      if (arg.startsWith('-') && arg !== '-' && arg !== '-h') {
+      if (arg.startsWith('-') && arg !== '-') {
         throw new UsageError(
           `gcnn ${command}: unknown option ${arg}; options are long flags (--name value); see gcnn ${command} --help`,
         );

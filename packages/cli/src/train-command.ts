@@ -19,11 +19,13 @@ import {
 } from '@gcnn/training/node';
 import { type BackendName, selectCommandBackend } from './backend';
 import { type CommandSpec, parseCommand } from './command-spec';
+import { dottedOverridesHelp, withDottedOverrides } from './dotted-overrides';
 import { withDefaults } from './flag-spec';
 import type { CliIo } from './io';
 import { datasetIdOf, type LoadedDatasets, loadDatasets } from './load-datasets';
 import { disposeModelSource } from './model-source';
 import { ProgressBar } from './progress-bar';
+import { checkQuarterTurns } from './quarter-turn-check';
 import { checkWorkers, startCliReplicas } from './start-cli-replicas';
 import { TRAIN_FLAGS } from './train-flags';
 import { memoryErrorForCli, planLine } from './train-memory';
@@ -34,27 +36,24 @@ import { UsageError } from './usage-error';
 
 export const TRAIN_COMMAND: CommandSpec<typeof TRAIN_FLAGS> = {
   name: 'train',
-  usage: 'gcnn train [flags]',
+  usage: 'gcnn train [flags] [key.sub=value …]',
   summary:
     'Train a group-equivariant CNN (default: the `default` preset on MNIST-rot, evaluated on the 50,000 test images). Flags override --config, which overrides the preset.',
   flags: TRAIN_FLAGS,
+  epilog: dottedOverridesHelp(),
 };
 
 /** `gcnn train`: trains (or with --test-only evaluates) a model; returns the exit code. */
 export async function trainCommand(argv: readonly string[], io: CliIo): Promise<number> {
   const parsed = parseCommand(TRAIN_COMMAND, argv, io);
   if (!parsed) return 0;
-  if (parsed.positionals.length > 0) {
-    throw new UsageError(
-      `gcnn train: unexpected argument '${parsed.positionals[0]}' (flags are --name value)`,
-    );
-  }
+  const given = withDottedOverrides(parsed.given, parsed.positionals, 'train', io);
   const started = performance.now();
-  const values = withDefaults(TRAIN_FLAGS, parsed.given);
+  const values = withDefaults(TRAIN_FLAGS, given);
   checkWorkers('train', values.workers, values.backend);
   // Before anything creates a tensor (checkpoints are decoded into tensors).
   const backend = await selectCommandBackend(values, io);
-  const plan = await planTrainRun(parsed.given, values, io);
+  const plan = await planTrainRun(given, values, io);
   checkWorkers('train', plan.workers, values.backend);
   const limitTrain = plan.train.dataset?.limitTrain;
   if (limitTrain !== undefined) checkBatchSize(plan.train.batchSize, limitTrain);
@@ -68,6 +67,7 @@ export async function trainCommand(argv: readonly string[], io: CliIo): Promise<
     const model = createModel(plan.model);
     let dataParallel: DataParallelTrainer | undefined;
     try {
+      checkQuarterTurns(model, values['strict-equivariance'], 'train', io);
       io.err.write(describeTrainRun(plan.model, model.parameterCount(), counts, backend));
       if (plan.init) {
         loadModelWeights(model, plan.init, plan.init.path);

@@ -176,6 +176,12 @@ const RUN_FLAGS = {
     description: 'Only evaluate (with --load) on the test set',
     section: RUN,
   }),
+  'strict-equivariance': flag.boolean({
+    description:
+      'Refuse a model that is not exactly invariant to 90° rotations (an odd size at a 2×2 pool, a stride that does not tile the input, R not divisible by 4, no rotations); without it such sizes only warn',
+    default: false,
+    section: RUN,
+  }),
   'max-steps': flag.int({
     min: 1,
     description: 'Stop after this many optimizer steps (then evaluate and checkpoint); for tests',

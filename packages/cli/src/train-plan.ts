@@ -101,7 +101,9 @@ async function planNewRun(
     model = init.modelConfig;
     io.err.write(`gcnn: initialising from ${init.path}\n`);
   } else if (values['test-only']) {
-    throw new UsageError('gcnn train: --test-only needs --load <checkpoint>');
+    throw new UsageError(
+      'gcnn train: --test-only (train.do=False) needs --load <checkpoint> (pretrained.path=…)',
+    );
   }
   return {
     model,
