@@ -4,10 +4,12 @@
  * playwright-core and Debian's chromium (WebGL2 through ANGLE on SwiftShader), and checks what the
  * page promises: the trained model classifies an embedded MNIST-rot test digit correctly, the
  * prediction and its probability stay put under 90°/180°/270° rotations, and the first layer's
- * feature maps shift by N/4 group elements per 90°. Writes a screenshot to .cache/browser-demo.png.
+ * feature maps shift by N/4 group elements per 90°; on a phone's 390 px the page has no horizontal
+ * overflow and the first load shows its steps and the bytes downloaded. Writes screenshots to
+ * .cache/browser-demo-1280.png, .cache/browser-demo-390.png and .cache/browser-demo-loading-390.png.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -31,7 +33,11 @@ const CHROMIUM_ARGS = [
   '--use-angle=swiftshader',
   '--enable-unsafe-swiftshader',
 ];
-const SCREENSHOT = join(ROOT, '.cache/browser-demo.png');
+const SCREENSHOT = join(ROOT, '.cache/browser-demo-1280.png');
+const PHONE_SCREENSHOT = join(ROOT, '.cache/browser-demo-390.png');
+const LOADING_SCREENSHOT = join(ROOT, '.cache/browser-demo-loading-390.png');
+/** A phone's viewport (CSS pixels; iPhone 12–15). */
+const PHONE = { width: 390, height: 844 };
 /**
  * The embedded digit the test classifies: index 5 of public/digits.json, a 5 the model gives ~58 %
  * (not a saturated ~100 %, so the probability check means something; the other nine get 95–100 %).
@@ -100,7 +106,7 @@ describe.skipIf(!ONCE || !CHROMIUM_FOUND)('browser demo (webgl, headless Chromiu
       headless: true,
       args: CHROMIUM_ARGS,
     });
-    page = await browser.newPage({ viewport: { width: 1200, height: 1000 } });
+    page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
     page.on('console', (m) => {
       if (m.type() === 'error') consoleErrors.push(m.text());
     });
@@ -165,11 +171,68 @@ describe.skipIf(!ONCE || !CHROMIUM_FOUND)('browser demo (webgl, headless Chromiu
     expect(existsSync(SCREENSHOT)).toBe(true);
     expect(consoleErrors).toEqual([]);
   }, 90_000);
+
+  it('fits a 390 px phone screen and shows the first load’s steps and bytes', async () => {
+    const phone = await (browser as Browser).newPage({ viewport: PHONE });
+    const errors: string[] = [];
+    phone.on('pageerror', (e) => errors.push(String(e)));
+    // Hold the weights back for a moment, so the download step can be seen.
+    let release = () => {};
+    const held = new Promise<void>((ok) => {
+      release = ok;
+    });
+    await phone.route('**/model.weights.bin', async (route) => {
+      await held;
+      await route.continue();
+    });
+    await phone.goto(serverUrl(server as Server));
+    await phone.waitForFunction(
+      () =>
+        /model\.json: [\d,]+ kB of [\d,]+ kB/.test(
+          document.getElementById('status')?.textContent ?? '',
+        ),
+      undefined,
+      { timeout: 60_000 },
+    );
+    expect(await phone.textContent('#status')).toMatch(
+      /^Step 2 of 4: downloading and building the model — model\.json: [\d,]+ kB of [\d,]+ kB \(\d+ s\)$/,
+    );
+    expect(await phone.isVisible('#load-progress')).toBe(true);
+    mkdirSync(join(ROOT, '.cache'), { recursive: true });
+    await phone.screenshot({ path: LOADING_SCREENSHOT });
+    release();
+    await phone.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
+    expect(await phone.isVisible('#load-progress')).toBe(false);
+    // Every step was shown; the download step saw both files whole.
+    const steps = (await phone.evaluate(() => window.gcnnDemo?.loadSteps)) as Array<{
+      text: string;
+      bytes?: number;
+    }>;
+    expect(steps.map((st) => st.text.replace(/:.*/, ''))).toEqual([
+      'Step 1 of 4',
+      'Step 2 of 4',
+      'Step 3 of 4',
+      'Step 4 of 4',
+    ]);
+    const files = ['model.json', 'model.weights.bin'].map(
+      (f) => statSync(join(out, 'model', f)).size,
+    );
+    expect(steps[1]?.bytes).toBe((files[0] as number) + (files[1] as number));
+    // No horizontal overflow: nothing is wider than the phone.
+    const widths = await phone.evaluate(() => [
+      document.documentElement.scrollWidth,
+      document.documentElement.clientWidth,
+    ]);
+    expect(widths).toEqual([PHONE.width, PHONE.width]);
+    await phone.screenshot({ path: PHONE_SCREENSHOT, fullPage: true });
+    expect(errors).toEqual([]);
+    await phone.close();
+  }, 90_000);
 });
 
 declare global {
   interface Window {
-    gcnnDemo?: { state: unknown };
+    gcnnDemo?: { state: unknown; loadSteps?: unknown };
   }
 }
 

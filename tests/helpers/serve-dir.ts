@@ -31,8 +31,12 @@ export function serveDir(dir: string): Promise<Server> {
       res.writeHead(404).end();
       return;
     }
-    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
-    res.end(readFileSync(file));
+    const body = readFileSync(file);
+    res.writeHead(200, {
+      'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+      'content-length': body.length,
+    });
+    res.end(body);
   });
   return new Promise((ok) => server.listen(0, '127.0.0.1', () => ok(server)));
 }

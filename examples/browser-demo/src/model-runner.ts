@@ -4,7 +4,7 @@
  * and the lifting kernels for every sampled group element.
  */
 import { groupByName, transformImages } from '@gcnn/lie-groups';
-import { type LoadedModel, loadModel } from '@gcnn/models';
+import { type LoadedModel, type LoadModelOptions, loadModel } from '@gcnn/models';
 import * as tf from '@tensorflow/tfjs-core';
 
 export interface Prediction {
@@ -34,10 +34,11 @@ export class ModelRunner {
 
   /**
    * Loads `model.json` and its weights from `baseUrl` through tf.io's http handler (`loadModel`
-   * of @gcnn/models, which validates the file before building the model).
+   * of @gcnn/models, which validates the file before building the model); `options` are tf.io's
+   * (`onProgress`, `fetchFunc`).
    */
-  static async load(baseUrl: URL): Promise<ModelRunner> {
-    const loaded = await loadModel(new URL('model.json', baseUrl).href);
+  static async load(baseUrl: URL, options: LoadModelOptions = {}): Promise<ModelRunner> {
+    const loaded = await loadModel(new URL('model.json', baseUrl).href, options);
     const { config } = loaded.model;
     const group = groupByName({ name: config.group, maxScale: config.maxScale });
     const elements = tf.tidy(() =>

@@ -1,5 +1,8 @@
 /** Canvas and DOM drawing helpers of the demo page (no tfjs here). */
 
+/** The page's element with id `id`. */
+export const byId = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+
 /** Draws an `h×w` grayscale image with values in [0, 1] (0 black) onto `canvas`, scaled to fit. */
 export function drawGray(
   canvas: HTMLCanvasElement,

@@ -9,8 +9,10 @@ import { join, resolve } from 'node:path';
 import { testBackend } from '@gcnn/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll } from 'vitest';
+import type { GivenFlags } from './flag-spec';
 import type { CliIo } from './io';
 import { main } from './main';
+import type { TrainFlags } from './resolve-config';
 
 /** Whether this vitest project runs the CLI tests (the cpu one). */
 export const ONCE = testBackend() === 'cpu';
@@ -75,3 +77,55 @@ export function useCliSandbox(prefix: string): CliSandbox {
   });
   return box;
 }
+
+/**
+ * A value for every flag of `gcnn train` that sets a config field or has a dotted override, none
+ * of them its default (flag-table.test.ts, dotted-overrides.test.ts).
+ */
+export const TRAIN_FLAG_VALUES = {
+  preset: 'se2-separable',
+  model: 'ckgresnet',
+  group: 'Sim2',
+  'num-group-elements': [4, 2],
+  'sampling-method': 'uniform',
+  'max-scale': 1.5,
+  'hidden-sizes': [4, 8],
+  'widen-factor': 2,
+  pooling: false,
+  normalization: 'instancenorm',
+  dropout: 0.25,
+  'kernel-size': 3,
+  'ck-net-num-hidden': 2,
+  'ck-net-hidden-size': 12,
+  'first-omega-0': 20,
+  'omega-0': 5,
+  implementation: 'separable+2d',
+  padding: false,
+  stride: 2,
+  compatibility: 'reference',
+  dataset: 'fashion-mnist',
+  'data-dir': 'data',
+  augment: true,
+  'limit-train': 100,
+  'limit-test': 50,
+  epochs: 7,
+  'batch-size': 16,
+  'eval-batch-size': 40,
+  'eval-every': 2,
+  'max-steps': 33,
+  'checkpoint-every': 11,
+  'print-interval': 3,
+  'accumulate-steps': 2,
+  memory: 'checkpoint',
+  'on-nonfinite': 'skip',
+  seed: 9,
+  optimizer: 'sgd',
+  'learning-rate': 0.05,
+  'weight-decay': 0.001,
+  momentum: 0.9,
+  nesterov: true,
+  'lr-schedule': 'multistep',
+  'lr-steps': [3, 5],
+  'lr-gamma': 0.5,
+  load: 'runs/pretrained',
+} satisfies GivenFlags<TrainFlags>;

@@ -12,6 +12,8 @@ export interface CommandSpec<T extends FlagTable> {
   /** What the command does, under the usage line. */
   summary: string;
   flags: T;
+  /** Help text after the flags (e.g. the overrides of `gcnn train`). */
+  epilog?: string;
 }
 
 /**
@@ -25,6 +27,6 @@ export function parseCommand<T extends FlagTable & { help: typeof HELP_FLAG }>(
 ): { given: GivenFlags<T>; positionals: string[] } | undefined {
   const parsed = parseFlags(command.flags, argv, command.name);
   if (!parsed.given.help) return parsed;
-  io.out.write(formatHelp(command.usage, command.summary, command.flags));
+  io.out.write(formatHelp(command.usage, command.summary, command.flags) + (command.epilog ?? ''));
   return undefined;
 }

@@ -40,7 +40,7 @@ const EVALUATE_FLAGS = {
   workers: flag.int({
     min: 1,
     description:
-      'Data-parallel inference on this many threads (cpu and wasm backends): this thread plus workers−1 worker threads, each with its own backend and model replica computing a contiguous shard of every batch; same results as 1 up to float32 round-off',
+      'Data-parallel inference on this many threads (cpu and wasm backends; at most the cores available, os.availableParallelism()): this thread plus workers−1 worker threads, each with its own backend and model replica computing a contiguous shard of every batch; same results as 1 up to float32 round-off',
     default: 1,
   }),
   ...COMMON_FLAGS,

@@ -55,6 +55,7 @@ export async function exportCommand(argv: readonly string[], io: CliIo): Promise
       `gcnn export: --name must be a plain file name (letters, digits, '.', '_', '-'), got "${values.name}"`,
     );
   const outDir = resolve(io.cwd, values.out);
+  const onNotice = (line: string) => io.err.write(`gcnn: ${line}\n`);
   await selectBackend('cpu');
   const ckpt = await loadCheckpoint(resolve(io.cwd, values.checkpoint), values.kind);
   const { manifest } = ckpt;
@@ -65,7 +66,12 @@ export async function exportCommand(argv: readonly string[], io: CliIo): Promise
     disposeCheckpoint(ckpt);
     const description = exportDescription(model, ckpt, io.cwd);
     if (values.format === 'graph-model') {
-      const graph = await writeGraphModel(model, { outDir, name: values.name, ...description });
+      const graph = await writeGraphModel(model, {
+        outDir,
+        name: values.name,
+        ...description,
+        onNotice,
+      });
       io.out.write(
         `wrote the graph model ${graph.path} (${graph.bytes.toLocaleString('en-US')} bytes of constants; loadGraphModel's logits within ${graph.relativeError.toExponential(1)} relative of the model's)\n`,
       );
@@ -73,7 +79,8 @@ export async function exportCommand(argv: readonly string[], io: CliIo): Promise
     }
     const weightsFile = `${values.name}.weights.bin`;
     const { json, bytes } = await encodeModelFile(model, { weightsFile, ...description });
-    const { jsonPath, binPath } = await writeModelFile(model, { json, bytes }, outDir, values.name);
+    const file = { json, bytes };
+    const { jsonPath, binPath } = await writeModelFile(model, file, outDir, values.name, onNotice);
     const accuracy = testAccuracyOf(manifest);
     io.out.write(
       `wrote ${jsonPath} and ${binPath} (${bytes.length.toLocaleString('en-US')} bytes, ${model

@@ -16,6 +16,7 @@ import { fileSystem } from '@gcnn/models/node';
 import { loadGraphModel } from '@tensorflow/tfjs-converter';
 import * as tf from '@tensorflow/tfjs-core';
 import { flag } from './flag-spec';
+import { writeStaged } from './write-staged';
 
 /** What `gcnn export` can write. */
 export const EXPORT_FORMATS = ['gcnn', 'graph-model'] as const;
@@ -32,7 +33,8 @@ const GRAPH_TOLERANCE = 1e-5;
 
 /**
  * Freezes `model` (normalization folded in) into `<outDir>/<name>.json` and its shards, reloads it
- * with tfjs-converter and checks the logits; returns the written JSON path.
+ * with tfjs-converter and checks the logits, all or nothing (`writeStaged`: a failure leaves no
+ * file in `outDir`); returns the written JSON path.
  */
 export async function writeGraphModel(
   model: GroupClassifier,
@@ -41,18 +43,36 @@ export async function writeGraphModel(
     name: string;
     normalization: ModelNormalization;
     metadata: Record<string, unknown>;
+    onNotice: (line: string) => void;
   },
 ): Promise<{ path: string; bytes: number; relativeError: number }> {
   const artifacts = await freezeModel(model, {
     normalization: options.normalization,
     metadata: options.metadata,
   });
-  const path = join(options.outDir, `${options.name}.json`);
-  await fileSystem(path).save?.(artifacts);
+  const file = `${options.name}.json`;
+  const relativeError = await writeStaged(
+    options.outDir,
+    async (dir) => {
+      await fileSystem(join(dir, file)).save?.(artifacts);
+      return checkGraphModel(model, join(dir, file), options.normalization);
+    },
+    options.onNotice,
+  );
+  const bytes = (artifacts.weightData as ArrayBuffer).byteLength;
+  return { path: join(options.outDir, file), bytes, relativeError };
+}
+
+/** Loads the graph model at `path` with tfjs-converter; its logits' relative difference from the model's (throws above the tolerance). */
+async function checkGraphModel(
+  model: GroupClassifier,
+  path: string,
+  normalization: ModelNormalization,
+): Promise<number> {
   const graph = await loadGraphModel(fileSystem(path));
   const { imageSize: s, inChannels: c } = model.config;
   const pixels = tf.randomUniform([2, s, s, c], 0, 1, 'float32', 1) as tf.Tensor4D;
-  const { mean, std } = options.normalization;
+  const { mean, std } = normalization;
   const expected = tf.tidy(() => model.apply(tf.div(tf.sub(pixels, mean), std) as tf.Tensor4D));
   const got = graph.execute({ [GRAPH_INPUT]: pixels }, GRAPH_OUTPUT) as tf.Tensor;
   try {
@@ -68,7 +88,7 @@ export async function writeGraphModel(
       throw new Error(
         `the frozen graph's logits differ from the model's by ${relativeError} (relative), more than ${GRAPH_TOLERANCE}`,
       );
-    return { path, bytes: (artifacts.weightData as ArrayBuffer).byteLength, relativeError };
+    return relativeError;
   } finally {
     tf.dispose([pixels, expected, got]);
     graph.dispose();

@@ -37,6 +37,8 @@ export interface FlagSpec<T extends FlagValue = FlagValue> {
   reference?: string;
   /** Minimum of a number (`int`/`float`) or of each list entry, inclusive. */
   min?: number;
+  /** Maximum of a number (`int`/`float`) or of each list entry, inclusive. */
+  max?: number;
 }
 
 /** A command's flags by name (kebab-case, without dashes), in help order. */

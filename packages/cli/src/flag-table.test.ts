@@ -5,61 +5,22 @@
  * the choices (checked by `tsc`, see the `@ts-expect-error` lines). Backend-free: runs once.
  */
 import { describe, expect, it } from 'vitest';
-import { ONCE, useCliSandbox } from './cli.test-helpers';
+import { ONCE, TRAIN_FLAG_VALUES, useCliSandbox } from './cli.test-helpers';
 import type { CommandSpec } from './command-spec';
 import { configValueAt } from './config-keys';
 import { EVALUATE_COMMAND } from './evaluate-command';
 import { EXPORT_COMMAND } from './export-command';
-import { type FlagTable, flag, formatFlagValue, type GivenFlags, withDefaults } from './flag-spec';
+import { type FlagTable, flag, formatFlagValue, withDefaults } from './flag-spec';
 import { IMPORT_TORCH_COMMAND } from './import-torch-command';
 import { INFO_COMMAND } from './info-command';
 import { parseFlags } from './parse-flags';
-import { resolveRun, type TrainFlags } from './resolve-config';
+import { resolveRun } from './resolve-config';
 import { TRAIN_COMMAND } from './train-command';
 import { TRAIN_FLAGS } from './train-flags';
 import { VISUALIZE_COMMAND } from './visualize-command';
 
 /** A value for every flag of `gcnn train` that names a config key, none of them its default. */
-const EVERY_KEYED_FLAG = {
-  preset: 'se2-separable',
-  model: 'ckgresnet',
-  group: 'Sim2',
-  'num-group-elements': [4, 2],
-  'sampling-method': 'uniform',
-  'max-scale': 1.5,
-  implementation: 'separable+2d',
-  'hidden-sizes': [4, 8],
-  'widen-factor': 2,
-  'kernel-size': 3,
-  stride: 2,
-  padding: false,
-  pooling: false,
-  normalization: 'instancenorm',
-  dropout: 0.25,
-  'ck-net-num-hidden': 2,
-  'ck-net-hidden-size': 12,
-  'first-omega-0': 20,
-  'omega-0': 5,
-  compatibility: 'reference',
-  dataset: 'fashion-mnist',
-  'data-dir': 'data',
-  augment: true,
-  'limit-train': 100,
-  'limit-test': 50,
-  epochs: 7,
-  'batch-size': 16,
-  'eval-batch-size': 40,
-  optimizer: 'sgd',
-  'learning-rate': 0.05,
-  momentum: 0.9,
-  nesterov: true,
-  'weight-decay': 0.001,
-  'eval-every': 2,
-  seed: 9,
-  'max-steps': 33,
-  'checkpoint-every': 11,
-  'print-interval': 3,
-} satisfies GivenFlags<TrainFlags>;
+const EVERY_KEYED_FLAG = TRAIN_FLAG_VALUES;
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 

@@ -183,7 +183,14 @@ async function writeImported(
     },
   });
   const outDir = resolve(o.io.cwd, out);
-  const { jsonPath, binPath } = await writeModelFile(model, { json, bytes }, outDir, name);
+  const onNotice = (line: string) => o.io.err.write(`gcnn: ${line}\n`);
+  const { jsonPath, binPath } = await writeModelFile(
+    model,
+    { json, bytes },
+    outDir,
+    name,
+    onNotice,
+  );
   o.io.out.write(
     `wrote ${jsonPath} and ${binPath} (${bytes.length.toLocaleString('en-US')} bytes, ${model.parameterCount().toLocaleString('en-US')} parameters${dataset ? `, ${dataset} input normalization` : ', no dataset: normalization null'})\n`,
   );

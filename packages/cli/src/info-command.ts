@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { createModel, type GroupClassifier, type ModelConfig } from '@gcnn/models';
+import { type Classifier, createModel, type GroupClassifier, type ModelConfig } from '@gcnn/models';
 import * as tf from '@tensorflow/tfjs-core';
 import { probeBackends, selectCommandBackend } from './backend';
 import { type CommandSpec, parseCommand } from './command-spec';
@@ -7,6 +7,7 @@ import { BACKEND_FLAG, GPU_ADAPTER_FLAG, HELP_FLAG } from './common-flags';
 import { withDefault, withDefaults } from './flag-spec';
 import type { CliIo } from './io';
 import { MODEL_FLAGS } from './model-flags';
+import { quarterTurnBreaks } from './quarter-turn-check';
 import { resolveModelConfig, withConfigFile } from './resolve-config';
 
 const INFO_FLAGS = {
@@ -38,8 +39,8 @@ const PACKAGES = [
   '@tensorflow/tfjs-backend-wasm',
 ];
 
-/** Version of an installed package, or `—`. */
-function versionOf(pkg: string): string {
+/** Version of an installed package (from its package.json), or `—`. */
+export function versionOf(pkg: string): string {
   try {
     const require = createRequire(import.meta.url);
     return (require(`${pkg}/package.json`) as { version: string }).version;
@@ -66,6 +67,14 @@ export async function infoCommand(argv: readonly string[], io: CliIo): Promise<n
   return 0;
 }
 
+/** Whether the model is exactly invariant to quarter turns, and if not why. */
+function quarterTurnText(model: Classifier): string {
+  const breaks = quarterTurnBreaks(model, true);
+  return breaks.length === 0
+    ? 'exactly invariant (every conv and pool maps onto itself under a quarter turn)'
+    : `not exactly invariant: ${breaks.join('; ')}`;
+}
+
 /** A model's config, trainable parameters, and output shape and parameters of every layer. */
 function modelLines(config: ModelConfig): string[] {
   const model = createModel(config) as GroupClassifier & ReturnType<typeof createModel>;
@@ -73,6 +82,7 @@ function modelLines(config: ModelConfig): string[] {
     const lines = [
       `  ${JSON.stringify(config)}`,
       `  trainable parameters: ${model.parameterCount().toLocaleString('en-US')}`,
+      `  90° rotations: ${quarterTurnText(model)}`,
     ];
     const x = tf.zeros([1, config.imageSize, config.imageSize, config.inChannels]) as tf.Tensor4D;
     const trace = model.applyTraced(x, { training: false });

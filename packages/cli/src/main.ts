@@ -1,7 +1,7 @@
 import { evaluateCommand } from './evaluate-command';
 import { exportCommand } from './export-command';
 import { importTorchCommand } from './import-torch-command';
-import { infoCommand } from './info-command';
+import { infoCommand, versionOf } from './info-command';
 import type { CliIo } from './io';
 import { trainCommand } from './train-command';
 import { UsageError } from './usage-error';
@@ -34,7 +34,7 @@ const COMMANDS: Record<
 /** Top-level help. */
 export function mainHelp(): string {
   return [
-    'Usage: gcnn <command> [flags]   (gcnn <command> --help for its flags)',
+    'Usage: gcnn <command> [flags]   (gcnn <command> --help or -h for its flags; gcnn --version)',
     '',
     'Separable group-equivariant CNNs on Lie groups (Knigge et al., ICML 2022) on TensorFlow.js.',
     '',
@@ -49,7 +49,14 @@ export function mainHelp(): string {
  * stderr and exit code 2 (other errors: message, exit code 1). Returns the exit code.
  */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
-  const [command, ...rest] = argv;
+  const [first, ...args] = argv;
+  if (first === '--version' || first === '-v') {
+    io.out.write(`gcnn ${versionOf('@gcnn/cli')}\n`);
+    return 0;
+  }
+  // `gcnn help <command>` is `gcnn <command> --help`.
+  const [command, rest] =
+    first === 'help' && args[0] !== undefined ? [args[0], ['--help']] : [first, args];
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
     io.out.write(mainHelp());
     return command === undefined ? 2 : 0;

@@ -29,7 +29,14 @@ export function convertFlagValue(
       `gcnn ${command}: --${name} must be ${expected}, got ${JSON.stringify(raw)}`,
     );
   };
-  const atLeast = (n: number) => spec.min === undefined || n >= spec.min;
+  const inRange = (n: number) =>
+    (spec.min === undefined || n >= spec.min) && (spec.max === undefined || n <= spec.max);
+  const range =
+    spec.max === undefined
+      ? ` ≥ ${spec.min}`
+      : spec.min === undefined
+        ? ` ≤ ${spec.max}`
+        : ` in [${spec.min}, ${spec.max}]`;
   switch (spec.type) {
     case 'boolean': {
       if (typeof raw === 'boolean') return raw;
@@ -43,7 +50,7 @@ export function convertFlagValue(
       const what = spec.type === 'int' ? 'an integer' : 'a number';
       const ok = spec.type === 'int' ? Number.isInteger(n) : Number.isFinite(n);
       if (String(raw).trim() === '' || !ok) return bad(what);
-      if (!atLeast(n)) return bad(`${what} ≥ ${spec.min}`);
+      if (!inRange(n)) return bad(`${what}${range}`);
       return n;
     }
     case 'int-list': {
@@ -58,7 +65,7 @@ export function convertFlagValue(
       const parts = s.split(',').map((p) => Number(p.trim()));
       if (!parts.every((n) => Number.isInteger(n)))
         return bad('a comma-separated list of integers (e.g. 32,32,64)');
-      if (!parts.every(atLeast)) return bad(`a comma-separated list of integers ≥ ${spec.min}`);
+      if (!parts.every(inRange)) return bad(`a comma-separated list of integers${range}`);
       return parts;
     }
     case 'choice': {
@@ -110,13 +117,14 @@ export function parseFlags<T extends FlagTable>(
   const given: Record<string, FlagValue> = {};
   const positionals: string[] = [];
   for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
+    // `-h` is the one short option: `--help`.
+    const arg = argv[i] === '-h' ? '--help' : (argv[i] as string);
     if (arg === '--') {
       positionals.push(...argv.slice(i + 1));
       break;
     }
     if (!arg.startsWith('--')) {
-      if (arg.startsWith('-') && arg !== '-' && arg !== '-h') {
+      if (arg.startsWith('-') && arg !== '-') {
         throw new UsageError(
           `gcnn ${command}: unknown option ${arg}; options are long flags (--name value); see gcnn ${command} --help`,
         );

@@ -211,6 +211,7 @@ export function resolveRun(given: GivenFlags<TrainFlags>, command: string): Reso
     evalBatchSize: values['eval-batch-size'] ?? Math.max(batchSize, MIN_EVAL_BATCH_SIZE),
     printInterval: values['print-interval'],
     checkpointEvery: values['checkpoint-every'],
+    onNonFinite: values['on-nonfinite'],
     ...(values['max-steps'] !== undefined ? { maxSteps: values['max-steps'] } : {}),
     ...(values['accumulate-steps'] !== undefined
       ? { accumulateSteps: values['accumulate-steps'] }

@@ -2,6 +2,7 @@
  * The main-thread side of `gcnn train|evaluate --workers <n>`: checks the flag and starts the
  * worker threads, each running replica-model.ts (the worker side).
  */
+import { availableParallelism } from 'node:os';
 import {
   createDataParallelTrainer,
   type DataParallelTrainer,
@@ -11,11 +12,21 @@ import type { BackendName } from './backend';
 import type { CliReplicaData } from './replica-model';
 import { UsageError } from './usage-error';
 
-/** `--workers n` (n > 1) runs a replica per thread: only on the one-thread CPU backends. */
+/**
+ * `--workers n` (n > 1) runs a replica per thread: only on the one-thread CPU backends, and at
+ * most one per core (`os.availableParallelism()`): each replica holds a whole model and backend,
+ * and more threads than cores only add memory (1000 workers grew to 3.7 GB before the OOM kill).
+ */
 export function checkWorkers(command: string, workers: number, backend: BackendName): void {
   if (workers > 1 && backend !== 'wasm' && backend !== 'cpu') {
     throw new UsageError(
       `gcnn ${command}: --workers ${workers} runs one model replica per thread on the one-thread CPU backends (wasm, cpu), not on --backend ${backend}; use --workers 1`,
+    );
+  }
+  const cores = availableParallelism();
+  if (workers > cores) {
+    throw new UsageError(
+      `gcnn ${command}: --workers ${workers} is more than the ${cores} cores available here (os.availableParallelism()); use at most ${cores}`,
     );
   }
 }

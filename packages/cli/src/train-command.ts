@@ -1,6 +1,8 @@
+import { existsSync, statSync } from 'node:fs';
 import { DATASET_INFO, type DatasetId } from '@gcnn/datasets';
 import { type Classifier, createModel } from '@gcnn/models';
 import {
+  DivergenceError,
   disposeCheckpoint,
   evaluate,
   loadModelWeights,
@@ -9,68 +11,84 @@ import {
   type TrainResult,
   train,
 } from '@gcnn/training';
-import { type DataParallelTrainer, RunDirectory } from '@gcnn/training/node';
+import {
+  type DataParallelTrainer,
+  openRunDirectory,
+  type RunDirectory,
+  RunExistsError,
+} from '@gcnn/training/node';
 import { type BackendName, selectCommandBackend } from './backend';
 import { type CommandSpec, parseCommand } from './command-spec';
+import { dottedOverridesHelp, withDottedOverrides } from './dotted-overrides';
 import { withDefaults } from './flag-spec';
 import type { CliIo } from './io';
 import { datasetIdOf, type LoadedDatasets, loadDatasets } from './load-datasets';
 import { disposeModelSource } from './model-source';
 import { ProgressBar } from './progress-bar';
+import { checkQuarterTurns } from './quarter-turn-check';
 import { checkWorkers, startCliReplicas } from './start-cli-replicas';
 import { TRAIN_FLAGS } from './train-flags';
 import { memoryErrorForCli, planLine } from './train-memory';
 import { planTrainRun, type TrainPlan } from './train-plan';
 import { percent, trainProgress } from './train-progress';
-import { describeTrainRun, reportTrainRun } from './train-report';
+import { describeTrainRun, divergenceLine, reportTrainRun } from './train-report';
 import { UsageError } from './usage-error';
 
 export const TRAIN_COMMAND: CommandSpec<typeof TRAIN_FLAGS> = {
   name: 'train',
-  usage: 'gcnn train [flags]',
+  usage: 'gcnn train [flags] [key.sub=value …]',
   summary:
     'Train a group-equivariant CNN (default: the `default` preset on MNIST-rot, evaluated on the 50,000 test images). Flags override --config, which overrides the preset.',
   flags: TRAIN_FLAGS,
+  epilog: dottedOverridesHelp(),
 };
 
 /** `gcnn train`: trains (or with --test-only evaluates) a model; returns the exit code. */
 export async function trainCommand(argv: readonly string[], io: CliIo): Promise<number> {
   const parsed = parseCommand(TRAIN_COMMAND, argv, io);
   if (!parsed) return 0;
-  if (parsed.positionals.length > 0) {
-    throw new UsageError(
-      `gcnn train: unexpected argument '${parsed.positionals[0]}' (flags are --name value)`,
-    );
-  }
+  const given = withDottedOverrides(parsed.given, parsed.positionals, 'train', io);
   const started = performance.now();
-  const values = withDefaults(TRAIN_FLAGS, parsed.given);
+  const values = withDefaults(TRAIN_FLAGS, given);
   checkWorkers('train', values.workers, values.backend);
   // Before anything creates a tensor (checkpoints are decoded into tensors).
   const backend = await selectCommandBackend(values, io);
-  const plan = await planTrainRun(parsed.given, values, io);
+  const plan = await planTrainRun(given, values, io);
   checkWorkers('train', plan.workers, values.backend);
-  const datasetId = datasetIdOf(plan.train);
-  const data = await loadTrainData(datasetId, plan.train, io);
-  const model = createModel(plan.model);
-  let dataParallel: DataParallelTrainer | undefined;
+  const limitTrain = plan.train.dataset?.limitTrain;
+  if (limitTrain !== undefined) checkBatchSize(plan.train.batchSize, limitTrain);
+  // The run folder is checked and locked before any data loads.
+  const run = values['test-only'] ? undefined : openTrainRunFolder(plan, values, backend, io);
   try {
+    const datasetId = datasetIdOf(plan.train);
+    const data = await loadTrainData(datasetId, plan.train, io);
+    checkBatchSize(plan.train.batchSize, data.train.count);
     const counts = { id: datasetId, trainImages: data.train.count, testImages: data.test.count };
-    io.err.write(describeTrainRun(plan.model, model.parameterCount(), counts, backend));
-    if (plan.init) {
-      loadModelWeights(model, plan.init, plan.init.path);
-      disposeModelSource(plan.init);
+    const model = createModel(plan.model);
+    let dataParallel: DataParallelTrainer | undefined;
+    try {
+      checkQuarterTurns(model, values['strict-equivariance'], 'train', io);
+      io.err.write(describeTrainRun(plan.model, model.parameterCount(), counts, backend));
+      if (plan.init) {
+        loadModelWeights(model, plan.init, plan.init.path);
+        disposeModelSource(plan.init);
+      }
+      if (!run) return await testOnly(model, data, datasetId, plan.train, io);
+      dataParallel = await startTrainReplicas(model, plan, values, backend, io);
+      run.setStepsPerEpoch(Math.ceil(data.train.count / plan.train.batchSize));
+      const result = await runTraining(model, plan, datasetId, data, run, dataParallel, io);
+      const wallSeconds = (performance.now() - started) / 1000;
+      const parameters = model.parameterCount();
+      reportTrainRun(run, { result, plan, data: counts, parameters, backend, wallSeconds }, io);
+      return 0;
+    } finally {
+      await dataParallel?.close();
+      model.dispose();
     }
-    if (values['test-only']) return await testOnly(model, data, datasetId, plan.train, io);
-    dataParallel = await startTrainReplicas(model, plan, values, backend, io);
-    const run = openRunDirectory(plan, data, backend, io);
-    const result = await runTraining(model, plan, datasetId, data, run, dataParallel, io);
-    const wallSeconds = (performance.now() - started) / 1000;
-    const parameters = model.parameterCount();
-    reportTrainRun(run, { result, plan, data: counts, parameters, backend, wallSeconds }, io);
-    return 0;
   } finally {
-    await dataParallel?.close();
-    model.dispose();
+    if (plan.resume) disposeCheckpoint(plan.resume);
+    if (plan.init) disposeModelSource(plan.init); // a no-op once loaded into the model
+    run?.close();
   }
 }
 
@@ -95,17 +113,17 @@ async function runTraining(
     resume: plan.resume,
     modelConfig: plan.model,
     sink,
-    ...trainProgress(io, plan.train.epochs),
+    ...trainProgress(io, plan),
     ...(dataParallel ? { dataParallel } : {}),
     ...(plan.memoryLimitBytes !== undefined ? { memoryLimitBytes: plan.memoryLimitBytes } : {}),
     onPlan: (step) => {
       io.err.write(planLine(step));
     },
   }).catch((error: unknown) => {
+    if (error instanceof DivergenceError) throw new Error(divergenceLine(error, plan));
     const { batchSize } = plan.train;
     throw memoryErrorForCli(error, { batchSize, workers: plan.workers, outDir: plan.outDir });
   });
-  if (plan.resume) disposeCheckpoint(plan.resume);
   return result;
 }
 
@@ -182,25 +200,46 @@ async function startTrainReplicas(
   return started.trainer;
 }
 
-/** The run folder: `config.json` for a new run, the metrics cut back to the checkpoint for a resumed one. */
-function openRunDirectory(
+/**
+ * Opens the run folder (`--out`, or the `--resume` folder) under its lock, before any data loads:
+ * refuses a file, a folder in use, and a folder holding a run unless `--resume` or `--overwrite`.
+ * Its `config.json` (a new run) or cut-back metrics (a resumed one) are written once training
+ * begins.
+ */
+function openTrainRunFolder(
   plan: TrainPlan,
-  data: LoadedDatasets,
+  values: { overwrite: boolean | undefined },
   backend: string,
   io: CliIo,
 ): RunDirectory {
-  const run = new RunDirectory(plan.outDir);
-  run.setStepsPerEpoch(Math.ceil(data.train.count / plan.train.batchSize));
-  if (plan.resume) run.truncateMetrics(plan.resume.manifest.progress);
-  else {
-    run.writeConfig({
-      command: 'gcnn train',
-      flags: plan.flags,
-      model: plan.model,
-      train: plan.train,
-      backend,
+  const dir = plan.outDir;
+  if (existsSync(dir) && !statSync(dir).isDirectory())
+    throw new UsageError(
+      `gcnn train: ${plan.resume ? '--resume' : '--out'} '${dir}' is a file; expected a run folder (new, empty, or a run to continue with --resume)`,
+    );
+  const mode = plan.resume ? 'resume' : values.overwrite ? 'overwrite' : 'new';
+  const config = { command: 'gcnn train', flags: plan.flags, model: plan.model, train: plan.train };
+  let run: RunDirectory;
+  try {
+    run = openRunDirectory(dir, {
+      mode,
+      config: { ...config, backend },
+      onNotice: (line) => io.err.write(`gcnn: ${line}\n`),
     });
+  } catch (error) {
+    if (!(error instanceof RunExistsError)) throw error;
+    throw new UsageError(
+      `gcnn train: ${error.message}; continue it with --resume ${dir}, or start over with --overwrite (moves it to ${dir}.replaced-<date>)`,
+    );
   }
-  io.err.write(`gcnn: run folder ${plan.outDir}\n`);
+  io.err.write(`gcnn: run folder ${dir}\n`);
   return run;
+}
+
+/** A batch larger than the training set would make every epoch one smaller batch: refuse it. */
+function checkBatchSize(batchSize: number, trainImages: number): void {
+  if (batchSize > trainImages)
+    throw new UsageError(
+      `gcnn train: --batch-size ${batchSize} is larger than the ${trainImages} training images; use at most ${trainImages}`,
+    );
 }

@@ -1,4 +1,10 @@
-import { LR_SCHEDULE_KINDS, MEMORY_MODES, OPTIMIZER_NAMES } from '@gcnn/training';
+import {
+  LR_SCHEDULE_KINDS,
+  MAX_SEED,
+  MEMORY_MODES,
+  NONFINITE_POLICIES,
+  OPTIMIZER_NAMES,
+} from '@gcnn/training';
 import { COMMON_FLAGS } from './common-flags';
 import { flag } from './flag-spec';
 import { MODEL_FLAGS } from './model-flags';
@@ -133,6 +139,8 @@ const OPTIMIZATION_FLAGS = {
     section: OPTIM,
   }),
   seed: flag.int({
+    min: 0,
+    max: MAX_SEED,
     description: 'One seed for weights, data order, augmentation, dropout and uniform sampling',
     default: 0,
     key: 'train.seed',
@@ -148,6 +156,11 @@ const RUN_FLAGS = {
     defaultText: 'runs/<date>-<preset>',
     section: RUN,
   }),
+  overwrite: flag.boolean({
+    description:
+      'Start a new run in an --out folder that already holds one: the old run is moved aside to <folder>.replaced-<date> (without this, such a folder is refused)',
+    section: RUN,
+  }),
   resume: flag.string({
     description:
       'Continue the run in this folder exactly from its last checkpoint (its config is used; --max-steps, --epochs and run flags may change)',
@@ -161,6 +174,12 @@ const RUN_FLAGS = {
   }),
   'test-only': flag.boolean({
     description: 'Only evaluate (with --load) on the test set',
+    section: RUN,
+  }),
+  'strict-equivariance': flag.boolean({
+    description:
+      'Refuse a model that is not exactly invariant to 90° rotations (an odd size at a 2×2 pool, a stride that does not tile the input, R not divisible by 4, no rotations); without it such sizes only warn',
+    default: false,
     section: RUN,
   }),
   'max-steps': flag.int({
@@ -181,7 +200,7 @@ const RUN_FLAGS = {
   workers: flag.int({
     min: 1,
     description:
-      'Data-parallel training on this many threads (cpu and wasm backends): this thread plus workers−1 worker threads, each with its own backend and model replica computing a contiguous shard of every batch; gradients are averaged. 1 = one thread, deterministic as always; with batch norm each shard uses its own batch statistics',
+      'Data-parallel training on this many threads (cpu and wasm backends; at most the cores available, os.availableParallelism()): this thread plus workers−1 worker threads, each with its own backend and model replica computing a contiguous shard of every batch; gradients are averaged. 1 = one thread, deterministic as always; with batch norm each shard uses its own batch statistics',
     default: 1,
     section: RUN,
   }),
@@ -206,6 +225,13 @@ const RUN_FLAGS = {
       'MiB one thread may use for a step (the plan of --memory and --accumulate-steps is made against it)',
     defaultText:
       "wasm: its 4 GiB heap per thread; cpu: the machine's memory / --workers; else none",
+    section: RUN,
+  }),
+  'on-nonfinite': flag.choice(NONFINITE_POLICIES, {
+    description:
+      'A batch whose loss or gradients are NaN or infinite: stop (exit 1, nothing non-finite written, the last checkpoint stays the resume point) or skip (drop its update, count and report it; one device read per step)',
+    default: 'stop',
+    key: 'train.onNonFinite',
     section: RUN,
   }),
   'print-interval': flag.int({
@@ -239,4 +265,5 @@ export const RESUME_FLAGS = [
   'accumulate-steps',
   'memory',
   'memory-limit',
+  'on-nonfinite',
 ] as const satisfies ReadonlyArray<keyof typeof TRAIN_FLAGS>;

@@ -75,6 +75,7 @@ async function planResumedRun(
   if (given['checkpoint-every'] !== undefined) train.checkpointEvery = given['checkpoint-every'];
   if (given['accumulate-steps'] !== undefined) train.accumulateSteps = given['accumulate-steps'];
   if (given.memory !== undefined) train.memory = given.memory;
+  if (given['on-nonfinite'] !== undefined) train.onNonFinite = given['on-nonfinite'];
   const { epoch, step } = resume.manifest.progress;
   io.err.write(`gcnn: resuming ${resume.path} at epoch ${epoch}, step ${step}\n`);
   return {
@@ -100,7 +101,9 @@ async function planNewRun(
     model = init.modelConfig;
     io.err.write(`gcnn: initialising from ${init.path}\n`);
   } else if (values['test-only']) {
-    throw new UsageError('gcnn train: --test-only needs --load <checkpoint>');
+    throw new UsageError(
+      'gcnn train: --test-only (train.do=False) needs --load <checkpoint> (pretrained.path=…)',
+    );
   }
   return {
     model,

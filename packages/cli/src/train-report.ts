@@ -1,5 +1,10 @@
 import type { ModelConfig } from '@gcnn/models';
-import { summarySvg, type TrainResult } from '@gcnn/training';
+import {
+  type DivergenceError,
+  NON_FINITE_STATE,
+  summarySvg,
+  type TrainResult,
+} from '@gcnn/training';
 import { RUN_FILES, type RunDirectory } from '@gcnn/training/node';
 import type { CliIo } from './io';
 import { formatDuration } from './progress-bar';
@@ -83,9 +88,39 @@ export function reportTrainRun(run: RunDirectory, r: TrainReport, io: CliIo): vo
     return;
   }
   const testLoss = final.testLoss === null ? '—' : final.testLoss.toFixed(4);
+  const skipped = r.result.progress.skippedBatches
+    ? ` (${r.result.progress.skippedBatches} skipped: non-finite loss or gradients)`
+    : '';
   io.out.write(
-    `test accuracy ${percent(final.testAccuracy)} on ${r.data.testImages} test images (test loss ${testLoss}); best ${percent(final.bestTestAccuracy)}; ${r.result.progress.step} steps; wall time ${formatDuration(r.wallSeconds)}; run folder ${r.plan.outDir}\n`,
+    `test accuracy ${percent(final.testAccuracy)} on ${r.data.testImages} test images (test loss ${testLoss}); best ${percent(final.bestTestAccuracy)}; ${r.result.progress.step} steps${skipped}; wall time ${formatDuration(r.wallSeconds)}; run folder ${r.plan.outDir}\n`,
   );
+}
+
+/**
+ * The one line `gcnn train` ends with when the run diverged: where (1-based epoch and batch, as
+ * the progress shows them), what is kept, and what to try.
+ */
+export function divergenceLine(
+  e: DivergenceError,
+  plan: Pick<TrainPlan, 'train' | 'outDir'>,
+): string {
+  const { at } = e;
+  const where =
+    e.what === 'loss'
+      ? `the training loss is ${e.value} at step ${at.step} (epoch ${at.epoch + 1}, batch ${at.batch + 1}, lr ${at.lr.toExponential(2)})`
+      : `${NON_FINITE_STATE[e.what]} no longer finite after step ${at.step} (epoch ${at.epoch + 1}, lr ${at.lr.toExponential(2)})`;
+  const kept =
+    e.lastCheckpointStep === null
+      ? 'training stopped before any checkpoint was written'
+      : `training stopped; the last checkpoint (step ${e.lastCheckpointStep}) is kept and stays the resume point`;
+  const lr = `a lower --lr than ${plan.train.learningRate} (--overwrite to start over in this folder)`;
+  const skip =
+    plan.train.onNonFinite === 'skip'
+      ? '; skipping batches cannot mend a non-finite state'
+      : e.lastCheckpointStep === null
+        ? ', or --on-nonfinite skip to drop such batches'
+        : `, or --resume ${plan.outDir} --on-nonfinite skip to drop such batches`;
+  return `the run diverged: ${where}; ${kept}. Try ${lr}${skip}`;
 }
 
 /** The line `gcnn train` starts with: the model, its size, the data and the backend. */

@@ -1,25 +1,47 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Classifier, loadModelFromBuffers, type ModelFileJson } from '@gcnn/models';
+import { withFileError } from '@gcnn/training/node';
 import * as tf from '@tensorflow/tfjs-core';
+import { writeStaged } from './write-staged';
 
 /**
  * Writes an encoded model file (`encodeModelFile` of `@gcnn/models`) as `<outDir>/<name>.json`
  * and its weights file, then reads both back through the browser loader (`loadModelFromBuffers`)
  * and checks that they give exactly the logits of `model` on a random batch; throws otherwise.
- * Returns the two paths. Used by `gcnn export` and `gcnn import-torch`.
+ * All or nothing (`writeStaged`): a failure leaves no file in `outDir`. Returns the two paths.
+ * Used by `gcnn export` and `gcnn import-torch`.
  */
 export async function writeModelFile(
   model: Pick<Classifier, 'apply' | 'config'>,
   file: { json: ModelFileJson; bytes: Uint8Array },
   outDir: string,
   name: string,
+  onNotice: (line: string) => void,
 ): Promise<{ jsonPath: string; binPath: string }> {
-  mkdirSync(outDir, { recursive: true });
-  const jsonPath = join(outDir, `${name}.json`);
-  const binPath = join(outDir, file.json.weightsManifest[0]?.paths[0] ?? `${name}.weights.bin`);
-  writeFileSync(binPath, file.bytes);
-  writeFileSync(jsonPath, `${JSON.stringify(file.json, null, 1)}\n`);
+  const jsonName = `${name}.json`;
+  const binName = file.json.weightsManifest[0]?.paths[0] ?? `${name}.weights.bin`;
+  await writeStaged(
+    outDir,
+    async (dir) => {
+      const binPath = join(dir, binName);
+      const jsonPath = join(dir, jsonName);
+      withFileError('write', binPath, () => writeFileSync(binPath, file.bytes));
+      const text = `${JSON.stringify(file.json, null, 1)}\n`;
+      withFileError('write', jsonPath, () => writeFileSync(jsonPath, text));
+      await checkReadBack(model, jsonPath, binPath);
+    },
+    onNotice,
+  );
+  return { jsonPath: join(outDir, jsonName), binPath: join(outDir, binName) };
+}
+
+/** Reads a written model file back through the browser loader; throws unless its logits are the model's. */
+async function checkReadBack(
+  model: Pick<Classifier, 'apply' | 'config'>,
+  jsonPath: string,
+  binPath: string,
+): Promise<void> {
   const reloaded = await loadModelFromBuffers(
     readFileSync(jsonPath, 'utf8'),
     readFileSync(binPath),
@@ -37,7 +59,6 @@ export async function writeModelFile(
   }
   if (diff !== 0)
     throw new Error(`the written model file's logits differ from the model's by ${diff}`);
-  return { jsonPath, binPath };
 }
 
 /**

@@ -191,4 +191,20 @@ describe('architectures', () => {
     x.dispose();
     model.dispose();
   });
+
+  it('rejects images of another size than the model was built for, in inference and training', () => {
+    const model = createModel(SMALL);
+    const size = SMALL.imageSize;
+    for (const [h, w] of [
+      [size + 1, size + 1],
+      [size, size - 1],
+    ] as const) {
+      const x = tf.zeros([2, h, w, SMALL.inChannels]) as tf.Tensor4D;
+      const message = `GroupClassifier.apply: images are ${h}×${w} (shape [2,${h},${w},${SMALL.inChannels}]), the model was built for ${size}×${size} (config.imageSize)`;
+      expect(() => model.apply(x)).toThrow(message);
+      expect(() => model.apply(x, { training: true, rng: createRng(1) })).toThrow(message);
+      x.dispose();
+    }
+    model.dispose();
+  });
 });

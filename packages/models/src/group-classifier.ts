@@ -105,6 +105,14 @@ export class GroupClassifier extends Module implements Classifier {
     trace: Record<string, tf.Tensor> | null,
   ): tf.Tensor2D {
     assertImages('GroupClassifier.apply', images, this.config.inChannels);
+    // Built for one size: the last conv's kernel and the head depend on it, and another size
+    // would run (the pooling is global) and give silently different, untrained features.
+    const [, h, w] = images.shape;
+    const size = this.config.imageSize;
+    if (h !== size || w !== size)
+      throw new Error(
+        `Error in GroupClassifier.apply: images are ${h}×${w} (shape [${images.shape}]), the model was built for ${size}×${size} (config.imageSize)`,
+      );
     const training = options.training ?? false;
     const ctx: StageContext = {
       training,

@@ -72,6 +72,10 @@ export {
 export { MODEL_LIMITS } from './model-limits';
 export { MODEL_PRESETS, type ModelPresetName } from './model-presets';
 export {
+  type QuarterTurnMisalignment,
+  quarterTurnMisalignments,
+} from './quarter-turn-alignment';
+export {
   convertReferenceModelWeights,
   loadReferenceWeights,
   referenceModelParameterName,

@@ -35,7 +35,7 @@ export class Adadelta extends Optimizer {
     return { rho: this.rho, eps: this.eps, weightDecay: this.weightDecay };
   }
 
-  protected readonly slotNames = ['square_avg', 'acc_delta'] as const;
+  readonly slotNames = ['square_avg', 'acc_delta'] as const;
 
   protected update(
     param: tf.Tensor1D,

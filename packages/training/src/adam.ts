@@ -38,7 +38,7 @@ export class Adam extends Optimizer {
     return { beta1: this.beta1, beta2: this.beta2, eps: this.eps, weightDecay: this.weightDecay };
   }
 
-  protected readonly slotNames = ['exp_avg', 'exp_avg_sq'] as const;
+  readonly slotNames = ['exp_avg', 'exp_avg_sq'] as const;
 
   protected update(
     param: tf.Tensor1D,

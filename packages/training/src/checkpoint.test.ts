@@ -19,6 +19,8 @@ const progress: TrainProgress = {
   finished: false,
 };
 
+const FILES = { manifest: 'last.json', weights: 'w.bin' };
+
 async function encoded(model: TinyClassifier) {
   return encodeCheckpoint({
     kind: 'last',
@@ -65,10 +67,10 @@ describe('checkpoints', () => {
     const before = tf.memory().numTensors;
     const flipped = ck.bytes.slice();
     flipped[10] = (flipped[10] as number) ^ 0x01;
-    await expect(decodeCheckpoint(ck.manifest, flipped, 'w.bin')).rejects.toThrow(
+    await expect(decodeCheckpoint(ck.manifest, flipped, FILES)).rejects.toThrow(
       /weights file 'w.bin' has SHA-256 .* expects/,
     );
-    await expect(decodeCheckpoint(ck.manifest, ck.bytes.slice(0, 20), 'w.bin')).rejects.toThrow(
+    await expect(decodeCheckpoint(ck.manifest, ck.bytes.slice(0, 20), FILES)).rejects.toThrow(
       /'w.bin' has 20 bytes, the manifest expects \d+ \(truncated/,
     );
     expect(tf.memory().numTensors).toBe(before);

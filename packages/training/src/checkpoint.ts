@@ -7,11 +7,13 @@ import {
   type OffsetWeightEntry,
   sha256Hex,
   specsFromEntries,
+  type WeightSpec,
 } from '@gcnn/weights';
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 import type { EpochRecord } from './metrics';
 import type { OptimizerStateJson } from './optimizer';
 import type { TrainConfig } from './train-config';
+import { CHECKPOINT_VERSION, manifestDigest } from './validate-manifest';
 
 /** Where one tensor lies in a checkpoint's weights file (name, dtype, shape, offset, byteLength). */
 export type TensorEntry = OffsetWeightEntry;
@@ -45,6 +47,8 @@ export interface TrainProgress {
   best: { testAccuracy: number; epoch: number } | null;
   /** The run reached its last epoch (or `maxSteps`). */
   finished: boolean;
+  /** Batches whose update was dropped for a non-finite loss or gradient (`onNonFinite: 'skip'`); absent: 0. */
+  skippedBatches?: number;
 }
 
 /** The kinds of checkpoint a run keeps: `best` (best test accuracy so far) and `last`. */
@@ -54,7 +58,8 @@ export type CheckpointKind = (typeof CHECKPOINT_KINDS)[number];
 /** The JSON manifest of a checkpoint; the tensors are in the binary file `weights.file`. */
 export interface CheckpointManifest {
   format: 'gcnn-checkpoint';
-  version: 1;
+  /** 2 (written now): with {@link CheckpointManifest.manifestSha256}; 1: read without it. */
+  version: 1 | 2;
   /** `last` (latest state, also mid-epoch) or `best` (best test accuracy so far). */
   kind: CheckpointKind;
   createdAt: string;
@@ -67,6 +72,11 @@ export interface CheckpointManifest {
   metrics: EpochRecord | null;
   /** Entries `model/<variable>` and `optimizer/<slot>/<variable>`. */
   weights: WeightsIndex;
+  /**
+   * SHA-256 of the manifest's canonical JSON without this field (`manifestDigest`): covers the
+   * weights index, progress, RNG and optimizer state and configs, which `weights.sha256` does not.
+   */
+  manifestSha256?: string;
 }
 
 /** A checkpoint in memory: manifest plus the bytes of its weights file. */
@@ -103,7 +113,7 @@ export async function encodeCheckpoint(fields: {
   if (sha256 === null) throw new Error('Error in encodeCheckpoint: WebCrypto is not available');
   const manifest: CheckpointManifest = {
     format: 'gcnn-checkpoint',
-    version: 1,
+    version: CHECKPOINT_VERSION,
     kind: fields.kind,
     createdAt: new Date().toISOString(),
     modelConfig: fields.modelConfig,
@@ -118,71 +128,62 @@ export async function encodeCheckpoint(fields: {
       entries: entriesFromSpecs(specs),
     },
   };
+  manifest.manifestSha256 = (await manifestDigest(manifest)) as string;
   return { manifest, bytes };
 }
 
 /** A verified, decoded checkpoint: the manifest and its tensors split by owner. */
 export interface LoadedCheckpoint {
   manifest: CheckpointManifest;
+  /** The manifest's file (or another name of its source), for messages. */
+  source: string;
   /** Model variables by name (owned by the caller: dispose with {@link disposeCheckpoint}). */
   model: Record<string, tf.Tensor>;
   /** Optimizer slots by `slot/variable`. */
   optimizer: Record<string, tf.Tensor>;
 }
 
-/**
- * Checks a manifest's shape (format, version, required fields); throws naming `source` and the
- * first problem.
- */
-export function validateManifest(value: unknown, source: string): CheckpointManifest {
-  const fail = (what: string): never => {
-    throw new Error(`Error in checkpoint: manifest '${source}' ${what}`);
-  };
-  if (typeof value !== 'object' || value === null) fail('is not a JSON object');
-  const m = value as Record<string, unknown>;
-  if (m.format !== 'gcnn-checkpoint')
-    fail(`has format ${JSON.stringify(m.format)}, expected "gcnn-checkpoint"`);
-  if (m.version !== 1) fail(`has version ${JSON.stringify(m.version)}, expected 1`);
-  for (const key of ['modelConfig', 'train', 'progress', 'optimizer', 'weights'] as const) {
-    if (typeof m[key] !== 'object' || m[key] === null) fail(`is missing the entry '${key}'`);
-  }
-  const w = m.weights as Record<string, unknown>;
-  if (typeof w.file !== 'string' || typeof w.sha256 !== 'string' || !Array.isArray(w.entries)) {
-    fail("has an incomplete 'weights' entry (file, sha256, entries)");
-  }
-  return value as CheckpointManifest;
+/** The files a checkpoint was read from, for messages (default: the names the manifest records). */
+export interface CheckpointSource {
+  manifest: string;
+  weights: string;
 }
 
 /**
- * Verifies the bytes against the manifest (length, SHA-256, every entry checked by the
- * `@gcnn/weights` codec, finite values) and decodes them; nothing is created on error.
+ * Verifies a manifest (checked by `validateManifest`) and the bytes of its weights file — the
+ * manifest's own hash (version 2), the file's length and SHA-256, every entry by the
+ * `@gcnn/weights` codec (bounds, names `model/…` or `optimizer/…`, finite values) — and decodes
+ * them. Nothing is created on error; every error names the file and the entry.
  */
 export async function decodeCheckpoint(
   manifest: CheckpointManifest,
   bytes: Uint8Array,
-  fileName: string = manifest.weights.file,
+  source: CheckpointSource = { manifest: `${manifest.kind}.json`, weights: manifest.weights.file },
 ): Promise<LoadedCheckpoint> {
-  const tensors = await decodeCheckpointWeights(bytes, manifest.weights, fileName);
+  if (manifest.version === CHECKPOINT_VERSION) {
+    const digest = await manifestDigest(manifest);
+    if (digest !== null && digest !== manifest.manifestSha256)
+      throw new Error(
+        `Error in checkpoint: manifest '${source.manifest}' does not match its manifestSha256 (an entry was edited or the file is corrupt: the weights index, progress, RNG or optimizer state, or a config)`,
+      );
+  }
+  const specs = await checkCheckpointWeights(bytes, manifest.weights, source.weights);
+  const tensors = decodeWeights(specs, bytes, { op: 'checkpoint', source: source.weights });
   const model: Record<string, tf.Tensor> = {};
   const optimizer: Record<string, tf.Tensor> = {};
   for (const [name, t] of tensors) {
     if (name.startsWith(MODEL_PREFIX)) model[name.slice(MODEL_PREFIX.length)] = t;
-    else if (name.startsWith(OPTIMIZER_PREFIX)) optimizer[name.slice(OPTIMIZER_PREFIX.length)] = t;
-    else {
-      tf.dispose([...tensors.values()]);
-      throw new Error(
-        `Error in checkpoint: weights file '${fileName}' has entry '${name}', expected a name starting with '${MODEL_PREFIX}' or '${OPTIMIZER_PREFIX}'`,
-      );
-    }
+    else optimizer[name.slice(OPTIMIZER_PREFIX.length)] = t;
   }
-  return { manifest, model, optimizer };
+  return { manifest, source: source.manifest, model, optimizer };
 }
 
-async function decodeCheckpointWeights(
+/** The specs of a weights file, checked against its index (length, SHA-256, layout, names). */
+async function checkCheckpointWeights(
   bytes: Uint8Array,
   index: WeightsIndex,
   fileName: string,
-): Promise<Map<string, tf.Tensor>> {
+): Promise<WeightSpec[]> {
   const ctx: CodecContext = { op: 'checkpoint', source: fileName };
   const file = `Error in checkpoint: weights file '${fileName}'`;
   if (bytes.byteLength !== index.byteLength)
@@ -195,7 +196,13 @@ async function decodeCheckpointWeights(
       `${file} has SHA-256 ${sha}, the manifest expects ${index.sha256} (corrupt or replaced)`,
     );
   const specs = specsFromEntries(index.entries, bytes.byteLength, ctx);
-  return decodeWeights(specs, bytes, ctx);
+  for (const { name } of specs) {
+    if (!name.startsWith(MODEL_PREFIX) && !name.startsWith(OPTIMIZER_PREFIX))
+      throw new Error(
+        `${file} has entry '${name}', expected a name starting with '${MODEL_PREFIX}' or '${OPTIMIZER_PREFIX}'`,
+      );
+  }
+  return specs;
 }
 
 /** Disposes the tensors of a loaded checkpoint. */
@@ -206,8 +213,8 @@ export function disposeCheckpoint(checkpoint: LoadedCheckpoint): void {
 
 /**
  * Loads a checkpoint's model weights (or any `{ model }` map of variable names to tensors) into
- * `model`; every model variable must be present (an error names the checkpoint and the missing
- * entry).
+ * `model`. The map must hold exactly the model's variables with their shapes and dtypes: every
+ * entry is checked before any variable is assigned, and an error names `source` and the entry.
  */
 export function loadModelWeights(
   model: {
@@ -217,14 +224,25 @@ export function loadModelWeights(
   checkpoint: Pick<LoadedCheckpoint, 'model'>,
   source: string,
 ): void {
-  const missing = model.namedVariables().filter(([name]) => !(name in checkpoint.model));
-  if (missing.length > 0) {
-    throw new Error(
-      `Error in checkpoint: '${source}' has no entry for model variable(s) ${missing
+  const fail: (what: string) => never = (what) => {
+    throw new Error(`Error in checkpoint: '${source}' ${what}`);
+  };
+  const own = new Map(model.namedVariables());
+  const missing = [...own.keys()].filter((name) => !Object.hasOwn(checkpoint.model, name));
+  if (missing.length > 0)
+    fail(
+      `has no entry for model variable(s) ${missing
         .slice(0, 5)
-        .map(([n]) => `'${n}'`)
+        .map((n) => `'${n}'`)
         .join(', ')}${missing.length > 5 ? `, … (${missing.length} in all)` : ''}`,
     );
+  for (const [name, t] of Object.entries(checkpoint.model)) {
+    const v = own.get(name);
+    if (!v) fail(`has the entry '${name}', which is not a variable of the model`);
+    if (t.dtype !== v.dtype || t.shape.join() !== v.shape.join())
+      fail(
+        `entry '${name}' is ${t.dtype} [${t.shape}], the model's variable is ${v.dtype} [${v.shape}]`,
+      );
   }
   model.setWeights(checkpoint.model);
 }

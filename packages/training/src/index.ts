@@ -10,6 +10,7 @@ export {
   CHECKPOINT_KINDS,
   type CheckpointKind,
   type CheckpointManifest,
+  type CheckpointSource,
   decodeCheckpoint,
   disposeCheckpoint,
   type EncodedCheckpoint,
@@ -20,7 +21,6 @@ export {
   OPTIMIZER_PREFIX,
   type TensorEntry,
   type TrainProgress,
-  validateManifest,
   type WeightsIndex,
 } from './checkpoint';
 export {
@@ -46,6 +46,14 @@ export {
   recordPrecedes,
   type StepRecord,
 } from './metrics';
+export {
+  allFinite,
+  DivergenceError,
+  NON_FINITE_STATE,
+  NONFINITE_POLICIES,
+  type NonFinitePolicy,
+  type RunPoint,
+} from './nonfinite-guard';
 export { Optimizer, type OptimizerName, type OptimizerStateJson } from './optimizer';
 export {
   describeModel,
@@ -53,6 +61,7 @@ export {
   type OutOfMemoryContext,
   OutOfMemoryError,
 } from './out-of-memory';
+export { restoreCheckpoint } from './restore-checkpoint';
 export { SGD, type SGDOptions } from './sgd';
 export {
   type PlanStepOptions,
@@ -75,5 +84,6 @@ export {
   type TrainSink,
   train,
 } from './train';
-export { MEMORY_MODES, type TrainConfig, validateTrainConfig } from './train-config';
+export { MAX_SEED, MEMORY_MODES, type TrainConfig, validateTrainConfig } from './train-config';
 export type { BatchShard, TrainableModel } from './trainable-model';
+export { CHECKPOINT_VERSION, manifestDigest, validateManifest } from './validate-manifest';

@@ -34,6 +34,11 @@ export function learningRateAt(
   if (!Number.isInteger(epoch) || epoch < 0) {
     throw new Error(`Error in learningRateAt: epoch must be an integer ≥ 0, got ${epoch}`);
   }
+  if (typeof schedule !== 'object' || schedule === null) {
+    throw new Error(
+      `Error in learningRateAt: schedule must be an object { kind, … }, got ${JSON.stringify(schedule)}`,
+    );
+  }
   switch (schedule.kind) {
     case 'constant':
       return base;
@@ -45,10 +50,23 @@ export function learningRateAt(
         );
       }
       const etaMin = schedule.etaMin ?? 0;
+      if (typeof etaMin !== 'number' || !Number.isFinite(etaMin))
+        throw new Error(
+          `Error in learningRateAt: cosine etaMin must be a finite number, got ${JSON.stringify(etaMin)}`,
+        );
       const t = schedule.kind === 'cosine' ? epoch : epoch + epochFraction;
       return etaMin + ((base - etaMin) * (1 + Math.cos((Math.PI * t) / schedule.epochs))) / 2;
     }
     case 'multistep': {
+      const { milestones, gamma } = schedule;
+      if (!Array.isArray(milestones) || !milestones.every((m) => Number.isInteger(m) && m >= 0))
+        throw new Error(
+          `Error in learningRateAt: multistep milestones must be an array of integers ≥ 0, got ${JSON.stringify(milestones)}`,
+        );
+      if (typeof gamma !== 'number' || !(Number.isFinite(gamma) && gamma >= 0))
+        throw new Error(
+          `Error in learningRateAt: multistep gamma must be a finite number ≥ 0, got ${JSON.stringify(gamma)}`,
+        );
       const passed = schedule.milestones.filter((m) => m <= epoch).length;
       return base * schedule.gamma ** passed;
     }

@@ -42,6 +42,8 @@ export interface EpochRecord {
   bestEpoch: number | null;
   /** True when `maxSteps` cut the epoch short. */
   partial?: boolean;
+  /** Batches of the run so far whose update was dropped (`onNonFinite: 'skip'`); absent when none. */
+  skippedBatches?: number;
   time: RecordTime;
 }
 

@@ -29,8 +29,11 @@ export abstract class Optimizer {
   abstract readonly name: OptimizerName;
   /** Number of completed steps. */
   step = 0;
-  /** The slots this optimizer keeps per parameter (empty for plain SGD). */
-  protected abstract readonly slotNames: readonly string[];
+  /**
+   * The slots this optimizer keeps for each parameter it has updated (Adam: `exp_avg`,
+   * `exp_avg_sq`; none for plain SGD), each shaped as its parameter: what a restored state must hold.
+   */
+  abstract readonly slotNames: readonly string[];
   private readonly state = new FlatSlots(this.constructor.name);
 
   /** Hyperparameters as a JSON object. */

@@ -15,8 +15,6 @@ export interface RunMemory {
   plan: StepPlan;
   /** The plan's memory mode and micro-batches, for every step. */
   stepOptions: StepOptions;
-  /** Records that the `last` checkpoint of `step` was written. */
-  checkpointed(step: number): void;
   /** Says what runs from now on: the steps (and their batches) or an evaluation. */
   enter(phase: OutOfMemoryContext['phase']): void;
   /** `error` as an {@link OutOfMemoryError} naming what ran if memory ran out, else as it is. */
@@ -26,12 +24,13 @@ export interface RunMemory {
 /**
  * Plans a run's steps ({@link planStep} with the run's batch, replicas, optimizer and
  * `memoryLimitBytes`), tells `onPlan`, and keeps what an out-of-memory error must say: the model,
- * the batch, the plan, the backend and the last checkpoint written.
+ * the batch, the plan, the backend and the last checkpoint written (`lastCheckpointStep`).
  */
 export async function runMemory(
   options: TrainOptions,
   modelConfig: unknown,
   stepsDone: () => number,
+  lastCheckpointStep: () => number | null,
 ): Promise<RunMemory> {
   const { model, config } = options;
   const replicas = options.dataParallel?.replicas ?? 1;
@@ -45,20 +44,17 @@ export async function runMemory(
     optimizerSlots: optimizerSlotCount(config.optimizer),
   });
   await options.onPlan?.(plan);
-  let lastCheckpointStep = options.resume?.manifest.progress.step;
   let phase: OutOfMemoryContext['phase'] = 'training step';
   return {
     plan,
     stepOptions: { memory: plan.memory, accumulateSteps: plan.accumulateSteps },
-    checkpointed(step) {
-      lastCheckpointStep = step;
-    },
     enter(next) {
       phase = next;
     },
     failure(error) {
       if (!isOutOfMemory(error)) return error;
       const step = phase === 'training step' ? stepsDone() + 1 : stepsDone();
+      const checkpoint = lastCheckpointStep();
       const batch =
         phase === 'evaluation' ? (config.evalBatchSize ?? config.batchSize) : config.batchSize;
       return new OutOfMemoryError(
@@ -70,7 +66,7 @@ export async function runMemory(
           replicas,
           ...(phase === 'training step' ? { plan: describePlan(plan) } : {}),
           backend: tf.getBackend(),
-          ...(lastCheckpointStep !== undefined ? { lastCheckpointStep } : {}),
+          ...(checkpoint !== null ? { lastCheckpointStep: checkpoint } : {}),
         },
         error,
       );

@@ -39,7 +39,7 @@ export class SGD extends Optimizer {
     return { momentum: this.momentum, nesterov: this.nesterov, weightDecay: this.weightDecay };
   }
 
-  protected get slotNames(): readonly string[] {
+  get slotNames(): readonly string[] {
     return this.momentum === 0 ? [] : ['momentum_buffer'];
   }
 

@@ -1,7 +1,44 @@
 import { createDataset, type Dataset } from '@gcnn/datasets';
 import type { Rng } from '@gcnn/lie-groups';
 import * as tf from '@tensorflow/tfjs-core';
+import type { EncodedCheckpoint } from './checkpoint';
+import type { MetricsRecord } from './metrics';
+import type { TrainOptions } from './train';
+import type { TrainConfig } from './train-config';
 import type { TrainableModel } from './trainable-model';
+
+const TOY_TRAIN = toyDataset(40, 1, 'toy-train');
+const TOY_TEST = toyDataset(24, 2, 'toy-test');
+
+/** Options of `train` on the toy sets (40 training, 24 test images) with their normalization. */
+export function toyTrainOptions(
+  model: TrainableModel,
+  config: TrainConfig,
+  extra: Partial<TrainOptions> = {},
+): TrainOptions {
+  return {
+    model,
+    trainSet: TOY_TRAIN,
+    testSet: TOY_TEST,
+    config,
+    normalization: { mean: [0.4], std: [0.3] },
+    ...extra,
+  };
+}
+
+/** A sink that records everything a run writes: its metrics records and encoded checkpoints. */
+export function memorySink() {
+  const records: MetricsRecord[] = [];
+  const checkpoints: EncodedCheckpoint[] = [];
+  return {
+    records,
+    checkpoints,
+    sink: {
+      metrics: async (r: MetricsRecord) => void records.push(structuredClone(r)),
+      checkpoint: async (c: EncodedCheckpoint) => void checkpoints.push(c),
+    },
+  };
+}
 
 /**
  * A tiny stand-in classifier for trainer tests (the trainer needs only the `TrainableModel`

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeCheckpoint, type EncodedCheckpoint } from './checkpoint';
 import type { MetricsRecord } from './metrics';
 import { recordPrecedes } from './metrics';
-import { TinyClassifier, toyDataset } from './test-model.test-helpers';
+import { memorySink, TinyClassifier, toyTrainOptions } from './test-model.test-helpers';
 import { type TrainOptions, train } from './train';
 import type { TrainConfig } from './train-config';
 
@@ -18,37 +18,11 @@ const CONFIG: TrainConfig = {
   checkpointEvery: 2,
 };
 
-/** Records everything a run writes. */
-function memorySink() {
-  const records: MetricsRecord[] = [];
-  const checkpoints: EncodedCheckpoint[] = [];
-  return {
-    records,
-    checkpoints,
-    sink: {
-      metrics: async (r: MetricsRecord) => {
-        records.push(structuredClone(r));
-      },
-      checkpoint: async (c: EncodedCheckpoint) => {
-        checkpoints.push(c);
-      },
-    },
-  };
-}
-
 const withoutTime = (rs: MetricsRecord[]) => rs.map(({ time: _t, ...rest }) => rest);
 
 describe('train', () => {
-  const trainSet = toyDataset(40, 1, 'toy-train');
-  const testSet = toyDataset(24, 2, 'toy-test');
-  const base = (model: TinyClassifier, extra: Partial<TrainOptions> = {}): TrainOptions => ({
-    model,
-    trainSet,
-    testSet,
-    config: CONFIG,
-    normalization: { mean: [0.4], std: [0.3] },
-    ...extra,
-  });
+  const base = (model: TinyClassifier, extra: Partial<TrainOptions> = {}) =>
+    toyTrainOptions(model, CONFIG, extra);
 
   it('learns, writes step/epoch records and last/best checkpoints, and is reproducible from the seed', async () => {
     const runs = [];

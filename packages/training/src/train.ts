@@ -6,7 +6,6 @@ import {
   type EncodedCheckpoint,
   encodeCheckpoint,
   type LoadedCheckpoint,
-  loadModelWeights,
   type TrainProgress,
 } from './checkpoint';
 import { createOptimizer } from './create-optimizer';
@@ -14,7 +13,9 @@ import { batchGradients, type DataParallel, type StepGradients } from './data-pa
 import { type EvaluateResult, evaluate } from './evaluate';
 import { learningRateAt } from './lr-schedule';
 import type { EpochRecord, MetricsRecord, StepRecord } from './metrics';
+import { allFinite, DivergenceError, LossLog, type RunPoint } from './nonfinite-guard';
 import type { Optimizer } from './optimizer';
+import { restoreCheckpoint } from './restore-checkpoint';
 import { type RunMemory, runMemory } from './run-memory';
 import type { StepPlan } from './step-plan';
 import { type TrainConfig, validateTrainConfig } from './train-config';
@@ -22,6 +23,12 @@ import type { TrainableModel } from './trainable-model';
 
 /** Where a run's checkpoints and metrics go (e.g. `@gcnn/training/node`'s `RunDirectory`). */
 export interface TrainSink {
+  /**
+   * Called once the run's state is set up (a resumed checkpoint checked and applied) and before
+   * anything is written: a resumed run (`resumedAt`: its checkpoint's progress) drops the records
+   * written after its checkpoint, a new one writes its config. A failed resume never reaches it.
+   */
+  begin?(resumedAt: TrainProgress | undefined): Promise<void>;
   /** Persists a checkpoint (atomically). Called for `last` (every `checkpointEvery` steps and each epoch end) and `best`. */
   checkpoint?(checkpoint: EncodedCheckpoint): Promise<void>;
   /** Appends a metrics record. */
@@ -115,11 +122,19 @@ export function modelRngSeed(seed: number): number {
  *
  * The hot loop never reads the device synchronously: losses and accuracies are summed on the
  * device and read with `await data()` every `printInterval` steps, at checkpoints and epoch ends.
+ *
+ * Divergence guard: every step's loss is kept on the device until that read, which throws a
+ * {@link DivergenceError} at the first non-finite one; the weights and the optimizer's slots are
+ * checked before every evaluation and checkpoint. So nothing non-finite is ever written, and the latest checkpoint
+ * stays the last good state. With `config.onNonFinite: 'skip'` each step instead reads whether
+ * its loss and gradients are finite (one read per step) and drops the update of a batch where
+ * they are not, counting it in `progress.skippedBatches`.
  */
 export async function train(options: TrainOptions): Promise<TrainResult> {
   const run = await startRun(options);
   const epochs: EpochRecord[] = [];
   try {
+    await options.sink?.begin?.(options.resume?.manifest.progress);
     while (!run.progress.finished && run.progress.epoch < options.config.epochs) {
       const stopped = await runEpoch(run, options);
       epochs.push(await endEpoch(run, options, stopped));
@@ -145,6 +160,10 @@ interface TrainRun {
   progress: TrainProgress;
   /** The latest epoch record (saved with checkpoints). */
   lastEpochRecord: EpochRecord | null;
+  /** Where the latest step was (for the divergence guard's messages). */
+  lastStep: RunPoint | null;
+  /** Step of the latest `last` checkpoint written or resumed from; null if none. */
+  lastCheckpointStep: number | null;
   batchesPerEpoch: number;
   totalSteps: number;
   /** Seconds since `train` was called. */
@@ -168,6 +187,7 @@ async function startRun(options: TrainOptions): Promise<TrainRun> {
     options,
     options.modelConfig ?? model.config,
     () => run.progress.step,
+    () => run.lastCheckpointStep,
   );
   const batchesPerEpoch = Math.ceil(trainSet.count / config.batchSize);
   const dataRng = new Xoshiro128(config.seed);
@@ -188,18 +208,20 @@ async function startRun(options: TrainOptions): Promise<TrainRun> {
       finished: false,
     },
     lastEpochRecord: null,
+    lastStep: null,
+    lastCheckpointStep: null,
     batchesPerEpoch,
     totalSteps: Math.min(config.epochs * batchesPerEpoch, config.maxSteps ?? Infinity),
     elapsed: () => (performance.now() - start) / 1000,
   };
   if (options.resume) {
     const { manifest } = options.resume;
-    loadModelWeights(model, options.resume, `${manifest.kind} checkpoint`);
-    run.optimizer.setState(manifest.optimizer, options.resume.optimizer);
+    restoreCheckpoint(model, run.optimizer, options.resume, batchesPerEpoch);
     // A run stopped by maxSteps continues under the new config; one past its last epoch stays done.
     run.progress = { ...structuredClone(manifest.progress), finished: false };
     run.modelRng.setState(run.progress.modelRng);
     run.lastEpochRecord = manifest.metrics;
+    run.lastCheckpointStep = manifest.progress.step;
   }
   return run;
 }
@@ -220,7 +242,20 @@ async function saveCheckpoint(run: TrainRun, options: TrainOptions, kind: Checkp
     optimizerSlots: run.optimizer.slots(),
   });
   await sink.checkpoint(encoded);
-  if (kind === 'last') run.memory.checkpointed(run.progress.step);
+  if (kind === 'last') run.lastCheckpointStep = run.progress.step;
+}
+
+/**
+ * Throws a {@link DivergenceError} unless every model variable and optimizer slot is finite (one
+ * device read; Adam's `exp_avg_sq` overflows to Infinity before the weights do).
+ */
+async function checkFiniteState(run: TrainRun, options: TrainOptions): Promise<void> {
+  const weights = options.model.namedVariables().map(([, v]) => v);
+  if (await allFinite([...weights, ...run.optimizer.slots().map(([, v]) => v)])) return;
+  const what = (await allFinite(weights)) ? 'optimizer' : 'weights';
+  const { step, epoch } = run.progress;
+  const at = run.lastStep ?? { step, epoch, batch: 0, lr: options.config.learningRate };
+  throw new DivergenceError(what, undefined, at, run.lastCheckpointStep);
 }
 
 /**
@@ -232,10 +267,12 @@ async function saveCheckpoint(run: TrainRun, options: TrainOptions, kind: Checkp
 async function runEpoch(run: TrainRun, options: TrainOptions): Promise<boolean> {
   const { config } = options;
   const epoch = run.progress.epoch;
-  const lr = learningRateAt(config.lrSchedule, config.learningRate, epoch);
   run.dataRng.setState(run.progress.epochStartRng);
-  const sums = new EpochSums(run.progress.epochSums);
-  const meter = new StepMeter();
+  const reads: EpochReads = {
+    sums: new EpochSums(run.progress.epochSums),
+    losses: new LossLog(),
+    meter: new StepMeter(),
+  };
   let stopped = false;
   run.memory.enter('training step');
   try {
@@ -247,76 +284,113 @@ async function runEpoch(run: TrainRun, options: TrainOptions): Promise<boolean> 
       augmentations: options.augmentations,
     })) {
       const n = batch.ys.shape[0];
-      const stepLr =
-        config.lrSchedule.kind === 'cosine-steps'
-          ? learningRateAt(
-              config.lrSchedule,
-              config.learningRate,
-              epoch,
-              batch.batchIndex / run.batchesPerEpoch,
-            )
-          : lr;
-      const { loss, correct } = await trainStep(run, options, batch, stepLr);
-      sums.add(loss, correct, n);
-      meter.count(n);
+      const at: RunPoint = {
+        step: run.progress.step + 1,
+        epoch,
+        batch: batch.batchIndex,
+        lr: stepLearningRate(config, epoch, batch.batchIndex / run.batchesPerEpoch),
+      };
+      const step = await trainStep(run, options, batch, at);
+      const skipped =
+        step === null ? { skippedBatches: (run.progress.skippedBatches ?? 0) + 1 } : {};
       run.progress = {
         ...run.progress,
         nextBatch: batch.batchIndex + 1,
-        step: run.progress.step + 1,
+        step: at.step,
         modelRng: run.modelRng.getState(),
+        ...skipped,
       };
-      try {
-        if (run.progress.step % (config.printInterval ?? 10) === 0) {
-          await options.sink?.metrics?.(
-            await meter.stepRecord(run, batch.batchIndex, stepLr, loss, correct, n),
-          );
-        }
-      } finally {
-        tf.dispose([loss, correct]);
-      }
+      run.lastStep = at;
+      await recordStep(run, options, reads, step, at, n);
       await options.onStep?.({
-        epoch,
-        batch: batch.batchIndex,
+        ...at,
         batchesPerEpoch: run.batchesPerEpoch,
-        step: run.progress.step,
         totalSteps: run.totalSteps,
-        lr: stepLr,
-        loss: meter.loss,
-        imagesPerSecond: meter.imagesPerSecond,
+        loss: reads.meter.loss,
+        imagesPerSecond: reads.meter.imagesPerSecond,
       });
-      stopped =
-        run.progress.step >= (config.maxSteps ?? Infinity) || options.signal?.aborted === true;
+      stopped = at.step >= (config.maxSteps ?? Infinity) || options.signal?.aborted === true;
       const epochDone = batch.batchIndex + 1 >= run.batchesPerEpoch;
-      const checkpointEvery = config.checkpointEvery ?? 0;
-      if (
-        !stopped &&
-        !epochDone &&
-        checkpointEvery > 0 &&
-        run.progress.step % checkpointEvery === 0
-      ) {
-        run.progress = { ...run.progress, epochSums: await sums.read() };
+      const every = config.checkpointEvery ?? 0;
+      if (!stopped && !epochDone && every > 0 && at.step % every === 0) {
+        await readEpochSums(run, reads);
+        await checkFiniteState(run, options);
         await saveCheckpoint(run, options, 'last');
       }
       if (stopped) break;
     }
-    run.progress = { ...run.progress, epochSums: await sums.read() };
+    await readEpochSums(run, reads);
   } finally {
-    sums.dispose();
+    reads.sums.dispose();
+    reads.losses.dispose();
   }
   return stopped;
 }
 
+/** What an epoch keeps on the device between reads: the running sums and each step's loss. */
+interface EpochReads {
+  sums: EpochSums;
+  losses: LossLog;
+  meter: StepMeter;
+}
+
+/** The learning rate of a step at `epoch + fraction` (per step for `cosine-steps`, else per epoch). */
+function stepLearningRate(config: TrainConfig, epoch: number, fraction: number): number {
+  const { lrSchedule, learningRate } = config;
+  return lrSchedule.kind === 'cosine-steps'
+    ? learningRateAt(lrSchedule, learningRate, epoch, fraction)
+    : learningRateAt(lrSchedule, learningRate, epoch);
+}
+
+/**
+ * Adds a step's loss and hits to the epoch's sums and keeps its loss for the divergence guard
+ * (a skipped step, `null`, adds nothing); every `printInterval` steps reads the kept losses
+ * (throwing at a non-finite one) and writes the `step` record. Disposes the step's hits.
+ */
+async function recordStep(
+  run: TrainRun,
+  options: TrainOptions,
+  reads: EpochReads,
+  step: { loss: tf.Scalar; correct: tf.Scalar } | null,
+  at: RunPoint,
+  n: number,
+): Promise<void> {
+  reads.meter.count(n);
+  if (step === null) return;
+  try {
+    reads.sums.add(step.loss, step.correct, n);
+    reads.losses.push(step.loss, at);
+    if (at.step % (options.config.printInterval ?? 10) === 0) {
+      const loss = (await reads.losses.read(run.lastCheckpointStep)) as number;
+      const record = await reads.meter.stepRecord(run, at, loss, step.correct, n);
+      await options.sink?.metrics?.(record);
+    } else if (reads.losses.full) {
+      await reads.losses.read(run.lastCheckpointStep);
+    }
+  } finally {
+    step.correct.dispose();
+  }
+}
+
+/** Reads the kept losses (the divergence guard) and the epoch's sums into `progress`. */
+async function readEpochSums(run: TrainRun, reads: EpochReads): Promise<void> {
+  await reads.losses.read(run.lastCheckpointStep);
+  run.progress = { ...run.progress, epochSums: await reads.sums.read() };
+}
+
 /**
  * One optimizer step on a batch: the loss and gradients (here, or over `dataParallel`'s
- * replicas), then the update. Disposes the batch and the gradients; the loss and hits (scalars)
- * are the caller's.
+ * replicas), then the update. With `onNonFinite: 'skip'`, a batch whose loss or gradients are
+ * not finite gets no update and returns null (after checking that the weights themselves are
+ * still finite: skipping cannot mend those). Disposes the batch and the gradients; the loss and
+ * hits (scalars) are the caller's.
  */
 async function trainStep(
   run: TrainRun,
   options: TrainOptions,
   batch: { xs: tf.Tensor4D; ys: tf.Tensor1D },
-  lr: number,
-): Promise<{ loss: tf.Scalar; correct: tf.Scalar }> {
+  at: RunPoint,
+): Promise<{ loss: tf.Scalar; correct: tf.Scalar } | null> {
   const { model, dataParallel } = options;
   let step: StepGradients;
   try {
@@ -327,14 +401,21 @@ async function trainStep(
   } finally {
     tf.dispose([batch.xs, batch.ys]);
   }
+  const grads = Object.values(step.grads);
+  if (options.config.onNonFinite === 'skip' && !(await allFinite([step.loss, ...grads]))) {
+    tf.dispose([step.loss, step.correct, ...grads]);
+    run.lastStep = at;
+    await checkFiniteState(run, options);
+    return null;
+  }
   try {
     const params = model.namedVariables().filter(([, v]) => v.trainable);
-    run.optimizer.apply(params, step.grads, lr);
+    run.optimizer.apply(params, step.grads, at.lr);
   } catch (error) {
     tf.dispose([step.loss, step.correct]);
     throw error;
   } finally {
-    tf.dispose(Object.values(step.grads));
+    tf.dispose(grads);
   }
   return { loss: step.loss, correct: step.correct };
 }
@@ -356,6 +437,7 @@ async function endEpoch(
   const partial = progress.nextBatch < run.batchesPerEpoch;
   const lastEpoch = epoch + 1 >= config.epochs;
   const due = partial || stopped || lastEpoch || (evalEvery > 0 && (epoch + 1) % evalEvery === 0);
+  await checkFiniteState(run, options); // never evaluate or save a non-finite state
   if (due) run.memory.enter('evaluation');
   const result = due ? await evaluateEpoch(options, epoch) : null;
   const improved =
@@ -418,6 +500,7 @@ function epochRecord(
     bestTestAccuracy: best?.testAccuracy ?? null,
     bestEpoch: best?.epoch ?? null,
     ...(partial ? { partial: true } : {}),
+    ...(run.progress.skippedBatches ? { skippedBatches: run.progress.skippedBatches } : {}),
     time: {
       elapsedSeconds: run.elapsed(),
       ...(result ? { evalSeconds: result.seconds } : {}),
@@ -482,28 +565,27 @@ class StepMeter {
     this.intervalImages += n;
   }
 
-  /** Reads the step's loss and hits (asynchronously) into a `step` record; restarts the throughput interval. */
+  /** A `step` record of the step at `at` with its loss (already read) and hits (read here); restarts the throughput interval. */
   async stepRecord(
     run: TrainRun,
-    batch: number,
-    lr: number,
-    loss: tf.Scalar,
+    at: RunPoint,
+    loss: number,
     correct: tf.Scalar,
     n: number,
   ): Promise<StepRecord> {
-    const [l, c] = await Promise.all([loss.data(), correct.data()]);
-    this.loss = l[0] as number;
+    const c = await correct.data();
+    this.loss = loss;
     const now = performance.now();
     this.imagesPerSecond = (this.intervalImages * 1000) / Math.max(1e-9, now - this.intervalStart);
     this.intervalStart = now;
     this.intervalImages = 0;
     return {
       type: 'step',
-      epoch: run.progress.epoch,
-      step: run.progress.step,
-      batch,
-      lr,
-      loss: this.loss,
+      epoch: at.epoch,
+      step: at.step,
+      batch: at.batch,
+      lr: at.lr,
+      loss,
       batchAccuracy: (c[0] as number) / n,
       time: { elapsedSeconds: run.elapsed(), imagesPerSecond: this.imagesPerSecond },
     };

@@ -41,7 +41,9 @@ export function fail(ctx: CodecContext, what: string): never {
 
 /**
  * Encodes named tensors into one buffer and their specs, in the given order. Values are read with
- * `await data()` (no synchronous read, so it works on every backend).
+ * `await data()` (no synchronous read, so it works on every backend). A float32 value that is NaN
+ * or ±Infinity is refused (naming the tensor and the index): {@link decodeWeights} would refuse
+ * the file.
  */
 export async function encodeWeights(
   named: ReadonlyArray<readonly [string, tf.Tensor]>,
@@ -59,6 +61,11 @@ export async function encodeWeights(
       );
     const values = await t.data();
     const typed = t.dtype === 'float32' ? Float32Array.from(values) : Int32Array.from(values);
+    const bad = typed instanceof Float32Array ? typed.findIndex((v) => !Number.isFinite(v)) : -1;
+    if (bad >= 0)
+      throw new Error(
+        `Error in ${op}: tensor '${name}' has the non-finite value ${typed[bad]} at index ${bad}; a file with it could not be read back`,
+      );
     specs.push({ name, shape: [...t.shape], dtype: t.dtype });
     parts.push(new Uint8Array(typed.buffer, typed.byteOffset, typed.byteLength));
   }

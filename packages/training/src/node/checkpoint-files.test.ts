@@ -1,30 +1,15 @@
-import {
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  truncateSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { encodeCheckpoint, type TrainProgress } from '../checkpoint';
 import type { MetricsRecord } from '../metrics';
 import { TinyClassifier } from '../test-model.test-helpers';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint-files';
-import { RunDirectory } from './run-directory';
+import { openRunDirectory } from './run-directory';
+import { useTempDirs } from './temp-dirs.test-helpers';
 
-const dirs: string[] = [];
-const tmp = () => {
-  const d = mkdtempSync(join(tmpdir(), 'gcnn-ckpt-'));
-  dirs.push(d);
-  return d;
-};
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
+const tmp = useTempDirs('gcnn-ckpt-');
 
 const progress = (step: number, epoch = 0): TrainProgress => ({
   epoch,
@@ -99,14 +84,33 @@ describe('checkpoint files', () => {
     const json = JSON.parse(text);
     delete json.weights;
     writeFileSync(manifest, JSON.stringify(json));
-    await expect(loadCheckpoint(manifest)).rejects.toThrow(/is missing the entry 'weights'/);
+    await expect(loadCheckpoint(manifest)).rejects.toThrow(
+      /entry 'weights' is undefined, expected an object/,
+    );
     await expect(loadCheckpoint(join(dir, 'nope'))).rejects.toThrow(/does not exist/);
     expect(tf.memory().numTensors).toBe(before);
     m.dispose();
   });
 
+  it('a failed write names the file; the previous checkpoint stays loadable', async () => {
+    const dir = tmp();
+    const m = new TinyClassifier(4, 2, 1);
+    await save(dir, m, 1);
+    // A folder where the weights file goes: the write fails, as on a full disk.
+    const weights = join(dir, 'last-step00000002.weights.bin');
+    mkdirSync(weights);
+    await expect(save(dir, m, 2)).rejects.toThrow(
+      `cannot write '${weights}': it is a folder (EISDIR); the previous last checkpoint ('${join(dir, 'last.json')}') is unchanged`,
+    );
+    expect(readdirSync(dir).filter((f) => f.includes('.tmp-'))).toEqual([]);
+    const loaded = await loadCheckpoint(dir);
+    expect(loaded.manifest.progress.step).toBe(1);
+    tf.dispose(Object.values(loaded.model));
+    m.dispose();
+  });
+
   it('RunDirectory truncates metrics to what precedes a checkpoint and ignores a torn last line', async () => {
-    const run = new RunDirectory(tmp());
+    const run = openRunDirectory(tmp(), { mode: 'new' });
     const step = (s: number, epoch: number): MetricsRecord => ({
       type: 'step',
       epoch,
@@ -124,5 +128,6 @@ describe('checkpoint files', () => {
     );
     run.truncateMetrics(progress(3, 1));
     expect(run.readMetrics().map((r) => r.step)).toEqual([1, 2, 3]);
+    run.close();
   });
 });

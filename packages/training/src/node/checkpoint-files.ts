@@ -6,9 +6,10 @@ import {
   decodeCheckpoint,
   type EncodedCheckpoint,
   type LoadedCheckpoint,
-  validateManifest,
 } from '../checkpoint';
+import { validateManifest } from '../validate-manifest';
 import { atomicWriteFile } from './atomic-write-file';
+import { withFileError } from './file-error';
 
 /** Sub-folder of a run directory holding the checkpoints. */
 export const CHECKPOINT_DIR = 'checkpoints';
@@ -19,12 +20,19 @@ export const CHECKPOINT_DIR = 'checkpoints';
  * of the same kind are removed. A kill at any moment leaves a loadable checkpoint.
  */
 export function saveCheckpoint(dir: string, checkpoint: EncodedCheckpoint): string {
-  mkdirSync(dir, { recursive: true });
   const { manifest, bytes } = checkpoint;
   const kind = manifest.kind;
-  atomicWriteFile(join(dir, manifest.weights.file), bytes);
   const manifestPath = join(dir, `${kind}.json`);
-  atomicWriteFile(manifestPath, `${JSON.stringify(manifest, null, 1)}\n`);
+  try {
+    withFileError('create the folder', dir, () => mkdirSync(dir, { recursive: true }));
+    atomicWriteFile(join(dir, manifest.weights.file), bytes);
+    atomicWriteFile(manifestPath, `${JSON.stringify(manifest, null, 1)}\n`);
+  } catch (error) {
+    throw new Error(
+      `${(error as Error).message}; the previous ${kind} checkpoint ('${manifestPath}') is unchanged`,
+      { cause: error },
+    );
+  }
   for (const f of readdirSync(dir)) {
     if (f.startsWith(`${kind}-`) && f.endsWith('.weights.bin') && f !== manifest.weights.file) {
       rmSync(join(dir, f), { force: true });
@@ -61,10 +69,18 @@ export function resolveCheckpointPath(path: string, prefer: CheckpointKind = 'la
   return found;
 }
 
-/** Reads and validates a manifest (no weights). */
+/** The largest manifest read (its weights index lists at most 65,536 entries of ~100 bytes). */
+const MAX_MANIFEST_BYTES = 64 * 2 ** 20;
+
+/** Reads and validates a manifest (no weights); throws naming the file. */
 export function readCheckpointManifest(manifestPath: string): CheckpointManifest {
   let text: string;
   try {
+    const size = statSync(manifestPath).size;
+    if (size > MAX_MANIFEST_BYTES)
+      throw new Error(
+        `it has ${size} bytes, more than the ${MAX_MANIFEST_BYTES} a manifest may have`,
+      );
     text = readFileSync(manifestPath, 'utf8');
   } catch (error) {
     throw new Error(
@@ -84,8 +100,9 @@ export function readCheckpointManifest(manifestPath: string): CheckpointManifest
 
 /**
  * Loads a checkpoint: resolves `path` (see {@link resolveCheckpointPath}), validates the manifest,
- * reads the weights file it names and verifies size and SHA-256 before decoding. Any problem
- * (missing file, truncation, flipped byte, missing entry) throws naming the file; nothing is loaded.
+ * checks the size of the weights file it names, reads it and verifies the manifest's hash, the
+ * file's SHA-256 and every entry before decoding. Any problem (missing file, truncation, flipped
+ * byte, edited entry) throws naming the file; nothing is loaded.
  */
 export async function loadCheckpoint(
   path: string,
@@ -96,12 +113,20 @@ export async function loadCheckpoint(
   const weightsPath = join(dirname(manifestPath), basename(manifest.weights.file));
   let bytes: Uint8Array;
   try {
+    const size = statSync(weightsPath).size;
+    if (size !== manifest.weights.byteLength)
+      throw new Error(
+        `it has ${size} bytes, the manifest expects ${manifest.weights.byteLength} (truncated or replaced)`,
+      );
     bytes = readFileSync(weightsPath);
   } catch (error) {
     throw new Error(
-      `Error in checkpoint: cannot read weights file '${weightsPath}' named by '${manifestPath}': ${(error as Error).message}`,
+      `Error in checkpoint: weights file '${weightsPath}' named by '${manifestPath}': ${(error as Error).message}`,
     );
   }
-  const loaded = await decodeCheckpoint(manifest, bytes, weightsPath);
+  const loaded = await decodeCheckpoint(manifest, bytes, {
+    manifest: manifestPath,
+    weights: weightsPath,
+  });
   return { ...loaded, path: manifestPath };
 }

@@ -4,7 +4,7 @@
  * `metrics.jsonl`, `checkpoints/`, `curves.svg`, `summary.svg`) and data-parallel training over
  * `worker_threads` (`createDataParallelTrainer`).
  */
-export { atomicWriteFile } from './atomic-write-file';
+export { atomicWriteFile, removeTempFiles } from './atomic-write-file';
 export {
   CHECKPOINT_DIR,
   loadCheckpoint,
@@ -18,6 +18,22 @@ export {
   type DataParallelStepTiming,
   DataParallelTrainer,
 } from './data-parallel-trainer';
+export { fileError, withFileError } from './file-error';
 export type { ReplicaContext, ReplicaModule } from './replica-module';
-export { RUN_FILES, RunDirectory } from './run-directory';
+export {
+  type OpenRunOptions,
+  openRunDirectory,
+  RUN_FILES,
+  RunDirectory,
+  RunExistsError,
+  type RunOpenMode,
+} from './run-directory';
+export {
+  acquireRunLock,
+  isProcessRunning,
+  LOCK_FILE,
+  type LockOwner,
+  type RunLock,
+  RunLockedError,
+} from './run-lock';
 export { siblingModuleUrl } from './sibling-module-url';
