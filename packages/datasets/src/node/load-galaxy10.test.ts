@@ -41,7 +41,7 @@ describe('loadGalaxy10 (h5wasm)', () => {
     expect(Array.from(test.labels)).toEqual([8, 9]);
   });
 
-  it('rejects non-HDF5 files, missing keys and out-of-range labels, naming the file', async () => {
+  it('rejects non-HDF5 files, missing keys, non-uint8 images, a label count that differs and out-of-range labels, naming the file', async () => {
     const notH5 = join(tmp.dir, 'not.h5');
     writeFileSync(notH5, 'not an hdf5 file');
     await expect(loadGalaxy10({ file: notH5 })).rejects.toThrow(
@@ -59,6 +59,22 @@ describe('loadGalaxy10 (h5wasm)', () => {
     });
     await expect(loadGalaxy10({ file: badAns })).rejects.toThrow(
       /dataset 'ans' has 12 at index 3, expected an integer in \[0, 10\)/,
+    );
+    const floatImages = join(tmp.dir, 'floatimages.h5');
+    writeH5(floatImages, {
+      images: { data: Float32Array.from(images), shape: [N, 5, 5, 3], dtype: '<f' },
+      ans: { data: labels, shape: [N], dtype: '<B' },
+    });
+    await expect(loadGalaxy10({ file: floatImages })).rejects.toThrow(
+      /dataset 'images' is <f \[10, 5, 5, 3\], expected uint8 \[n, height, width, 3\]/,
+    );
+    const shortAns = join(tmp.dir, 'shortans.h5');
+    writeH5(shortAns, {
+      images: { data: images, shape: [N, 5, 5, 3], dtype: '<B' },
+      ans: { data: labels.subarray(0, N - 1), shape: [N - 1], dtype: '<B' },
+    });
+    await expect(loadGalaxy10({ file: shortAns })).rejects.toThrow(
+      /dataset 'ans' has shape \[9\], expected \[10\] \(one label per image\)/,
     );
     await expect(loadGalaxy10({ file: join(tmp.dir, 'missing.h5') })).rejects.toThrow(
       /does not exist/,
