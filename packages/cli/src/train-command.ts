@@ -57,35 +57,34 @@ export async function trainCommand(argv: readonly string[], io: CliIo): Promise<
   checkWorkers('train', plan.workers, values.backend);
   const limitTrain = plan.train.dataset?.limitTrain;
   if (limitTrain !== undefined) checkBatchSize(plan.train.batchSize, limitTrain);
-  // The run folder is checked and locked before any data loads.
-  const run = values['test-only'] ? undefined : openTrainRunFolder(plan, values, backend, io);
+  let model: Classifier | undefined;
+  let run: RunDirectory | undefined;
+  let dataParallel: DataParallelTrainer | undefined;
   try {
+    model = createModel(plan.model);
+    // Refusals first, then the run folder (checked and locked) before any data loads.
+    checkQuarterTurns(model, values['strict-equivariance'], 'train', io);
+    run = values['test-only'] ? undefined : openTrainRunFolder(plan, values, backend, io);
     const datasetId = datasetIdOf(plan.train);
     const data = await loadTrainData(datasetId, plan.train, io);
     checkBatchSize(plan.train.batchSize, data.train.count);
     const counts = { id: datasetId, trainImages: data.train.count, testImages: data.test.count };
-    const model = createModel(plan.model);
-    let dataParallel: DataParallelTrainer | undefined;
-    try {
-      checkQuarterTurns(model, values['strict-equivariance'], 'train', io);
-      io.err.write(describeTrainRun(plan.model, model.parameterCount(), counts, backend));
-      if (plan.init) {
-        loadModelWeights(model, plan.init, plan.init.path);
-        disposeModelSource(plan.init);
-      }
-      if (!run) return await testOnly(model, data, datasetId, plan.train, io);
-      dataParallel = await startTrainReplicas(model, plan, values, backend, io);
-      run.setStepsPerEpoch(Math.ceil(data.train.count / plan.train.batchSize));
-      const result = await runTraining(model, plan, datasetId, data, run, dataParallel, io);
-      const wallSeconds = (performance.now() - started) / 1000;
-      const parameters = model.parameterCount();
-      reportTrainRun(run, { result, plan, data: counts, parameters, backend, wallSeconds }, io);
-      return 0;
-    } finally {
-      await dataParallel?.close();
-      model.dispose();
+    io.err.write(describeTrainRun(plan.model, model.parameterCount(), counts, backend));
+    if (plan.init) {
+      loadModelWeights(model, plan.init, plan.init.path);
+      disposeModelSource(plan.init);
     }
+    if (!run) return await testOnly(model, data, datasetId, plan.train, io);
+    dataParallel = await startTrainReplicas(model, plan, values, backend, io);
+    run.setStepsPerEpoch(Math.ceil(data.train.count / plan.train.batchSize));
+    const result = await runTraining(model, plan, datasetId, data, run, dataParallel, io);
+    const wallSeconds = (performance.now() - started) / 1000;
+    const parameters = model.parameterCount();
+    reportTrainRun(run, { result, plan, data: counts, parameters, backend, wallSeconds }, io);
+    return 0;
   } finally {
+    await dataParallel?.close();
+    model?.dispose();
     if (plan.resume) disposeCheckpoint(plan.resume);
     if (plan.init) disposeModelSource(plan.init); // a no-op once loaded into the model
     run?.close();

@@ -29,10 +29,10 @@ describe.skipIf(!ONCE)('gcnn train: memory plan', () => {
   }, 120_000);
 
   it('a small --memory-limit: checkpoint over micro-batches, said and recorded; --accumulate-steps explicit', async () => {
-    const r = await train('micro', ['--batch-size', '8', '--memory-limit', '24']);
+    const r = await train('micro', ['--batch-size', '8', '--memory-limit', '12']);
     expect(r.code, r.err).toBe(0);
     expect(r.err).toMatch(
-      /gcnn: memory: checkpoint, 2 micro-batches of 4 rows per thread: ≈ \d+ MiB of 24 MiB per thread \(8 rows at once would need \d+ MiB\); batch statistics per micro-batch, gradients summed into one step\n/,
+      /gcnn: memory: checkpoint, 2 micro-batches of 4 rows per thread: ≈ \d+ MiB of 12 MiB per thread \(8 rows at once would need \d+ MiB\); batch statistics per micro-batch, gradients summed into one step\n/,
     );
     const e = await train('explicit', [
       ...['--batch-size', '8', '--accumulate-steps', '4', '--memory', 'lean'],
@@ -45,12 +45,12 @@ describe.skipIf(!ONCE)('gcnn train: memory plan', () => {
 
   it('a batch that fits no plan stops before the first step with one line: rows that fit, flags to use', async () => {
     const r = await train('nofit', [
-      ...['--preset', 'sim2-separable2d', '--batch-size', '64', '--accumulate-steps', '1'],
-      ...['--memory-limit', '400'],
+      ...['--preset', 'sim2-separable2d', '--batch-size', '8', '--accumulate-steps', '1'],
+      ...['--memory-limit', '100'],
     ]);
     expect(r.code).toBe(1);
     expect(r.err.trim().split('\n').at(-1)).toMatch(
-      /^gcnn train: a training step of 64 rows per thread \(batch 64 on 1 thread\) needs ≈ 3\.\d GiB with checkpoint, more than 300 MiB of the 400 MiB per thread; (\d+) rows per thread fit: use --accumulate-steps \d+ \(micro-batches of \d+ rows\), --workers \d+ or --batch-size \d+$/,
+      /^gcnn train: a training step of 8 rows per thread \(batch 8 on 1 thread\) needs ≈ \d+ MiB with checkpoint, more than 75 MiB of the 100 MiB per thread; 1 row per thread fit: use --accumulate-steps 8 \(micro-batches of 1 row\)(, --workers 8)? or --batch-size 1$/,
     );
     expect(r.err).not.toMatch(/Aborted|out of bounds|epoch 1/);
   }, 120_000);

@@ -1,4 +1,4 @@
-import { totalmem } from 'node:os';
+import { availableParallelism, totalmem } from 'node:os';
 import { wasmHeapLimitBytes } from '@gcnn/tfjs-wasm-training';
 import { OutOfMemoryError, StepMemoryError, type StepPlan } from '@gcnn/training';
 import type { BackendName } from './backend';
@@ -30,6 +30,8 @@ export function planLine(plan: StepPlan): string {
   return `gcnn: memory: ${reason}\n`;
 }
 
+const rowsText = (n: number) => `${n} ${n === 1 ? 'row' : 'rows'}`;
+
 /**
  * A step that fits no plan, or memory running out, as one line saying which flags to use; other
  * errors as they are.
@@ -46,8 +48,14 @@ export function memoryErrorForCli(
       );
     }
     const accumulate = Math.ceil(rows / fit);
+    const micro = Math.ceil(rows / accumulate);
+    const options = [`--accumulate-steps ${accumulate} (micro-batches of ${rowsText(micro)})`];
+    // more threads only where there are cores for them (gcnn train refuses more)
+    const workers = Math.ceil(run.batchSize / fit);
+    if (workers <= availableParallelism()) options.push(`--workers ${workers}`);
+    options.push(`--batch-size ${fit * run.workers}`);
     return new Error(
-      `${summary}; ${fit} rows per thread fit: use --accumulate-steps ${accumulate} (micro-batches of ${Math.ceil(rows / accumulate)} rows), --workers ${Math.ceil(run.batchSize / fit)} or --batch-size ${fit * run.workers}`,
+      `${summary}; ${rowsText(fit)} per thread fit: use ${options.slice(0, -1).join(', ')} or ${options.at(-1)}`,
     );
   }
   if (error instanceof OutOfMemoryError) {
