@@ -128,6 +128,14 @@ describe('gcnn layers in a tf.sequential model', () => {
       loss.dispose();
       return value;
     };
+    // Exactly invariant to quarter turns as built (inference: cached kernels, running statistics):
+    // the same float32 arithmetic in another order.
+    const x0 = x.slice([0, 0, 0, 0], [10, 28, 28, 1]) as tf.Tensor4D;
+    const turned = rot90(x0);
+    const [q0, q1] = [model.predict(x0) as tf.Tensor, model.predict(turned) as tf.Tensor];
+    expect(await relativeL2(q1, q0)).toBeLessThanOrEqual(tolerance('exact'));
+    tf.dispose([q0, q1]);
+
     const lossBefore = await trainingLoss();
     const epochs: Array<Record<string, number>> = [];
     await model.fit(x, y, {
@@ -144,12 +152,13 @@ describe('gcnn layers in a tf.sequential model', () => {
     expect(Number.isFinite(epochs[0]?.val_loss)).toBe(true);
     expect(lossAfter).toBeLessThan(lossBefore);
 
-    // Exactly invariant to quarter turns (inference: cached kernels, running statistics).
-    const x0 = x.slice([0, 0, 0, 0], [10, 28, 28, 1]) as tf.Tensor4D;
+    // Still invariant after the epoch, up to the round-off of the whole network: the trained
+    // batch norms centre channels whose running mean nearly cancels them, which amplifies the
+    // reordered sums' round-off (measured 2026-12-04, rel. L2 of the logits: cpu 9.1e-6,
+    // wasm 1.8e-5, webgpu on SwiftShader 1.6e-5; of the invariant features: wasm 1.4e-5).
     const p0 = model.predict(x0) as tf.Tensor;
-    const turned = rot90(x0);
     const p1 = model.predict(turned) as tf.Tensor;
-    expect(await relativeL2(p1, p0)).toBeLessThanOrEqual(tolerance('exact'));
+    expect(await relativeL2(p1, p0)).toBeLessThanOrEqual(tolerance('network'));
 
     // predict caches kernels: a second call allocates no new persistent tensor.
     const count = tf.memory().numTensors;
