@@ -1,5 +1,8 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { playwright } from '@vitest/browser-playwright';
 import { configDefaults, defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
+import { BACKEND_INDEPENDENT_TESTS } from './tooling/test-setup/backend-independent.js';
 import {
   BROWSER_BACKENDS,
   CHROMIUM_ARGS,
@@ -7,6 +10,22 @@ import {
   NODE_ONLY_TESTS,
 } from './tooling/test-setup/browser.js';
 import { WEBGPU_NODE_EXCLUDED } from './tooling/test-setup/webgpu-node.js';
+
+/**
+ * The backend-independent test files, checked: each exists and never reads the suite's backend
+ * (a file that does is backend-sensitive). Left out of the wasm, webgpu-node and webgpu projects;
+ * the setup files check that their tests create no tensor (backend-independent-check.ts).
+ */
+const backendIndependent = BACKEND_INDEPENDENT_TESTS.map(({ file }) => {
+  const path = fileURLToPath(new URL(file, import.meta.url));
+  if (!existsSync(path))
+    throw new Error(`BACKEND_INDEPENDENT_TESTS lists ${file}, which does not exist`);
+  if (/\binject\(|\btestBackend\(/.test(readFileSync(path, 'utf8')))
+    throw new Error(
+      `BACKEND_INDEPENDENT_TESTS lists ${file}, which reads the suite's backend: take it off the list`,
+    );
+  return file;
+});
 
 /**
  * The same test files run once per tfjs backend: one vitest project per backend. The backend is
@@ -44,7 +63,11 @@ const browserProjects = BROWSER_BACKENDS.map(
     test: {
       name: backend,
       include: ['packages/*/src/**/*.test.ts'],
-      exclude: NODE_ONLY_TESTS.map((t) => t.glob),
+      // Backend-independent files once in the browser: in the webgl project.
+      exclude: [
+        ...NODE_ONLY_TESTS.map((t) => t.glob),
+        ...(backend === 'webgl' ? [] : backendIndependent),
+      ],
       setupFiles: ['tooling/test-setup/setup-browser.ts'],
       provide: { backend },
       testTimeout: 120_000,
@@ -78,7 +101,11 @@ export default defineConfig({
               // The benchmarks' orchestration (no tensors): once is enough.
               ...(backend === 'cpu' ? ['benchmarks/src/**/*.test.ts'] : []),
             ],
-            exclude: [...configDefaults.exclude, 'tests/install/**'],
+            exclude: [
+              ...configDefaults.exclude,
+              'tests/install/**',
+              ...(backend === 'cpu' ? [] : backendIndependent),
+            ],
             setupFiles: ['tooling/test-setup/setup.ts'],
             provide: { backend },
             testTimeout: 60_000,
@@ -108,7 +135,7 @@ export default defineConfig({
         test: {
           name: 'webgpu-node',
           include: ['packages/*/src/**/*.test.ts'],
-          exclude: WEBGPU_NODE_EXCLUDED.map((t) => t.glob),
+          exclude: [...WEBGPU_NODE_EXCLUDED.map((t) => t.glob), ...backendIndependent],
           setupFiles: ['tooling/test-setup/setup-webgpu-node.ts'],
           provide: { backend: 'webgpu' },
           testTimeout: 180_000,

@@ -37,7 +37,7 @@ function runVitest(name, args, env = {}) {
     const json = JSON.parse(readFileSync(report, 'utf8'));
     counts = {
       passed: json.numPassedTests ?? 0,
-      failed: (json.numFailedTests ?? 0) + (json.numFailedTestSuites ?? 0),
+      failed: (json.numFailedTests ?? 0) + failedFilesWithoutFailedTest(json),
       skipped: (json.numPendingTests ?? 0) + (json.numTodoTests ?? 0),
     };
   } catch {
@@ -45,6 +45,18 @@ function runVitest(name, args, env = {}) {
   }
   if (result.status !== 0 && counts.failed === 0) counts.failed = 1;
   suites.push({ name, ...counts, seconds: Math.round((Date.now() - t0) / 1000) });
+}
+
+/**
+ * Test files that failed with no failing test: an import error, a failing `beforeAll`. (Not
+ * `numFailedTestSuites`: vitest counts every describe block and file above a failed test there, so
+ * one failed test read as 3 failures.)
+ */
+function failedFilesWithoutFailedTest(json) {
+  return (json.testResults ?? []).filter(
+    (file) =>
+      file.status === 'failed' && !file.assertionResults?.some((t) => t.status === 'failed'),
+  ).length;
 }
 
 // The CLI's process tests (e.g. resume after SIGKILL) run the built `gcnn`; Node cannot load

@@ -56,14 +56,20 @@ function scratchEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return { ...env, ...extra };
 }
 
-/** pnpm itself when the tests run under it (`pnpm test`), else the workspace's pnpm through npx. */
+/**
+ * How to start pnpm: the pnpm that runs the tests (`pnpm test`), else the workspace's pnpm through
+ * npx. `npm_execpath` names that pnpm's entry: a JavaScript file for node (pnpm ≤ 10, `pnpm.cjs`)
+ * or, from pnpm 11 on, a native executable (`node_modules/pnpm/pnpm`, an ELF file) that node cannot
+ * load ("SyntaxError: Invalid or unexpected token"), so it is run as it is.
+ */
+function pnpmCommand(execPath: string | undefined): [string, string[]] {
+  if (!execPath || !/pnpm/.test(execPath)) return ['npx', ['-y', `pnpm@${PNPM_VERSION}`]];
+  return /\.[cm]?js$/.test(execPath) ? [process.execPath, [execPath]] : [execPath, []];
+}
+
 function pnpm(args: string[], cwd: string): SpawnSyncReturns<string> {
   // biome-ignore lint/suspicious/noUndeclaredEnvVars: set by the package manager that runs the tests
-  const execPath = process.env.npm_execpath;
-  const [command, prefix] =
-    execPath && /pnpm/.test(execPath)
-      ? [process.execPath, [execPath]]
-      : ['npx', ['-y', `pnpm@${PNPM_VERSION}`]];
+  const [command, prefix] = pnpmCommand(process.env.npm_execpath);
   return spawnSync(command, [...prefix, ...args], {
     cwd,
     env: scratchEnv(),

@@ -9,6 +9,7 @@ import '@tensorflow/tfjs-backend-cpu'; // the reference backend of cross-backend
 import '@tensorflow/tfjs-backend-webgl';
 import '@tensorflow/tfjs-backend-webgpu';
 import { beforeAll, inject } from 'vitest';
+import './backend-independent-check';
 import './leak-check';
 
 declare module 'vitest' {

@@ -8,6 +8,7 @@ import { registerWebGpuKernelFixes, selectBackend } from '@gcnn/backends';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu'; // the reference backend of cross-backend tests
 import { beforeAll } from 'vitest';
+import './backend-independent-check';
 import './leak-check';
 
 const announced = globalThis as { gcnnWebGpuAnnounced?: boolean };

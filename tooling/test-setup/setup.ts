@@ -7,6 +7,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerWasmTrainingKernels } from '@gcnn/tfjs-wasm-training';
 import { beforeAll, inject } from 'vitest';
+import './backend-independent-check';
 import './leak-check';
 
 declare module 'vitest' {
