@@ -70,7 +70,7 @@ const mapBytes = (g: Geometry) => g.h * g.w * g.g * g.c * F32;
  * backward, gradients, optimizer state. It walks the model's layers with per-op costs read off
  * the ops (each factorisation's `trainingMemory`, batch norm, ReLU, pooling, dropout) and simulates
  * what a step keeps: `lean` all saved activations plus the largest backward transient,
- * `checkpoint` the segment inputs plus one segment's, `autodiff` {@link AUTODIFF_FACTOR} × lean.
+ * `checkpoint` the segment inputs plus one segment's, `autodiff` `AUTODIFF_FACTOR` × lean.
  * Checked against measured buffer peaks (`meterBufferBytes`) within a factor of 1.5
  * (estimate-step-bytes.test.ts); kernels' internal scratch buffers are not counted.
  */

@@ -21,7 +21,7 @@ export interface OptimizerStateJson {
  * State = `step` (JSON) plus slots per parameter, `slot/parameterName` (e.g. `exp_avg/head.weight`),
  * created on the first step as PyTorch does. A step runs on all parameters at once, as PyTorch's
  * fused/foreach optimizers do: the parameters and gradients are concatenated into one vector, the
- * slots are held as one vector each ({@link FlatSlots}), the update formula runs once on those and
+ * slots are held as one vector each (`FlatSlots`), the update formula runs once on those and
  * the result is split back into the parameters — the same element-wise arithmetic (identical
  * values) in ~3 ops per parameter instead of ~13.
  */

@@ -109,7 +109,7 @@ function slimTape(): TapeNode[] {
 /**
  * Runs `f` recording its ops on a private tape (not the engine's, which stays as it was): returns
  * `f`'s result and the recorded nodes. The nodes' saved tensors are the caller's: walk them with
- * {@link backprop} (which frees them) or {@link disposeTape}. Nothing is kept if `f` throws.
+ * {@link backprop} (which frees them) or `disposeTape`. Nothing is kept if `f` throws.
  * Kernels whose gradient needs only an input's shape keep only the shape.
  */
 export function recordTape<T>(f: () => T): { result: T; tape: TapeNode[] } {

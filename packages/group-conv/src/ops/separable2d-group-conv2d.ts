@@ -118,7 +118,7 @@ function mix(
  * rotation and channel mixing, per-output-channel scale mixing, then a depthwise spatial conv.
  *
  * The scale mixing is one matMul with the block-diagonal `[S·Cout, S·Cout]` matrix
- * ({@link blockDiagonalScaleMixing}) on the `[n·R, S·Cout]` view of the rotation mixing's output
+ * (`blockDiagonalScaleMixing`) on the `[n·R, S·Cout]` view of the rotation mixing's output
  * (one transpose of adjacent axes away, and already the depthwise conv's layout): Cout× more
  * FLOPs than the per-channel `[Cout, n·R, S]·[Cout, S, S]` batched matMul it replaces, but at
  * the matMul ceiling instead of ≈ 0.8 GFLOP/s (K = N = 3), and two full transposes (Cout
