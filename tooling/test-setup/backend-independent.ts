@@ -45,9 +45,12 @@ export const BACKEND_INDEPENDENT_TESTS: ReadonlyArray<{ file: string; reason: st
     'packages/torch-import/src/pickle/unpickle.test.ts',
     'packages/torch-import/src/zip/read-zip.test.ts',
   ].map((file) => ({ file, reason: 'the PyTorch checkpoint container (zip, pickle): bytes' })),
+  ...['packages/training/src/lr-schedule.test.ts', 'packages/training/src/step-plan.test.ts'].map(
+    (file) => ({ file, reason: 'learning-rate schedules and step plans: numbers' }),
+  ),
   {
-    file: 'packages/training/src/lr-schedule.test.ts',
-    reason: 'learning-rate schedules: numbers',
+    file: 'packages/training/src/node/atomic-write-file.test.ts',
+    reason: 'atomic file writes: bytes',
   },
   {
     file: 'packages/training/src/node/sibling-module-url.test.ts',
