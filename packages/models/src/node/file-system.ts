@@ -48,9 +48,9 @@ export function fileSystem(
 let registered = false;
 
 /**
- * Registers `file://` with tf.io for saving and loading (idempotent), so URLs such as
- * `file:///tmp/model` work in `saveModel`, `loadModel`, tfjs-layers' `model.save` and
- * `tf.loadLayersModel`.
+ * Registers `file://` with tf.io for saving and loading (idempotent), so `file://` URLs of a
+ * folder or a `.json` file (e.g. `pathToFileURL('models/digits').href`) work in `saveModel`,
+ * `loadModel`, tfjs-layers' `model.save` and `tf.loadLayersModel`.
  */
 export function registerFileSystemRouter(): void {
   if (registered) return;
