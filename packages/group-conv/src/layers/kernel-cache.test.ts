@@ -94,13 +94,17 @@ describe('kernel caching in inference', () => {
       const elements = group.subgroup.sample(conv.grid);
       inverseAct.mockClear();
       const rng = createRng(3);
-      const run = () =>
-        tf.tidy(() => {
-          const y = conv.apply({ features: x, elements }, { training: true, rng }).features;
-          return tf.sum(y).arraySync();
-        });
-      const first = run();
-      const second = run();
+      // An asynchronous read: WebGPU in Node cannot read a buffer back synchronously.
+      const run = async () => {
+        const total = tf.tidy(() =>
+          tf.sum(conv.apply({ features: x, elements }, { training: true, rng }).features),
+        );
+        const [value] = await total.data();
+        total.dispose();
+        return value;
+      };
+      const first = await run();
+      const second = await run();
       if (sampling === 'discretize') expect(second).toBe(first);
       const calls = sampling === 'discretize' ? 1 : 2; // uniform: new output elements per call
       expect(inverseAct).toHaveBeenCalledTimes(calls);
