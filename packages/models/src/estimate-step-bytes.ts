@@ -34,10 +34,13 @@ export interface StepBytesEstimate {
 }
 
 /**
- * tfjs's autodiff over lean recording, measured on the README models (wasm, batch 2–4: 2.7–2.9×):
- * it also keeps every reshaped view's input and every intermediate gradient.
+ * Plain autodiff: every op's forward temporaries stay on the tape until its gradient has run
+ * ({@link autodiffSegments}), and the intermediate gradients add about a fifth more. Measured
+ * against `meterBufferBytes` on the test models (cpu and wasm, batch 2–4, 2026-12-04), the tape
+ * alone came to 0.68–1.04× the measured peak, so the factor centres it (the former flat 2.8 × lean
+ * spread 0.66–1.53×: the factorisations' custom gradients save very different shares).
  */
-const AUTODIFF_FACTOR = 2.8;
+const AUTODIFF_FACTOR = 1.2;
 
 /** A map's per-row footprint through the model: spatial size, group size, channels. */
 interface Geometry {
@@ -70,7 +73,8 @@ const mapBytes = (g: Geometry) => g.h * g.w * g.g * g.c * F32;
  * backward, gradients, optimizer state. It walks the model's layers with per-op costs read off
  * the ops (each factorisation's `trainingMemory`, batch norm, ReLU, pooling, dropout) and simulates
  * what a step keeps: `lean` all saved activations plus the largest backward transient,
- * `checkpoint` the segment inputs plus one segment's, `autodiff` `AUTODIFF_FACTOR` × lean.
+ * `checkpoint` the segment inputs plus one segment's, `autodiff` as lean with every forward
+ * temporary kept, plus intermediate gradients (`AUTODIFF_FACTOR`).
  * Checked against measured buffer peaks (`meterBufferBytes`) within a factor of 1.5
  * (estimate-step-bytes.test.ts); kernels' internal scratch buffers are not counted.
  */
@@ -92,12 +96,22 @@ export function estimateStepBytes(
     const activations = (rows: number) =>
       options.memory === 'checkpoint'
         ? checkpointPeak(segments, rows)
-        : leanPeak(segments, rows) * (options.memory === 'autodiff' ? AUTODIFF_FACTOR : 1);
+        : options.memory === 'autodiff'
+          ? leanPeak(autodiffSegments(segments), rows) * AUTODIFF_FACTOR
+          : leanPeak(segments, rows);
     const step = activations(options.batch) + params;
     return { parameters, step, total: parameters + step };
   } finally {
     built?.dispose();
   }
+}
+
+/** The units as autodiff records them: each op's forward temporaries saved for its gradient. */
+function autodiffSegments(segments: SegmentUnits[]): SegmentUnits[] {
+  return segments.map((s) => ({
+    ...s,
+    units: s.units.map((u) => ({ ...u, saved: u.saved + u.forward })),
+  }));
 }
 
 /** Peak of a `lean` step: every saved activation and kernel, then the backward walk. */
