@@ -9,7 +9,10 @@ import {
   CHROMIUM_PATH,
   NODE_ONLY_TESTS,
 } from './tooling/test-setup/browser.js';
-import { WEBGPU_NODE_EXCLUDED } from './tooling/test-setup/webgpu-node.js';
+import {
+  WEBGPU_NODE_EXCLUDED,
+  WEBGPU_SHARED_WITH_BROWSER,
+} from './tooling/test-setup/webgpu-node.js';
 
 /**
  * The backend-independent test files, checked: each exists and never reads the suite's backend
@@ -26,6 +29,11 @@ const backendIndependent = BACKEND_INDEPENDENT_TESTS.map(({ file }) => {
     );
   return file;
 });
+
+for (const { glob } of WEBGPU_SHARED_WITH_BROWSER) {
+  if (!existsSync(fileURLToPath(new URL(glob, import.meta.url))))
+    throw new Error(`WEBGPU_SHARED_WITH_BROWSER lists ${glob}, which does not exist`);
+}
 
 /**
  * The same test files run once per tfjs backend: one vitest project per backend. The backend is
@@ -135,7 +143,14 @@ export default defineConfig({
         test: {
           name: 'webgpu-node',
           include: ['packages/*/src/**/*.test.ts'],
-          exclude: [...WEBGPU_NODE_EXCLUDED.map((t) => t.glob), ...backendIndependent],
+          exclude: [
+            ...WEBGPU_NODE_EXCLUDED.map((t) => t.glob),
+            ...backendIndependent,
+            // biome-ignore lint/suspicious/noUndeclaredEnvVars: set by scripts/test.mjs, not by a turbo task
+            ...(process.env.GCNN_WEBGPU_NODE_SHARED === 'browser'
+              ? WEBGPU_SHARED_WITH_BROWSER.map((t) => t.glob)
+              : []),
+          ],
           setupFiles: ['tooling/test-setup/setup-webgpu-node.ts'],
           provide: { backend: 'webgpu' },
           testTimeout: 180_000,

@@ -87,6 +87,9 @@ runVitest('install', ['--project', 'install']);
 // Vulkan — SwiftShader on CI, a GPU's driver elsewhere (docs/guide/backends.md). Needs the Vulkan
 // loader, a driver manifest (ICD) and the webgpu package; skipped loudly otherwise.
 const webgpuNode = webgpuNodeAvailability();
+// biome-ignore lint/suspicious/noUndeclaredEnvVars: read by the test runner, not by a turbo task
+const chromium = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const browserSuite = existsSync(chromium);
 const skipped = [];
 if (webgpuNode.ok) {
   const xdg = join(outDir, 'xdg-runtime'); // Dawn/SwiftShader warn when XDG_RUNTIME_DIR is unset
@@ -96,6 +99,9 @@ if (webgpuNode.ok) {
     // biome-ignore lint/suspicious/noUndeclaredEnvVars: read by the test runner, not by a turbo task
     XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR || xdg,
     ...webgpuNode.env,
+    // the slowest webgpu numerics files run once, in the browser's webgpu project
+    // (WEBGPU_SHARED_WITH_BROWSER in tooling/test-setup/webgpu-node.ts)
+    ...(browserSuite ? { GCNN_WEBGPU_NODE_SHARED: 'browser' } : {}),
   });
 } else {
   skipped.push({
@@ -155,9 +161,7 @@ function webgpuNodeAvailability() {
 // `webgpu` joined the default run once @gcnn/backends corrected the two tfjs-backend-webgpu 4.22
 // kernels behind its run-to-run gradient failures (docs/guide/testing.md).
 const browserProjects = ['webgl', 'webgpu'];
-// biome-ignore lint/suspicious/noUndeclaredEnvVars: read by the test runner, not by a turbo task
-const chromium = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-if (existsSync(chromium)) {
+if (browserSuite) {
   for (const project of browserProjects) runVitest(project, ['--project', project]);
 } else {
   skipped.push({
