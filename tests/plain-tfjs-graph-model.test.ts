@@ -3,8 +3,10 @@
  * browser demo's trained model is frozen (`freezeModel`, what `gcnn export --format graph-model`
  * writes), served over http on 127.0.0.1, and loaded by tests/plain-tfjs/run-graph-model.cjs
  * from a scratch folder whose node_modules holds only the @tensorflow/* packages it needs, on the
- * cpu and wasm backends. Its logits on the ten MNIST-rot test digits of the demo must equal
- * gcnn's within 1e-5 relative, and it must classify them as gcnn does.
+ * cpu and wasm backends; and, in the cpu project when a Chromium is found, by a web page bundled by
+ * esbuild from tests/plain-tfjs/graph-model-page.ts (whose module graph holds only @tensorflow/*
+ * packages) on webgl in headless Chromium. Its logits on the ten MNIST-rot test digits of the demo
+ * must equal gcnn's within 1e-5 relative, and it must classify them as gcnn does.
  */
 import { execFile } from 'node:child_process';
 import {
@@ -25,7 +27,12 @@ import { promisify } from 'node:util';
 import { freezeModel, loadModel } from '@gcnn/models';
 import { fileSystem, registerFileSystemRouter } from '@gcnn/models/node';
 import * as tf from '@tensorflow/tfjs-core';
+import { build } from 'esbuild';
+import { type Browser, chromium } from 'playwright';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, chromiumFound } from '../tooling/test-setup/browser';
+import { serveDir, serverUrl } from './helpers/serve-dir';
+import type { PlainTfjsReport } from './plain-tfjs/graph-model-page';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const DEMO = join(ROOT, 'examples/browser-demo/public');
@@ -44,6 +51,39 @@ function digits(): { shape: number[]; pixels: number[]; labels: number[] } {
   };
 }
 
+/** The demo's model frozen as `gcnn export --format graph-model` writes it, into `dir`. */
+async function exportGraphModel(dir: string): Promise<void> {
+  registerFileSystemRouter();
+  const loaded = await loadModel(`${pathToFileURL(join(DEMO, 'model')).href}/model.json`);
+  const artifacts = await freezeModel(loaded.model, { normalization: loaded.normalization });
+  loaded.model.dispose();
+  await fileSystem(dir).save?.(artifacts);
+}
+
+/** gcnn's own logits for `images` (`[n, 10]` flattened), from the demo's model. */
+async function gcnnLogits(images: ReturnType<typeof digits>): Promise<number[]> {
+  const loaded = await loadModel(`${pathToFileURL(join(DEMO, 'model')).href}/model.json`);
+  const x = tf.tensor4d(images.pixels, images.shape as [number, number, number, number]);
+  const logits = loaded.predict(x);
+  const expected = Array.from(await logits.data());
+  tf.dispose([x, logits]);
+  loaded.model.dispose();
+  return expected;
+}
+
+/** Logits within 1e-5 relative of gcnn's, the same classes, and ≥ 9 of the 10 labels right. */
+function expectGcnnLogits(actual: number[], expected: number[], labels: number[]): void {
+  const scale = Math.max(...expected.map(Math.abs));
+  const diff = Math.max(...expected.map((v, i) => Math.abs(v - (actual[i] as number))));
+  expect(diff / scale).toBeLessThanOrEqual(1e-5);
+  const argmax = (v: number[], row: number) => {
+    const r = v.slice(row * 10, row * 10 + 10);
+    return r.indexOf(Math.max(...r));
+  };
+  for (let i = 0; i < labels.length; i++) expect(argmax(actual, i)).toBe(argmax(expected, i));
+  expect(labels.filter((l, i) => argmax(actual, i) === l).length).toBeGreaterThanOrEqual(9);
+}
+
 // Runs once per Node backend project (cpu, wasm): the scratch app uses the same backend.
 const backend = inject('backend') as string;
 
@@ -60,11 +100,7 @@ describe(`a gcnn graph model in plain tfjs (${backend})`, () => {
         join(scratch, 'node_modules/@tensorflow', p),
       );
     cpSync(join(ROOT, 'tests/plain-tfjs/run-graph-model.cjs'), join(scratch, 'run.cjs'));
-    registerFileSystemRouter();
-    const loaded = await loadModel(`${pathToFileURL(join(DEMO, 'model')).href}/model.json`);
-    const artifacts = await freezeModel(loaded.model, { normalization: loaded.normalization });
-    loaded.model.dispose();
-    await fileSystem(join(scratch, 'export')).save?.(artifacts);
+    await exportGraphModel(join(scratch, 'export'));
     server = createServer((req, res) => {
       try {
         res.end(readFileSync(join(scratch, 'export', (req.url ?? '').replace(/^\//, ''))));
@@ -94,22 +130,71 @@ describe(`a gcnn graph model in plain tfjs (${backend})`, () => {
     expect(out.backend).toBe(backend);
     expect(out.gcnnModules).toEqual([]);
     expect(out.shape).toEqual([10, 10]);
-    const loaded = await loadModel(`${pathToFileURL(join(DEMO, 'model')).href}/model.json`);
-    const x = tf.tensor4d(images.pixels, images.shape as [number, number, number, number]);
-    const logits = loaded.predict(x);
-    const expected = Array.from(await logits.data());
-    tf.dispose([x, logits]);
-    loaded.model.dispose();
-    const scale = Math.max(...expected.map(Math.abs));
-    const diff = Math.max(...expected.map((v, i) => Math.abs(v - (out.logits[i] as number))));
-    expect(diff / scale).toBeLessThanOrEqual(1e-5);
-    const argmax = (v: number[], row: number) => {
-      const r = v.slice(row * 10, row * 10 + 10);
-      return r.indexOf(Math.max(...r));
-    };
-    for (let i = 0; i < 10; i++) expect(argmax(out.logits, i)).toBe(argmax(expected, i));
-    expect(
-      images.labels.filter((l, i) => argmax(out.logits, i) === l).length,
-    ).toBeGreaterThanOrEqual(9);
+    expectGcnnLogits(out.logits, await gcnnLogits(images), images.labels);
   });
 });
+
+// The page picks webgl itself, so this runs once, in the cpu project.
+const IN_BROWSER = backend === 'cpu' && chromiumFound();
+
+describe.skipIf(!IN_BROWSER)(
+  'a gcnn graph model in a plain tfjs web page (webgl, Chromium)',
+  () => {
+    let out: string;
+    let server: Server | null = null;
+    let browser: Browser | null = null;
+    let bundled: string[] = [];
+    beforeAll(async () => {
+      out = mkdtempSync(join(tmpdir(), 'plain-tfjs-page-'));
+      const { metafile } = await build({
+        entryPoints: [join(ROOT, 'tests/plain-tfjs/graph-model-page.ts')],
+        bundle: true,
+        format: 'esm',
+        platform: 'browser',
+        target: 'es2022',
+        outfile: join(out, 'page.js'),
+        metafile: true,
+        logLevel: 'error',
+      });
+      bundled = Object.keys(metafile.inputs);
+      writeFileSync(
+        join(out, 'index.html'),
+        '<!doctype html><meta charset="utf-8"><script type="module" src="page.js"></script>',
+      );
+      writeFileSync(join(out, 'favicon.ico'), '');
+      writeFileSync(join(out, 'images.json'), JSON.stringify(digits()));
+      await exportGraphModel(join(out, 'model'));
+      server = await serveDir(out);
+      browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+    }, 120_000);
+    afterAll(async () => {
+      await browser?.close();
+      await new Promise((ok) => (server ? server.close(ok) : ok(undefined)));
+      if (out) rmSync(out, { recursive: true, force: true });
+    });
+
+    it('bundles no @gcnn module: only @tensorflow/* packages and their dependencies', () => {
+      // `(disabled):…`: Node built-ins that tfjs packages mention, left out by the browser platform
+      const own = bundled.filter(
+        (f) => !f.includes('node_modules/') && !f.startsWith('(disabled)'),
+      );
+      expect(own).toEqual(['tests/plain-tfjs/graph-model-page.ts']);
+      expect(bundled.filter((f) => /@gcnn|packages\//.test(f))).toEqual([]);
+      expect(bundled.some((f) => f.includes('@tensorflow/tfjs-converter/'))).toBe(true);
+    });
+
+    it("loads with tfjs-converter on webgl and gives gcnn's logits on MNIST-rot test digits", async () => {
+      const page = await (browser as Browser).newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(String(e)));
+      await page.goto(serverUrl(server as Server));
+      await page.waitForFunction(() => window.plainTfjs != null, undefined, { timeout: 90_000 });
+      const report = (await page.evaluate(() => window.plainTfjs)) as PlainTfjsReport;
+      expect(report.error, errors.join('\n')).toBeUndefined();
+      expect(report.backend).toBe('webgl');
+      expect(report.shape).toEqual([10, 10]);
+      const images = digits();
+      expectGcnnLogits(report.logits, await gcnnLogits(images), images.labels);
+    }, 120_000);
+  },
+);
