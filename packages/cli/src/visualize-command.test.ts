@@ -2,13 +2,14 @@
  * `gcnn visualize`: every figure is written as a PNG and an SVG of the same size, within sane
  * bounds; a figure's maps share one colour scale (the largest |value| of all of them, as its
  * colour bar says), checked on the decoded PNG; the activation figures report the measured
- * equivariance error; a dataset that cannot be loaded is an error, not a silent random image.
+ * equivariance error; a model file draws its trained weights; a dataset that cannot be loaded is an
+ * error, not a silent random image.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { inflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { ONCE, useCliSandbox } from './cli.test-helpers';
+import { ONCE, ROOT, useCliSandbox } from './cli.test-helpers';
 import { figureToPng, figureToSvg } from './figure';
 import { diverging, heatmapFigure } from './heatmap-figure';
 
@@ -121,6 +122,27 @@ describe.skipIf(!ONCE)('gcnn visualize', () => {
     });
     // The second map's largest value (1) is half the scale: a pale red, not saturated.
     expect([...diverging(1, 2)]).toEqual([255, 128, 128]);
+  });
+
+  it("draws a model file of gcnn export (the browser demo's trained model), not an untrained one", async () => {
+    const modelFile = join(ROOT, 'examples/browser-demo/public/model/model.json');
+    const args = ['--input', 'random', '--channels', '2'];
+    const trained = await box.run([
+      'visualize',
+      '--checkpoint',
+      modelFile,
+      '--out',
+      'trained',
+      ...args,
+    ]);
+    expect(trained.err).toBe('');
+    expect(trained.code).toBe(0);
+    const untrained = await box.run(['visualize', '--out', 'untrained', ...args]);
+    expect(untrained.code).toBe(0);
+    const kernels = (dir: string) =>
+      readFileSync(join(box.dir, dir, 'lifting-kernels.svg'), 'utf8');
+    expect(kernels('trained')).toMatch(/first 2 of 16 output channels/);
+    expect(kernels('trained')).not.toBe(kernels('untrained'));
   });
 
   it('fails naming --input random when the dataset cannot be loaded (no silent random image)', async () => {

@@ -1,9 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { groupByName } from '@gcnn/lie-groups';
-import { createModel, type GroupClassifier, modelConfigFromJson } from '@gcnn/models';
-import { disposeCheckpoint, loadModelWeights } from '@gcnn/training';
-import { loadCheckpoint } from '@gcnn/training/node';
+import { createModel, type GroupClassifier } from '@gcnn/models';
+import { loadModelWeights } from '@gcnn/training';
 import * as tf from '@tensorflow/tfjs-core';
 import { selectCommandBackend } from './backend';
 import { type CommandSpec, parseCommand } from './command-spec';
@@ -14,6 +13,7 @@ import { gridsFigure } from './grids-figure';
 import { type HeatmapSpec, heatmapFigure } from './heatmap-figure';
 import type { CliIo } from './io';
 import { MODEL_FLAGS } from './model-flags';
+import { disposeModelSource, loadModelSource } from './model-source';
 import { resolveModelConfig, withConfigFile } from './resolve-config';
 import {
   activationsSpec,
@@ -35,7 +35,7 @@ import {
 const VISUALIZE_FLAGS = {
   checkpoint: flag.string({
     description:
-      'Visualize a trained checkpoint (run folder or .json); otherwise an untrained model from the model flags',
+      'Visualize a trained checkpoint (run folder or .json, its best) or a model file of gcnn export / gcnn import-torch; otherwise an untrained model from the model flags',
   }),
   out: flag.string({ description: 'Output folder for the images', default: 'visualize' }),
   input: flag.choice(INPUT_KINDS, {
@@ -98,20 +98,20 @@ export async function visualizeCommand(argv: readonly string[], io: CliIo): Prom
   return 0;
 }
 
-/** The model to draw: a checkpoint's (its best), else an untrained one from the model flags. */
+/** The model to draw: a checkpoint's (its best) or a model file's, else an untrained one from the model flags. */
 async function visualizedModel(
   values: Parameters<typeof resolveModelConfig>[0] & { checkpoint: string | undefined },
   io: CliIo,
 ): Promise<GroupClassifier> {
   if (values.checkpoint === undefined)
     return createModel(resolveModelConfig(values, 'visualize')) as GroupClassifier;
-  const ckpt = await loadCheckpoint(resolve(io.cwd, values.checkpoint), 'best');
+  const source = await loadModelSource(resolve(io.cwd, values.checkpoint), 'best');
   try {
-    const model = createModel(modelConfigFromJson(ckpt.manifest.modelConfig)) as GroupClassifier;
-    loadModelWeights(model, ckpt, ckpt.path);
+    const model = createModel(source.modelConfig) as GroupClassifier;
+    loadModelWeights(model, source, source.path);
     return model;
   } finally {
-    disposeCheckpoint(ckpt);
+    disposeModelSource(source);
   }
 }
 
