@@ -35,7 +35,7 @@ export interface StepBytesEstimate {
 
 /**
  * Plain autodiff: every op's forward temporaries stay on the tape until its gradient has run
- * ({@link autodiffSegments}), and the intermediate gradients add about a fifth more. Measured
+ * (`autodiffSegments`), and the intermediate gradients add about a fifth more. Measured
  * against `meterBufferBytes` on the test models (cpu and wasm, batch 2–4, 2026-12-04), the tape
  * alone came to 0.68–1.04× the measured peak, so the factor centres it (the former flat 2.8 × lean
  * spread 0.66–1.53×: the factorisations' custom gradients save very different shares).
