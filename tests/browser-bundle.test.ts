@@ -10,25 +10,16 @@
  * - the bundle holds one copy of tfjs-core (one `Tensor` class, one engine getter), i.e.
  *   `@gcnn/lie-groups` ships no copy of tfjs-core's gradient code.
  */
-import {
-  copyFileSync,
-  existsSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
-import type { Server } from 'node:http';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { build } from 'esbuild';
-import { type Browser, chromium, type Page } from 'playwright';
+import type { Page } from 'playwright';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { CHROMIUM_ARGS, CHROMIUM_PATH, chromiumFound } from '../tooling/test-setup/browser';
+import { CHROMIUM_PATH, chromiumFound } from '../tooling/test-setup/browser';
 import type { BackendReport } from './browser-bundle/app';
-import { serveDir, serverUrl } from './helpers/serve-dir';
+import { type ModulePage, serveModulePage } from './helpers/module-page';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const BUILT_PACKAGES = ['lie-groups', 'backends', 'wasm-training'];
@@ -51,8 +42,7 @@ function countInBundle(dir: string, pattern: RegExp): number {
 
 describe.skipIf(!ONCE || !chromiumFound())('a bundled browser app (esbuild, Chromium)', () => {
   let out = '';
-  let server: Server | null = null;
-  let browser: Browser | null = null;
+  let site: ModulePage | null = null;
   let page: Page;
   let reports: BackendReport[] = [];
   let theta = 0;
@@ -80,18 +70,13 @@ describe.skipIf(!ONCE || !chromiumFound())('a bundled browser app (esbuild, Chro
     const wasmDist = dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json'));
     for (const f of readdirSync(join(wasmDist, 'dist')).filter((f) => f.endsWith('.wasm')))
       copyFileSync(join(wasmDist, 'dist', f), join(out, f));
-    const html =
-      '<!doctype html><meta charset="utf-8"><script type="module" src="app.js"></script>';
-    writeFileSync(join(out, 'index.html'), html);
-    writeFileSync(join(out, 'favicon.ico'), ''); // Chromium asks for one
-    server = await serveDir(out);
-    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
-    page = await browser.newPage();
+    site = await serveModulePage(out, 'app.js');
+    page = await site.browser.newPage();
     page.on('console', (m) => {
       if (m.type() === 'error') consoleErrors.push(`${m.text()} (${m.location().url})`);
     });
     page.on('pageerror', (e) => consoleErrors.push(String(e)));
-    await page.goto(serverUrl(server));
+    await page.goto(site.url);
     await page.waitForFunction(() => window.gcnnBundle != null, undefined, { timeout: 90_000 });
     const result = await page.evaluate(() => window.gcnnBundle);
     reports = result?.reports ?? [];
@@ -99,8 +84,7 @@ describe.skipIf(!ONCE || !chromiumFound())('a bundled browser app (esbuild, Chro
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await new Promise((ok) => (server ? server.close(ok) : ok(undefined)));
+    await site?.close();
     if (out) rmSync(out, { recursive: true, force: true });
   });
 

@@ -18,8 +18,7 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -28,9 +27,9 @@ import { freezeModel, loadModel } from '@gcnn/models';
 import { fileSystem, registerFileSystemRouter } from '@gcnn/models/node';
 import * as tf from '@tensorflow/tfjs-core';
 import { build } from 'esbuild';
-import { type Browser, chromium } from 'playwright';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { CHROMIUM_ARGS, CHROMIUM_PATH, chromiumFound } from '../tooling/test-setup/browser';
+import { chromiumFound } from '../tooling/test-setup/browser';
+import { type ModulePage, serveModulePage } from './helpers/module-page';
 import { serveDir, serverUrl } from './helpers/serve-dir';
 import type { PlainTfjsReport } from './plain-tfjs/graph-model-page';
 
@@ -101,16 +100,8 @@ describe(`a gcnn graph model in plain tfjs (${backend})`, () => {
       );
     cpSync(join(ROOT, 'tests/plain-tfjs/run-graph-model.cjs'), join(scratch, 'run.cjs'));
     await exportGraphModel(join(scratch, 'export'));
-    server = createServer((req, res) => {
-      try {
-        res.end(readFileSync(join(scratch, 'export', (req.url ?? '').replace(/^\//, ''))));
-      } catch {
-        res.statusCode = 404;
-        res.end();
-      }
-    });
-    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/model.json`;
+    server = await serveDir(join(scratch, 'export'));
+    url = `${serverUrl(server)}model.json`;
   });
   afterAll(() => {
     server?.close();
@@ -141,8 +132,7 @@ describe.skipIf(!IN_BROWSER)(
   'a gcnn graph model in a plain tfjs web page (webgl, Chromium)',
   () => {
     let out: string;
-    let server: Server | null = null;
-    let browser: Browser | null = null;
+    let site: ModulePage | null = null;
     let bundled: string[] = [];
     beforeAll(async () => {
       out = mkdtempSync(join(tmpdir(), 'plain-tfjs-page-'));
@@ -157,19 +147,12 @@ describe.skipIf(!IN_BROWSER)(
         logLevel: 'error',
       });
       bundled = Object.keys(metafile.inputs);
-      writeFileSync(
-        join(out, 'index.html'),
-        '<!doctype html><meta charset="utf-8"><script type="module" src="page.js"></script>',
-      );
-      writeFileSync(join(out, 'favicon.ico'), '');
       writeFileSync(join(out, 'images.json'), JSON.stringify(digits()));
       await exportGraphModel(join(out, 'model'));
-      server = await serveDir(out);
-      browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+      site = await serveModulePage(out, 'page.js');
     }, 120_000);
     afterAll(async () => {
-      await browser?.close();
-      await new Promise((ok) => (server ? server.close(ok) : ok(undefined)));
+      await site?.close();
       if (out) rmSync(out, { recursive: true, force: true });
     });
 
@@ -184,10 +167,11 @@ describe.skipIf(!IN_BROWSER)(
     });
 
     it("loads with tfjs-converter on webgl and gives gcnn's logits on MNIST-rot test digits", async () => {
-      const page = await (browser as Browser).newPage();
+      const { browser, url } = site as ModulePage;
+      const page = await browser.newPage();
       const errors: string[] = [];
       page.on('pageerror', (e) => errors.push(String(e)));
-      await page.goto(serverUrl(server as Server));
+      await page.goto(url);
       await page.waitForFunction(() => window.plainTfjs != null, undefined, { timeout: 90_000 });
       const report = (await page.evaluate(() => window.plainTfjs)) as PlainTfjsReport;
       expect(report.error, errors.join('\n')).toBeUndefined();

@@ -1,6 +1,7 @@
 /**
  * A static file server on 127.0.0.1 for the root tests that open a built page in Chromium
- * (browser-demo.test.ts, browser-bundle.test.ts). GET only, nothing outside `dir`.
+ * (browser-demo.test.ts; module-page.ts) or load a model over http (plain-tfjs-graph-model.test.ts).
+ * GET only, nothing outside `dir`.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
