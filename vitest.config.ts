@@ -30,9 +30,9 @@ const backendIndependent = BACKEND_INDEPENDENT_TESTS.map(({ file }) => {
   return file;
 });
 
-for (const { glob } of WEBGPU_SHARED_WITH_BROWSER) {
-  if (!existsSync(fileURLToPath(new URL(glob, import.meta.url))))
-    throw new Error(`WEBGPU_SHARED_WITH_BROWSER lists ${glob}, which does not exist`);
+for (const file of WEBGPU_SHARED_WITH_BROWSER) {
+  if (!existsSync(fileURLToPath(new URL(file, import.meta.url))))
+    throw new Error(`WEBGPU_SHARED_WITH_BROWSER lists ${file}, which does not exist`);
 }
 
 /**
@@ -148,7 +148,7 @@ export default defineConfig({
             ...backendIndependent,
             // biome-ignore lint/suspicious/noUndeclaredEnvVars: set by scripts/test.mjs, not by a turbo task
             ...(process.env.GCNN_WEBGPU_NODE_SHARED === 'browser'
-              ? WEBGPU_SHARED_WITH_BROWSER.map((t) => t.glob)
+              ? WEBGPU_SHARED_WITH_BROWSER
               : []),
           ],
           setupFiles: ['tooling/test-setup/setup-webgpu-node.ts'],

@@ -38,7 +38,7 @@ export const WEBGPU_NODE_EXCLUDED: ReadonlyArray<{ glob: string; reason: string 
  * What is Node-specific (no synchronous reads, Dawn's device setup, file I/O) is in every other
  * file, which still runs here.
  */
-export const WEBGPU_SHARED_WITH_BROWSER: ReadonlyArray<{ glob: string; reason: string }> = [
+export const WEBGPU_SHARED_WITH_BROWSER: readonly string[] = [
   'packages/models/src/training-memory.test.ts',
   'packages/group-conv/src/layers/gradients.test.ts',
   'packages/torch-import/src/model/reference-quirks.test.ts',
@@ -47,4 +47,4 @@ export const WEBGPU_SHARED_WITH_BROWSER: ReadonlyArray<{ glob: string; reason: s
   'packages/training/src/batch-gradients.test.ts',
   'packages/models/src/cross-backend-training-step.test.ts',
   'packages/models/src/estimate-step-bytes.test.ts',
-].map((glob) => ({ glob, reason: 'webgpu numerics, run once: in the Chromium webgpu project' }));
+];
