@@ -64,4 +64,8 @@ export const NODE_ONLY_TESTS: ReadonlyArray<{ glob: string; reason: string }> = 
     glob: 'packages/datasets/src/root-entry.test.ts',
     reason: "reads the package's sources with node:fs to check that the root entry is browser-safe",
   },
+  {
+    glob: 'packages/models/src/integer-shapes.test.ts',
+    reason: "asks V8 (node:v8's flags, then %HasSmiElements) how shapes are stored: Node's V8 only",
+  },
 ];

@@ -25,7 +25,9 @@ export function spatialKernel(
   options: KernelOptions,
   role: SpatialKernelRole,
 ): tf.Tensor3D {
-  const [g, taps] = [elements.shape[0], options.kernelSize ** 2];
+  // k·k, not k ** 2: V8's `**` returns a heap number, and a shape holding one makes tfjs-cpu's
+  // loops index in doubles (1.4× slower inference; tests/integer-shapes.test.ts).
+  const [g, taps] = [elements.shape[0], options.kernelSize * options.kernelSize];
   return tf.tidy(() => {
     const [coords, mask, det] = spatialKernelInputs(elements, net, options, role);
     const values = tf.reshape(
@@ -61,7 +63,7 @@ function spatialKernelInputs(
     else mask = smoothDiskMask(coords, role === 'lifting' ? 3 : 2);
     const flat = tf.reshape(coords, [-1, 2]);
     const g = elements.shape[0];
-    const taps = kernelSize ** 2;
+    const taps = kernelSize * kernelSize;
     const perRow = tf.reshape(tf.broadcastTo(mask, [g, taps]), [g * taps, 1]);
     if (sub.kind === 'rotation') return [flat, perRow];
     const referenceSimDet =
