@@ -3,19 +3,20 @@
  * numbers. A shape computed with `k ** 2` (V8's `**` returns a heap number even for 7 ** 2) makes
  * the shape array double-typed; tfjs-backend-cpu's loops then index in doubles and inference of
  * the SE(2) separable preset ran 1.4× slower, with identical kernels, shapes and values
- * (docs/benchmarks.md, round 4). V8's own predicate (`%HasSmiElements`, through
- * `--allow-natives-syntax` set at run time) checks each input and output shape of every kernel in
- * inference, a training step in each memory mode, for every factorisation on each of its groups.
+ * (docs/benchmarks.md, round 4). V8's own predicates (`%HasDoubleElements`, `%IsSmi`, through
+ * `--allow-natives-syntax` set at run time) check each input and output shape of every kernel in
+ * model creation, inference and a training step in each memory mode, for every factorisation on
+ * each of its groups.
  */
 import { setFlagsFromString } from 'node:v8';
 import { FACTORISATIONS, type Implementation } from '@gcnn/group-conv';
 import { createRng, type GroupName } from '@gcnn/lie-groups';
+import { testModelConfig } from '@gcnn/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, inject, it } from 'vitest';
 import type { Classifier, TrainingMemory } from './classifier';
 import { createModel } from './create-model';
 import type { ModelConfig } from './model-config';
-import { MODEL_PRESETS } from './model-presets';
 
 setFlagsFromString('--allow-natives-syntax');
 // V8 syntax, not JavaScript: parsed at run time after the flag above. A shape may be an array of
@@ -28,27 +29,20 @@ const isSmiShape = new Function(
 
 const GROUP_OF_SUBGROUP = { rotation: 'SE2', scale: 'R2xRplus', 'rotation-scale': 'Sim2' } as const;
 
-/** A small CK-G-ResNet (both block kinds, batch norm) for `group` and `implementation`. */
+const SAMPLE_COUNTS = { SE2: 4, R2xRplus: 2, Sim2: [4, 2] } as const;
+
+/** The test-size CK-G-ResNet (both block kinds, batch norm, dropout) on `group`, `implementation`. */
 function small(group: GroupName, implementation: Implementation): ModelConfig {
   return {
-    ...MODEL_PRESETS['se2-separable'],
+    ...testModelConfig('ckgresnet'),
     group,
-    ...(group === 'SE2' ? { sampleCount: 4 } : { maxScale: 1.5 }),
-    ...(group === 'Sim2' ? { sampleCount: [4, 2] as [number, number] } : {}),
-    ...(group === 'R2xRplus' ? { sampleCount: 2 } : {}),
-    sampling: 'uniform',
+    ...(group === 'SE2' ? {} : { maxScale: 1.5 }),
+    sampleCount: SAMPLE_COUNTS[group],
     implementation,
-    imageSize: 12,
-    numClasses: 3,
-    hiddenSizes: [2, 2, 4],
-    kernelSize: 5,
-    dropout: 0.2,
-    kernelNet: { ...MODEL_PRESETS['se2-separable'].kernelNet, hiddenSize: 4 },
-    seed: 3,
-  };
+  } as ModelConfig;
 }
 
-/** `Kernel input k shape` for every shape that is not all Smis, over the kernels `run` calls. */
+/** `<kernel> input|output <i> <shape>` for every shape holding a double, over the kernels `run` calls. */
 async function doubleShapes(run: () => tf.TensorContainer): Promise<string[]> {
   const info = await tf.profile(() => run());
   tf.dispose(info.result);
@@ -76,14 +70,16 @@ describe.skipIf(inject('backend') !== 'cpu')('kernel shapes are V8 small integer
     '%s %s: inference and a training step',
     async (group, implementation) => {
       const before = tf.memory().numTensors;
+      const config = small(group, implementation);
       let model!: Classifier;
       const create = () => {
-        model = createModel(small(group, implementation));
+        model = createModel(config);
         return [];
       };
       expect(await doubleShapes(create)).toEqual([]);
-      const images = tf.randomUniform([2, 12, 12, 1], 0, 1, 'float32', 4) as tf.Tensor4D;
-      const labels = tf.tidy(() => tf.oneHot(tf.tensor1d([0, 2], 'int32'), 3));
+      const { imageSize: s, inChannels: c, numClasses: k } = config;
+      const images = tf.randomUniform([2, s, s, c], 0, 1, 'float32', 4) as tf.Tensor4D;
+      const labels = tf.tidy(() => tf.oneHot(tf.tensor1d([0, k - 1], 'int32'), k));
       try {
         expect(await doubleShapes(() => model.apply(images))).toEqual([]);
         for (const memory of MEMORY_MODES) {
