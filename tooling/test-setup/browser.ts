@@ -66,6 +66,7 @@ export const NODE_ONLY_TESTS: ReadonlyArray<{ glob: string; reason: string }> = 
   },
   {
     glob: 'packages/models/src/integer-shapes.test.ts',
-    reason: "asks V8 (node:v8's flags, then %HasSmiElements) how shapes are stored: Node's V8 only",
+    reason:
+      "asks V8 (node:v8's flags, then %HasDoubleElements and %IsSmi) how shapes are stored: Node's V8 only",
   },
 ];

@@ -26,7 +26,7 @@ export function spatialKernel(
   role: SpatialKernelRole,
 ): tf.Tensor3D {
   // k·k, not k ** 2: V8's `**` returns a heap number, and a shape holding one makes tfjs-cpu's
-  // loops index in doubles (1.4× slower inference; tests/integer-shapes.test.ts).
+  // loops index in doubles (1.4× slower inference; packages/models/src/integer-shapes.test.ts).
   const [g, taps] = [elements.shape[0], options.kernelSize * options.kernelSize];
   return tf.tidy(() => {
     const [coords, mask, det] = spatialKernelInputs(elements, net, options, role);
