@@ -72,7 +72,7 @@ export abstract class Optimizer {
       const pieces =
         stepped.length === 1 ? [next] : tf.split(next, shapes.map(tf.util.sizeFromShape));
       stepped.forEach(([, p], i) => {
-        p.assign(tf.reshape(pieces[i]!, p.shape));
+        p.assign(p.rank === 1 ? pieces[i]! : tf.reshape(pieces[i]!, p.shape));
       });
     });
   }
@@ -134,6 +134,7 @@ export abstract class Optimizer {
 
 /** The tensors flattened and concatenated: `[Σ sizes]`. */
 function concatFlat(ts: readonly tf.Tensor[]): tf.Tensor1D {
-  const flat = ts.map((t) => tf.reshape(t, [-1]) as tf.Tensor1D);
+  // Vectors go in as they are: a reshape is a kernel, and a step's fixed cost is its kernels.
+  const flat = ts.map((t) => (t.rank === 1 ? t : tf.reshape(t, [-1])) as tf.Tensor1D);
   return flat.length === 1 ? flat[0]! : tf.concat(flat);
 }
