@@ -2,11 +2,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import {
   backprop,
   disposeTape,
+  giveToSaved,
   isRecording,
   nodesFromXsToY,
   recordTape,
   savedTensors,
-  type TapeNode,
   withoutTape,
 } from './tape';
 
@@ -91,14 +91,10 @@ function leanSegment<X extends tf.Tensor, Y extends tf.Tensor, A extends tf.Tens
     disposeTape(tape);
     return result;
   }
-  // The saved tensors go to the engine's tape (as copies sharing their data), so that it frees
-  // them if this segment's gradient never runs; the backward hands them back in order.
-  const saved = tape.flatMap(savedTensors);
-  const y = attachGradient(result.y, inputs, saved, (dy, kept) => {
-    reattachSaved(tape, kept);
-    return backprop(tape, inputs, result.y, dy);
-  });
-  tf.dispose(saved);
+  const y = attachGradient(result.y, inputs, [], (dy) => backprop(tape, inputs, result.y, dy));
+  // The saved tensors go to the engine's tape node of y, so that the engine frees them if this
+  // segment's gradient never runs; the gradient walks (and frees) them through the private tape.
+  giveToSaved(y, tape.flatMap(savedTensors));
   return { y, aux: result.aux };
 }
 
@@ -154,18 +150,4 @@ function attachGradient<Y extends tf.Tensor>(
     };
   });
   return op(...inputs) as Y;
-}
-
-/**
- * Puts the engine's copies of a tape's saved tensors back on its nodes, in recording order, in
- * place (a node's gradient function closes over its saved list).
- */
-function reattachSaved(tape: readonly TapeNode[], kept: readonly tf.Tensor[]): void {
-  let k = 0;
-  for (const node of tape) {
-    const saved = node.saved ?? [];
-    saved.forEach((t, i) => {
-      if (t instanceof tf.Tensor) saved[i] = kept[k++] as tf.Tensor;
-    });
-  }
 }

@@ -122,6 +122,24 @@ export function recordTape<T>(f: () => T): { result: T; tape: TapeNode[] } {
   }
 }
 
+/**
+ * Gives `tensors` to the node of the engine's tape that produced `output`, as if its op had saved
+ * them: the node's gradient function receives them, and the engine frees them when its backward
+ * pass ends, whether the node was walked or not. A `tf.customGrad` save would keep a copy of each
+ * instead (one `Identity` kernel per tensor); here the tensors themselves change owner.
+ */
+export function giveToSaved(output: tf.Tensor, tensors: readonly tf.Tensor[]): void {
+  const tape = tapeState('giveToSaved').activeTape ?? [];
+  for (let i = tape.length - 1; i >= 0; i--) {
+    const node = tape[i] as TapeNode;
+    if (node.outputs.includes(output) && node.saved) {
+      node.saved.push(...tensors);
+      return;
+    }
+  }
+  throw new Error('Error in giveToSaved: no node of the active tape produced this tensor');
+}
+
 /** Disposes the tensors every node of `tape` saved for its gradient. */
 export function disposeTape(tape: readonly TapeNode[]): void {
   for (const node of tape) tf.dispose(savedTensors(node));
