@@ -39,7 +39,7 @@ export function trainingDefaults(
 /** The smallest default evaluation batch: `--eval-batch-size` defaults to max(batch size, this). */
 export const MIN_EVAL_BATCH_SIZE = 100;
 
-/** Help text of a preset-dependent training default: `3 with --preset default, else 300`. */
+/** Help text of a preset-dependent training default: `5 with --preset default, else 300`. */
 export function trainingDefaultText(field: keyof typeof DEFAULT_JOB_TRAINING): string {
   const main = DEFAULT_JOB_TRAINING[field];
   const reference = REFERENCE_TRAINING[field];
