@@ -37,7 +37,8 @@ if (!out || !title || specs.length === 0) {
 const series = specs.map((spec, i) => {
   const cut = spec.lastIndexOf('=');
   const [label, folders] = [spec.slice(0, cut), spec.slice(cut + 1)];
-  if (cut <= 0 || !folders) throw new Error(`runs-figure: '${spec}' is not <series>=<folder>[,<folder>…]`);
+  if (cut <= 0 || !folders)
+    throw new Error(`runs-figure: '${spec}' is not <series>=<folder>[,<folder>…]`);
   const points = folders.split(',').map(finalPoint);
   return { label, color: COLORS[i % COLORS.length] as string, points };
 });

@@ -70,6 +70,7 @@ export function lineChartSvg(series: readonly ChartSeries[], options: LineChartO
   const sy = (y: number) => m.top + ph - ((y - y0) / (y1 - y0)) * ph;
   const parts: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="system-ui, sans-serif" font-size="12">`,
+    `<title>${esc(options.title)}</title>`,
     `<rect width="${W}" height="${H}" fill="#fff"/>`,
     `<text x="${W / 2}" y="20" text-anchor="middle" font-size="14" font-weight="600">${esc(options.title)}</text>`,
   ];
@@ -187,6 +188,7 @@ export function summarySvg(
   const H = 96 + rows.length * 22 + 16;
   const parts = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="system-ui, sans-serif" font-size="13">`,
+    `<title>${esc(title)}</title>`,
     `<rect width="${W}" height="${H}" rx="8" fill="#fafafa" stroke="#ccc"/>`,
     `<text x="20" y="30" font-size="15" font-weight="600">${esc(title)}</text>`,
     `<text x="20" y="70" font-size="30" font-weight="700" fill="#d62728">${esc(headline)}</text>`,

@@ -26,7 +26,7 @@ afterAll(() => tf.dispose([w1, w2, v, u, x0]));
 
 /** `[4, 2]` → `[4, 2]`: `sin(x·W1)·W2`, several activations saved for the gradient. */
 function body(x: tf.Tensor2D) {
-  return { y: tf.matMul(tf.sin(tf.matMul(x, w1)), w2), aux: {} };
+  return { y: tf.matMul(tf.sin(tf.matMul(x, w1)), w2) as tf.Tensor2D, aux: {} };
 }
 
 type Memory = SegmentMemory | 'autodiff';
