@@ -91,11 +91,16 @@ function leanSegment<X extends tf.Tensor, Y extends tf.Tensor, A extends tf.Tens
     disposeTape(tape);
     return result;
   }
-  const y = attachGradient(result.y, inputs, [], (dy) => backprop(tape, inputs, result.y, dy));
-  // The saved tensors go to the engine's tape node of y, so that the engine frees them if this
-  // segment's gradient never runs; the gradient walks (and frees) them through the private tape.
-  giveToSaved(y, tape.flatMap(savedTensors));
-  return { y, aux: result.aux };
+  try {
+    const y = attachGradient(result.y, inputs, [], (dy) => backprop(tape, inputs, result.y, dy));
+    // The saved tensors go to the engine's tape node of y, so that the engine frees them if this
+    // segment's gradient never runs; the gradient walks (and frees) them through the private tape.
+    giveToSaved(y, tape.flatMap(savedTensors));
+    return { y, aux: result.aux };
+  } catch (error) {
+    disposeTape(tape);
+    throw error;
+  }
 }
 
 /** `checkpoint`: the forward without a tape; the backward replays it on a tape and walks that. */
