@@ -49,7 +49,7 @@ writeFileSync(
     title,
     // headroom above the best run for the legend, which sits top right
     yRange: [Math.floor(Math.min(...ys)) - 1, Math.ceil(Math.max(...ys)) + 3],
-    xLabel: 'training time (min, 2 threads)',
+    xLabel: 'training time (min)',
     yLabel: 'test accuracy (%)',
   }),
 );
