@@ -74,7 +74,10 @@ export async function trainCommand(argv: readonly string[], io: CliIo): Promise<
       loadModelWeights(model, plan.init, plan.init.path);
       disposeModelSource(plan.init);
     }
-    if (!run) return await testOnly(model, data, datasetId, plan.train, io);
+    if (!run) {
+      dataParallel = await startEvalReplicas(model, plan, values, backend, io);
+      return await testOnly(model, data, datasetId, plan.train, io, dataParallel);
+    }
     dataParallel = await startTrainReplicas(model, plan, values, backend, io);
     run.setStepsPerEpoch(Math.ceil(data.train.count / plan.train.batchSize));
     const result = await runTraining(model, plan, datasetId, data, run, dataParallel, io);
@@ -149,13 +152,17 @@ async function loadTrainData(
   return data;
 }
 
-/** `--load … --test-only`: evaluates the loaded model and prints its test accuracy and loss. */
+/**
+ * `--load … --test-only`: evaluates the loaded model (on the replicas of `--workers n`, as
+ * `gcnn evaluate` does) and prints its test accuracy and loss.
+ */
 async function testOnly(
   model: Classifier,
   data: LoadedDatasets,
   id: DatasetId,
   train: TrainConfig,
   io: CliIo,
+  dataParallel: DataParallelTrainer | undefined,
 ): Promise<number> {
   const bar = new ProgressBar(io.err, 'evaluate', data.test.count, 'img');
   const r = await evaluate(model, data.test, {
@@ -164,12 +171,45 @@ async function testOnly(
     augmentations: data.testAugmentations,
     seed: train.seed,
     onProgress: (d) => bar.update(d),
+    ...(dataParallel ? { dataParallel } : {}),
   });
   bar.finish();
   io.out.write(
     `test accuracy ${percent(r.accuracy)} (${r.correct}/${r.count}), test loss ${r.loss.toFixed(4)}\n`,
   );
   return 0;
+}
+
+/** The plan's `workers` replicas of `model` (this thread's and the worker threads'). */
+function startPlanReplicas(
+  model: Classifier,
+  plan: TrainPlan,
+  values: { backend: BackendName; 'gpu-adapter': string | undefined },
+): ReturnType<typeof startCliReplicas> {
+  return startCliReplicas({
+    model,
+    modelConfig: plan.model,
+    workers: plan.workers,
+    backend: values.backend,
+    gpuAdapter: values['gpu-adapter'],
+  });
+}
+
+/** With `--workers n` (n > 1) the worker threads' replicas for `--test-only`; says so. */
+async function startEvalReplicas(
+  model: Classifier,
+  plan: TrainPlan,
+  values: { backend: BackendName; 'gpu-adapter': string | undefined },
+  backend: string,
+  io: CliIo,
+): Promise<DataParallelTrainer | undefined> {
+  const { workers } = plan;
+  if (workers <= 1) return undefined;
+  const started = await startPlanReplicas(model, plan, values);
+  io.err.write(
+    `gcnn: data-parallel inference on ${workers} replicas (${started.threads}, backend ${backend} in each)\n`,
+  );
+  return started.trainer;
 }
 
 /** With `--workers n` (n > 1) the worker threads' replicas; says how the training runs. */
@@ -185,13 +225,7 @@ async function startTrainReplicas(
     io.err.write('gcnn: training on 1 replica (this thread)\n');
     return undefined;
   }
-  const started = await startCliReplicas({
-    model,
-    modelConfig: plan.model,
-    workers,
-    backend: values.backend,
-    gpuAdapter: values['gpu-adapter'],
-  });
+  const started = await startPlanReplicas(model, plan, values);
   const shards = shardSizes(plan.train.batchSize, workers);
   io.err.write(
     `gcnn: data-parallel training on ${workers} replicas (${started.threads}, backend ${backend} in each); batch ${plan.train.batchSize} split ${shards.join(' + ')}\n`,

@@ -125,6 +125,29 @@ describe.skipIf(!ONCE)('gcnn train --workers', () => {
       expect(ev2.out).toMatch(/test accuracy \d+\.\d+% \(\d+\/32\)/);
       expect(ev2.out).toBe(ev1.out);
 
+      // gcnn train --test-only --workers 2 evaluates on the replicas too (it ran on one thread
+      // before, whatever --workers said), with the same result.
+      const onlyArgs = [
+        'train',
+        '--load',
+        full,
+        '--test-only',
+        '--limit-test',
+        '32',
+        '--backend',
+        'wasm',
+      ];
+      const t1 = await box.run(onlyArgs);
+      const t2 = await box.run([...onlyArgs, '--workers', '2']);
+      expect(t1.code, t1.err).toBe(0);
+      expect(t2.code, t2.err).toBe(0);
+      expect(t1.err).not.toMatch(/data-parallel/);
+      expect(t2.err).toMatch(
+        /data-parallel inference on 2 replicas \(this thread \+ 1 worker thread, backend wasm in each\)/,
+      );
+      expect(t2.out).toMatch(/test accuracy \d+\.\d+% \(\d+\/32\)/);
+      expect(t2.out).toBe(t1.out);
+
       // One replica: the line says so (the run itself is the single-thread path).
       const one = await box.run([
         'train',
