@@ -1,7 +1,7 @@
 /**
  * `pnpm bench --reference <dir> --main-job [--quick]`: gcnn's main job and the reference on the
  * same recipe and data, one after the other. gcnn: `gcnn train --workers 2` (`pnpm start`: the
- * `default` preset, 5 epochs = 1875 steps of batch 32 on the 12,000 MNIST-rot training images,
+ * `default` preset, 6 epochs = 2250 steps of batch 32 on the 12,000 MNIST-rot training images,
  * then the 50,000 test images). Reference: bench_reference.py `main-job` with the model and
  * training settings `gcnn train` resolves to, on the images and labels gcnn loads (exported by
  * main-job-files.ts). `--quick`: the first 640 training and 1000 test images.
