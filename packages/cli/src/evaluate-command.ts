@@ -11,7 +11,7 @@ import type { CliIo } from './io';
 import { DATASET_IDS, type LoadedDatasets, loadDatasets } from './load-datasets';
 import { disposeModelSource, loadModelSource, type ModelSource } from './model-source';
 import { ProgressBar } from './progress-bar';
-import { checkWorkers, startCliReplicas } from './start-cli-replicas';
+import { checkWorkers, startInferenceReplicas } from './start-cli-replicas';
 import { UsageError } from './usage-error';
 
 /** Evaluation batch size of a model file (a checkpoint records its run's). */
@@ -80,19 +80,17 @@ export async function evaluateCommand(argv: readonly string[], io: CliIo): Promi
     io.err.write(
       `gcnn: ${source.path} (${source.description}); ${id} ${data.test.count} test images; backend ${backend}\n`,
     );
-    if (values.workers > 1) {
-      const started = await startCliReplicas({
+    dataParallel = await startInferenceReplicas(
+      {
         model,
         modelConfig,
         workers: values.workers,
         backend: values.backend,
         gpuAdapter: values['gpu-adapter'],
-      });
-      dataParallel = started.trainer;
-      io.err.write(
-        `gcnn: data-parallel inference on ${values.workers} replicas (${started.threads}, backend ${backend} in each)\n`,
-      );
-    }
+      },
+      backend,
+      io,
+    );
     const bar = new ProgressBar(io.err, 'evaluate', data.test.count, 'img');
     const r = await evaluate(model, data.test, {
       batchSize:

@@ -9,6 +9,7 @@ import {
   siblingModuleUrl,
 } from '@gcnn/training/node';
 import type { BackendName } from './backend';
+import type { CliIo } from './io';
 import type { CliReplicaData } from './replica-model';
 import { UsageError } from './usage-error';
 
@@ -62,4 +63,21 @@ export async function startCliReplicas(options: {
   });
   const threads = `this thread + ${workers - 1} worker thread${workers > 2 ? 's' : ''}`;
   return { trainer, threads };
+}
+
+/**
+ * `--workers n` of inference (`gcnn evaluate`, `gcnn train --test-only`): with n > 1 starts the
+ * replicas and says so on `io.err` (`backendLabel`: the backend as the log names it); with 1, none.
+ */
+export async function startInferenceReplicas(
+  options: Parameters<typeof startCliReplicas>[0],
+  backendLabel: string,
+  io: CliIo,
+): Promise<DataParallelTrainer | undefined> {
+  if (options.workers <= 1) return undefined;
+  const started = await startCliReplicas(options);
+  io.err.write(
+    `gcnn: data-parallel inference on ${options.workers} replicas (${started.threads}, backend ${backendLabel} in each)\n`,
+  );
+  return started.trainer;
 }

@@ -26,7 +26,7 @@ import { datasetIdOf, type LoadedDatasets, loadDatasets } from './load-datasets'
 import { disposeModelSource } from './model-source';
 import { ProgressBar } from './progress-bar';
 import { checkQuarterTurns } from './quarter-turn-check';
-import { checkWorkers, startCliReplicas } from './start-cli-replicas';
+import { checkWorkers, startCliReplicas, startInferenceReplicas } from './start-cli-replicas';
 import { TRAIN_FLAGS } from './train-flags';
 import { memoryErrorForCli, planLine } from './train-memory';
 import { planTrainRun, type TrainPlan } from './train-plan';
@@ -75,7 +75,7 @@ export async function trainCommand(argv: readonly string[], io: CliIo): Promise<
       disposeModelSource(plan.init);
     }
     if (!run) {
-      dataParallel = await startEvalReplicas(model, plan, values, backend, io);
+      dataParallel = await startInferenceReplicas(replicaOptions(model, plan, values), backend, io);
       return await testOnly(model, data, datasetId, plan.train, io, dataParallel);
     }
     dataParallel = await startTrainReplicas(model, plan, values, backend, io);
@@ -180,36 +180,19 @@ async function testOnly(
   return 0;
 }
 
-/** The plan's `workers` replicas of `model` (this thread's and the worker threads'). */
-function startPlanReplicas(
+/** What {@link startCliReplicas} needs for the plan's `workers` replicas of `model`. */
+function replicaOptions(
   model: Classifier,
   plan: TrainPlan,
   values: { backend: BackendName; 'gpu-adapter': string | undefined },
-): ReturnType<typeof startCliReplicas> {
-  return startCliReplicas({
+): Parameters<typeof startCliReplicas>[0] {
+  return {
     model,
     modelConfig: plan.model,
     workers: plan.workers,
     backend: values.backend,
     gpuAdapter: values['gpu-adapter'],
-  });
-}
-
-/** With `--workers n` (n > 1) the worker threads' replicas for `--test-only`; says so. */
-async function startEvalReplicas(
-  model: Classifier,
-  plan: TrainPlan,
-  values: { backend: BackendName; 'gpu-adapter': string | undefined },
-  backend: string,
-  io: CliIo,
-): Promise<DataParallelTrainer | undefined> {
-  const { workers } = plan;
-  if (workers <= 1) return undefined;
-  const started = await startPlanReplicas(model, plan, values);
-  io.err.write(
-    `gcnn: data-parallel inference on ${workers} replicas (${started.threads}, backend ${backend} in each)\n`,
-  );
-  return started.trainer;
+  };
 }
 
 /** With `--workers n` (n > 1) the worker threads' replicas; says how the training runs. */
@@ -225,7 +208,7 @@ async function startTrainReplicas(
     io.err.write('gcnn: training on 1 replica (this thread)\n');
     return undefined;
   }
-  const started = await startPlanReplicas(model, plan, values);
+  const started = await startCliReplicas(replicaOptions(model, plan, values));
   const shards = shardSizes(plan.train.batchSize, workers);
   io.err.write(
     `gcnn: data-parallel training on ${workers} replicas (${started.threads}, backend ${backend} in each); batch ${plan.train.batchSize} split ${shards.join(' + ')}\n`,
