@@ -71,6 +71,13 @@ export {
   kernelNetBytes,
   type LayerMemory,
 } from './memory/layer-memory';
+export {
+  circulantBlocks,
+  circulantMatMul,
+  GROUP_AXIS_KERNELS,
+  useCirculantMixing,
+  withDenseMixings,
+} from './ops/circulant-mixing';
 export type { ConvOptions } from './ops/conv-options';
 export {
   dgSeparableGroupConv2d,

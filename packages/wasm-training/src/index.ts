@@ -6,6 +6,12 @@ export { depthwiseConv2dNativeBackpropFilterConfig } from './depthwise-conv2d-ba
 export { depthwiseConv2dNativeBackpropInputConfig } from './depthwise-conv2d-backprop-input';
 export { depthwiseConv2dNativeConfig } from './depthwise-conv2d-native';
 export {
+  GROUP_AXIS_MERGE,
+  GROUP_AXIS_SPLIT,
+  groupAxisMergeConfig,
+  groupAxisSplitConfig,
+} from './group-axis';
+export {
   guardWasmHeap,
   setWasmHeapLimit,
   WASM_HEAP_LIMIT_BYTES,

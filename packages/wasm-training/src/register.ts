@@ -6,6 +6,7 @@ import { conv2DBackpropInputConfig } from './conv2d-backprop-input';
 import { depthwiseConv2dNativeBackpropFilterConfig } from './depthwise-conv2d-backprop-filter';
 import { depthwiseConv2dNativeBackpropInputConfig } from './depthwise-conv2d-backprop-input';
 import { depthwiseConv2dNativeConfig } from './depthwise-conv2d-native';
+import { groupAxisMergeConfig, groupAxisSplitConfig } from './group-axis';
 import { guardWasmHeap } from './heap-guard';
 import { identityConfig } from './identity';
 import { maxPoolGradConfig } from './max-pool-grad';
@@ -29,6 +30,8 @@ export const WASM_TRAINING_KERNELS: readonly tf.KernelConfig[] = [
   sumConfig,
   rowNormalizeConfig,
   rowNormalizeGradConfig,
+  groupAxisSplitConfig,
+  groupAxisMergeConfig,
   sliceConfig,
   splitVConfig,
   unsortedSegmentSumConfig,
@@ -49,7 +52,8 @@ let registered = false;
  * for the innermost axes), `Slice` and `SplitV` (copied the whole input per slice) and `Identity`
  * (copied the data of every tensor saved for a gradient; shares it now); adds
  * `GcnnRowNormalize` and `GcnnRowNormalizeGrad`, the fused layer norm @gcnn/group-conv runs when
- * they are registered.
+ * they are registered, and `GcnnGroupAxisSplit` and `GcnnGroupAxisMerge`, with which it runs the
+ * rotation mixings of its separable convolutions in Fourier form.
  * Makes a failed wasm allocation throw `WasmHeapExhaustedError` instead of corrupting the heap
  * (see `guardWasmHeap`). Does not need the wasm backend to be initialised; import
  * `@tensorflow/tfjs-backend-wasm` yourself. Returns the kernel names it registered.

@@ -50,6 +50,7 @@ export const separable2d: GroupConvFactorisation<'separable+2d', Separable2dKern
       ...convOptions(options),
       nRotations: options.grid.nRotations,
       nScales: options.grid.nScales,
+      circulant: true, // k^{SO2}(θ_in − θ_out) on the uniform rotation grid
     }),
   // one customGrad op that keeps only its input; its backward recomputes the mixings
   trainingMemory: (d) => {

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { isReference, type KernelOptions } from '../kernels/kernel-options';
 import { convMaps } from '../memory/layer-memory';
 import { separableGroupConv2d } from '../ops/separable-group-conv2d';
 import { convOptions, EVERY_SUBGROUP, type GroupConvFactorisation } from './factorisation';
@@ -10,7 +11,21 @@ export type SeparableKernels = {
   implementation: 'separable';
   mixing: tf.Tensor2D;
   spatial: tf.Tensor4D;
+  /** R where `mixing` is block-circulant over the R rotations (separableGroupConv2d's option). */
+  circulantRotations?: number;
 };
+
+/**
+ * k^H(h_out⁻¹h_in) sampled on the uniform rotation grid is block-circulant over the rotations,
+ * except in reference mode on SO(2)×R⁺, whose scale mask reads mis-indexed offsets (quirk Q2 of
+ * subgroup-kernel.ts).
+ */
+function circulantRotations(options: KernelOptions): { circulantRotations?: number } {
+  const { subgroup } = options.group;
+  if (subgroup.kind === 'scale') return {};
+  if (subgroup.kind === 'rotation-scale' && isReference(options)) return {};
+  return { circulantRotations: options.grid.nRotations };
+}
 
 /**
  * `separable`: k^H_{o,c}(h)·k^{R²}_o(x), applied as a 1×1 group/channel mixing followed by a
@@ -36,16 +51,14 @@ export const separable: GroupConvFactorisation<'separable', SeparableKernels> = 
         implementation: 'separable' as const,
         mixing: mixingMatrix(h, co, ci),
         spatial: depthwiseFilter(rn, options.kernelSize),
+        ...circulantRotations(options),
       };
     }),
   apply: (x, kernels, options) =>
-    separableGroupConv2d(
-      x,
-      kernels.mixing,
-      kernels.spatial,
-      options.groupOut,
-      convOptions(options),
-    ),
+    separableGroupConv2d(x, kernels.mixing, kernels.spatial, options.groupOut, {
+      ...convOptions(options),
+      circulantRotations: kernels.circulantRotations,
+    }),
   // the depthwise conv keeps the mixed map; its gradient and the mixing's transposed input
   trainingMemory: (d) => {
     const m = convMaps(d);

@@ -6,11 +6,12 @@
  * tf.relu's and tf.add's.
  */
 
-import { relativeL2, tolerance } from '@gcnn/test-utils';
+import { relativeL2, testBackend, tolerance } from '@gcnn/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { describe, expect, it } from 'vitest';
 import { convPadding } from '../layout';
+import { GROUP_AXIS_KERNELS, useCirculantMixing } from './circulant-mixing';
 import { addChannelBias, reluKeepingOutput } from './lean-activations';
 import { mixMatMul } from './mat-mul';
 import { separable2dGroupConv2d } from './separable2d-group-conv2d';
@@ -41,33 +42,44 @@ function plain(
   return tf.reshape(y, [b, y.shape[1], y.shape[2], r * s, cOut]);
 }
 
+/** The block-circulant `[R·Ci, R·Co]` with block (a, b) = `w[(a − b) mod R]` (w `[R, Ci, Co]`). */
+function circulant(w: tf.Tensor3D): tf.Tensor2D {
+  const [r, ci, co] = w.shape;
+  const index = Array.from({ length: r * r }, (_, i) => (Math.floor(i / r) - (i % r) + r) % r);
+  const blocks = tf.reshape(tf.gather(w, tf.tensor1d(index, 'int32')), [r, r, ci, co]);
+  return tf.reshape(tf.transpose(blocks, [0, 2, 1, 3]), [r * ci, r * co]) as tf.Tensor2D;
+}
+
 describe('separable2dGroupConv2d', () => {
-  for (const [name, b, hw, r, s, cIn, cOut, k, stride, padding] of [
-    ['same, stride 1', 2, 7, 4, 3, 3, 5, 3, 1, 'same'],
-    ['padding 2, stride 2, odd size', 3, 9, 2, 2, 4, 2, 5, 2, 2],
-    ['no padding', 1, 6, 3, 2, 2, 3, 3, 1, 0],
+  for (const [name, b, hw, r, s, cIn, cOut, k, stride, padding, isCirculant] of [
+    ['same, stride 1', 2, 7, 4, 3, 3, 5, 3, 1, 'same', false],
+    ['padding 2, stride 2, odd size', 3, 9, 2, 2, 4, 2, 5, 2, 2, false],
+    ['no padding', 1, 6, 3, 2, 2, 3, 3, 1, 0, false],
+    // the Fourier form where the backend has GROUP_AXIS_KERNELS (wasm), gradients through w
+    ['circulant, 8 rotations', 2, 6, 8, 2, 4, 4, 3, 1, 'same', true],
+    ['circulant, 4 rotations, stride 2', 1, 7, 4, 3, 3, 5, 3, 2, 1, true],
   ] as const) {
     it(`equals the plain formulation in value and gradients (${name})`, async () => {
       const [ours, expected, g1, g2] = tf.tidy(() => {
         const x = tf.randomNormal([b, hw, hw, r * s, cIn], 0, 1, 'float32', 1) as tf.Tensor5D;
-        const rot = tf.randomNormal([r * cIn, r * cOut], 0, 1, 'float32', 2) as tf.Tensor2D;
+        // a circulant mixing is a function of its first block column w
+        const w = isCirculant
+          ? tf.randomNormal([r, cIn, cOut], 0, 1, 'float32', 2)
+          : tf.randomNormal([r * cIn, r * cOut], 0, 1, 'float32', 2);
+        const mixing = (t: tf.Tensor) =>
+          isCirculant ? circulant(t as tf.Tensor3D) : (t as tf.Tensor2D);
         const scale = tf.randomNormal([cOut, s, s], 0, 1, 'float32', 3) as tf.Tensor3D;
         const spatial = tf.randomNormal([k, k, r * s * cOut, 1], 0, 1, 'float32', 4) as tf.Tensor4D;
-        const opts = { nRotations: r, nScales: s, stride, padding };
-        const ours = separable2dGroupConv2d(x, rot, scale, spatial, opts);
-        const expected = plain(x, rot, scale, spatial, r, s, stride, padding);
+        const opts = { nRotations: r, nScales: s, stride, padding, circulant: isCirculant };
+        const ours = separable2dGroupConv2d(x, mixing(w), scale, spatial, opts);
+        const expected = plain(x, mixing(w), scale, spatial, r, s, stride, padding);
         const wts = tf.randomNormal(expected.shape, 0, 1, 'float32', 5);
         const grads = (f: (...t: tf.Tensor[]) => tf.Tensor) =>
-          tf.grads((a, c, d, e) => tf.sum(tf.mul(f(a!, c!, d!, e!), wts)))([
-            x,
-            rot,
-            scale,
-            spatial,
-          ]);
+          tf.grads((a, c, d, e) => tf.sum(tf.mul(f(a!, c!, d!, e!), wts)))([x, w, scale, spatial]);
         const g1 = grads((a, c, d, e) =>
           separable2dGroupConv2d(
             a as tf.Tensor5D,
-            c as tf.Tensor2D,
+            mixing(c),
             d as tf.Tensor3D,
             e as tf.Tensor4D,
             opts,
@@ -76,7 +88,7 @@ describe('separable2dGroupConv2d', () => {
         const g2 = grads((a, c, d, e) =>
           plain(
             a as tf.Tensor5D,
-            c as tf.Tensor2D,
+            mixing(c),
             d as tf.Tensor3D,
             e as tf.Tensor4D,
             r,
@@ -98,6 +110,32 @@ describe('separable2dGroupConv2d', () => {
       tf.dispose([ours, expected, ...g1, ...g2]);
     });
   }
+
+  it('runs a circulant rotation mixing in Fourier form where the backend has GROUP_AXIS_KERNELS (wasm)', async () => {
+    const x = tf.randomNormal([1, 4, 4, 8, 4], 0, 1, 'float32', 1) as tf.Tensor5D;
+    const rot = tf.tidy(() =>
+      circulant(tf.randomNormal([4, 4, 4], 0, 1, 'float32', 2) as tf.Tensor3D),
+    );
+    const scale = tf.randomNormal([4, 2, 2], 0, 1, 'float32', 3) as tf.Tensor3D;
+    const spatial = tf.randomNormal([3, 3, 32, 1], 0, 1, 'float32', 4) as tf.Tensor4D;
+    const kernels = async (circulantMixing: boolean) => {
+      const opts = { nRotations: 4, nScales: 2, circulant: circulantMixing };
+      const info = await tf.profile(() =>
+        tf.grads((a) =>
+          tf.sum(separable2dGroupConv2d(a as tf.Tensor5D, rot, scale, spatial, opts)),
+        )([x]),
+      );
+      tf.dispose(info.result as tf.Tensor[]);
+      return info.kernelNames;
+    };
+    const fourier = testBackend() === 'wasm';
+    expect(useCirculantMixing(4)).toBe(fourier);
+    const used = await kernels(true);
+    expect(used.includes(GROUP_AXIS_KERNELS.split)).toBe(fourier);
+    expect(used.includes(GROUP_AXIS_KERNELS.merge)).toBe(fourier);
+    expect((await kernels(false)).includes(GROUP_AXIS_KERNELS.split)).toBe(false);
+    tf.dispose([x, rot, scale, spatial]);
+  });
 
   it('keeps no intermediates: no tensors leak in training or inference', () => {
     const x = tf.randomNormal([2, 5, 5, 6, 2], 0, 1, 'float32', 1) as tf.Tensor5D;

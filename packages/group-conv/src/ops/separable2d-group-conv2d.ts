@@ -1,11 +1,24 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { assertGroupFeatures, convPadding } from '../layout';
+import {
+  circulantBlocks,
+  circulantProduct,
+  circulantProductGradients,
+  useCirculantMixing,
+} from './circulant-mixing';
 import { type ConvOptions, checkStride } from './conv-options';
 import { mixMatMul } from './mat-mul';
 
 export interface TwoSubgroupOptions extends ConvOptions {
   nRotations: number;
   nScales: number;
+  /**
+   * The rotation mixing is block-circulant, as the layers sample it (k(θ_in − θ_out) on a uniform
+   * rotation grid): `separable2dGroupConv2d` may then run it in Fourier form
+   * (`useCirculantMixing`: R/2 times fewer FLOPs), applying its projection onto block-circulant
+   * matrices — the mixing itself, up to round-off. Default false: the dense product.
+   */
+  circulant?: boolean;
 }
 
 function checkGrid(op: string, x: tf.Tensor5D, options: TwoSubgroupOptions) {
@@ -92,19 +105,29 @@ function swapGroupAxes(t: tf.Tensor, n: number, a: number, b: number, c: number)
 }
 
 /**
+ * The rotation mixing `[n·S, R·Cin] → [n·S, R·Cout]`: a dense matMul with `rot` `[R·Cin, R·Cout]`,
+ * or in Fourier form with its blocks `[R/2, 2·Cin, 2·Cout]` (circulant-mixing.ts).
+ */
+function rotationProduct(xs: tf.Tensor2D, rot: tf.Tensor, g: Separable2dGeometry): tf.Tensor2D {
+  return rot.rank === 3
+    ? circulantProduct(xs, rot as tf.Tensor3D, g.r)
+    : tf.matMul(xs, rot as tf.Tensor2D);
+}
+
+/**
  * Both mixings: rotation and channel (`[n·S, R·Cin]·[R·Cin, R·Cout]`), then scale per output
  * channel (`[n·R, S·Cout]·W`, W block-diagonal). Returns the depthwise input
  * `[batch, h, w, R·S·Cout]` and, if asked, the scale mixing's input `[n·R, S·Cout]`.
  */
 function mix(
   x: tf.Tensor,
-  rot: tf.Tensor2D,
+  rot: tf.Tensor,
   scaleW: tf.Tensor2D,
   g: Separable2dGeometry,
   keepScaleInput: boolean,
 ): { mixed: tf.Tensor4D; scaleInput: tf.Tensor2D | null } {
   const xs = swapGroupAxes(x, g.n, g.r, g.s, g.cIn);
-  const z1 = tf.matMul(xs, rot);
+  const z1 = rotationProduct(xs, rot, g);
   xs.dispose();
   const z1t = swapGroupAxes(z1, g.n, g.s, g.r, g.cOut);
   z1.dispose();
@@ -142,10 +165,30 @@ export function separable2dGroupConv2d(
   options: TwoSubgroupOptions,
 ): tf.Tensor5D {
   const g = separable2dGeometry(x, rotationMixing, scaleMixing, options);
+  if (options.circulant && useCirculantMixing(g.r)) {
+    // the blocks outside the op: autodiff carries their gradient back to the mixing
+    return tf.tidy(() =>
+      separable2dOp(x, circulantBlocks(rotationMixing, g.r), scaleMixing, spatial, g),
+    );
+  }
+  return separable2dOp(x, rotationMixing, scaleMixing, spatial, g);
+}
+
+/**
+ * {@link separable2dGroupConv2d} as one custom-gradient op, the rotation mixing given dense
+ * (`[R·Cin, R·Cout]`) or as its Fourier blocks (`[R/2, 2·Cin, 2·Cout]`).
+ */
+function separable2dOp(
+  x: tf.Tensor5D,
+  rotation: tf.Tensor2D | tf.Tensor3D,
+  scaleMixing: tf.Tensor3D,
+  spatial: tf.Tensor4D,
+  g: Separable2dGeometry,
+): tf.Tensor5D {
   const f = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const [xt, rot, sc, sp, save] = args as [
       tf.Tensor5D,
-      tf.Tensor2D,
+      tf.Tensor,
       tf.Tensor3D,
       tf.Tensor4D,
       tf.GradSaveFunc,
@@ -163,7 +206,7 @@ export function separable2dGroupConv2d(
         separable2dGradients(tf.reshape(dy, [b, h2, w2, g.r * g.s * g.cOut]), saved, g),
     };
   });
-  return f(x, rotationMixing, scaleMixing, spatial) as tf.Tensor5D;
+  return f(x, rotation, scaleMixing, spatial) as tf.Tensor5D;
 }
 
 /**
@@ -178,7 +221,7 @@ function separable2dGradients(
   g: Separable2dGeometry,
 ): tf.Tensor[] {
   return tf.tidy(() => {
-    const [x, rot, sc, sp] = saved as [tf.Tensor5D, tf.Tensor2D, tf.Tensor3D, tf.Tensor4D];
+    const [x, rot, sc, sp] = saved as [tf.Tensor5D, tf.Tensor, tf.Tensor3D, tf.Tensor4D];
     const engine = tf.engine();
     const scaleW = blockDiagonalScaleMixing(sc);
     const { mixed, scaleInput } = mix(x, rot, scaleW, g, true);
@@ -204,10 +247,14 @@ function separable2dGradients(
     const dz1 = swapGroupAxes(dz1t, g.n, g.r, g.s, g.cOut);
     dz1t.dispose();
     const xs = swapGroupAxes(x, g.n, g.r, g.s, g.cIn);
-    const dRot = tf.tidy(() => tf.matMul(tf.transpose(xs, [1, 0]), dz1));
-    xs.dispose();
-    const dxs = tf.matMul(dz1, tf.transpose(rot, [1, 0]));
-    dz1.dispose();
+    const [dxs, dRot] =
+      rot.rank === 3
+        ? circulantProductGradients(dz1, xs, rot as tf.Tensor3D, g.r)
+        : [
+            tf.matMul(dz1, tf.transpose(rot, [1, 0]) as tf.Tensor2D),
+            tf.tidy(() => tf.matMul(tf.transpose(xs, [1, 0]), dz1)),
+          ];
+    tf.dispose([xs, dz1]);
     const dx = tf.reshape(swapGroupAxes(dxs, g.n, g.s, g.r, g.cIn), x.shape);
     return [dx, dRot, dScale, dSpatial];
   });

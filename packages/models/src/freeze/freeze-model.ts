@@ -4,6 +4,7 @@
  * sampled kernels are baked in as constants; the graph is the kernels of gcnn's own inference
  * pass (recorded by `traceKernels`), so its logits are gcnn's.
  */
+import { withDenseMixings } from '@gcnn/group-conv';
 import type { WeightSpec } from '@gcnn/weights';
 import { encodeWeights } from '@gcnn/weights';
 import * as tf from '@tensorflow/tfjs-core';
@@ -61,14 +62,17 @@ export async function freezeModel(
   let one: KernelTrace;
   let two: KernelTrace;
   try {
-    forward(inputs[0] as tf.Tensor).dispose(); // samples and caches the kernels
-    one = traceKernels(forward, inputs[1] as tf.Tensor);
-    try {
-      two = traceKernels(forward, inputs[2] as tf.Tensor);
-    } catch (e) {
-      tf.dispose(one.owned);
-      throw e;
-    }
+    // dense mixings: the Fourier form's kernels (wasm) have no graph ops
+    [one, two] = withDenseMixings(() => {
+      forward(inputs[0] as tf.Tensor).dispose(); // samples and caches the kernels
+      const first = traceKernels(forward, inputs[1] as tf.Tensor);
+      try {
+        return [first, traceKernels(forward, inputs[2] as tf.Tensor)];
+      } catch (e) {
+        tf.dispose(first.owned);
+        throw e;
+      }
+    });
   } finally {
     tf.dispose(inputs);
   }

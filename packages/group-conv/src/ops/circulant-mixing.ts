@@ -1,0 +1,213 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+/**
+ * Kernels a backend add-on may register to run a rotation mixing in Fourier form —
+ * @gcnn/tfjs-wasm-training does for wasm. Inputs `{ x, basis }` with basis a float32 `[R, R]`
+ * matrix t (R even, J = R/2): `split`: x `[M, R·C]` → `[J, M, 2·C]`,
+ * `out[j, m, p·C + c] = Σ_s t[2j + p, s]·x[m, s·C + c]`; `merge`: x `[J, M, 2·C]` → `[M, R·C]`,
+ * `out[m, s·C + c] = Σ_{j,p} t[s, 2j + p]·x[j, m, p·C + c]`. Without them the mixings stay dense
+ * matMuls.
+ */
+export const GROUP_AXIS_KERNELS = {
+  split: 'GcnnGroupAxisSplit',
+  merge: 'GcnnGroupAxisMerge',
+} as const;
+
+let denseDepth = 0;
+
+/**
+ * Runs `f` with every rotation mixing as the dense product: for tools that turn the kernels of an
+ * inference pass into graph ops (`freezeModel` of @gcnn/models), as {@link GROUP_AXIS_KERNELS}
+ * have none. Synchronous `f` only.
+ */
+export function withDenseMixings<T>(f: () => T): T {
+  denseDepth++;
+  try {
+    return f();
+  } finally {
+    denseDepth--;
+  }
+}
+
+/**
+ * Whether a mixing over R rotations runs in Fourier form ({@link circulantMatMul}): R even and at
+ * least 4, `backend` (default the current one) registers both {@link GROUP_AXIS_KERNELS}, and not
+ * inside {@link withDenseMixings}.
+ */
+export function useCirculantMixing(r: number, backend: string = tf.getBackend()): boolean {
+  return (
+    denseDepth === 0 &&
+    r >= 4 &&
+    r % 2 === 0 &&
+    tf.getKernel(GROUP_AXIS_KERNELS.split, backend) !== undefined &&
+    tf.getKernel(GROUP_AXIS_KERNELS.merge, backend) !== undefined
+  );
+}
+
+/**
+ * The real Fourier basis of R (even) points (exported for the tests) as `[R, R]` matrices, rows l = 2j + p:
+ * `analysis[l, s]` = 1 and (−1)^s for j = 0 (the constant and the alternating component), cos and
+ * sin of 2πjs/R for j ≥ 1; `synthesis[s, l]` its inverse (1/R, (−1)^s/R, 2cos/R, 2sin/R).
+ */
+export function fourierBasis(r: number): { analysis: Float32Array; synthesis: Float32Array } {
+  const analysis = new Float32Array(r * r);
+  const synthesis = new Float32Array(r * r);
+  for (let j = 0; j < r / 2; j++)
+    for (let s = 0; s < r; s++) {
+      const angle = (2 * Math.PI * j * s) / r;
+      const [a0, a1] = j === 0 ? [1, s % 2 === 0 ? 1 : -1] : [Math.cos(angle), Math.sin(angle)];
+      const weight = j === 0 ? 1 / r : 2 / r;
+      analysis[2 * j * r + s] = a0;
+      analysis[(2 * j + 1) * r + s] = a1;
+      synthesis[s * r + 2 * j] = weight * a0;
+      synthesis[s * r + 2 * j + 1] = weight * a1;
+    }
+  return { analysis, synthesis };
+}
+
+const transposed = (m: Float32Array, r: number) =>
+  Float32Array.from({ length: r * r }, (_, i) => m[(i % r) * r + Math.floor(i / r)]!);
+
+/**
+ * The mixing `[R·Cin, R·Cout]` (index r·C + c on both sides) of a rotation mixing in Fourier form:
+ * `[J, 2·Cin, 2·Cout]`, one real block per pair of Fourier components. A mixing over a uniform
+ * rotation grid is block-circulant (its `[Cin, Cout]` block (r_in, r_out) depends on
+ * r_in − r_out mod R only: it samples k(θ_in − θ_out)); in the real Fourier basis it is then
+ * block-diagonal, with blocks `[[P, −Q], [Q, P]]` (P, Q the cosine and sine transforms of the
+ * blocks over r_in − r_out) and `[[P₀, 0], [0, P_{R/2}]]` for the constant and alternating
+ * components. The transforms average the blocks of each difference (the orthogonal projection
+ * onto block-circulant matrices), so a mixing that is circulant up to round-off gives the dense
+ * product up to round-off, and gradients flow to every block. Differentiable (tfjs ops on the
+ * small mixing matrix).
+ */
+export function circulantBlocks(mixing: tf.Tensor2D, r: number): tf.Tensor3D {
+  const [rows, cols] = mixing.shape;
+  if (r < 2 || r % 2 !== 0 || rows % r !== 0 || cols % r !== 0) {
+    throw new Error(
+      `Error in circulantBlocks: mixing [${mixing.shape}] is not [R·Cin, R·Cout] for an even R = ${r}`,
+    );
+  }
+  const [ci, co, j] = [rows / r, cols / r, r / 2];
+  return tf.tidy(() => {
+    const { analysis } = fourierBasis(r);
+    // D[l, a·R + b] = analysis[l, (a − b) mod R]/R: transform over the difference, averaged over pairs
+    const d = new Float32Array(r * r * r);
+    for (let l = 0; l < r; l++)
+      for (let a = 0; a < r; a++)
+        for (let b = 0; b < r; b++)
+          d[l * r * r + a * r + b] = analysis[l * r + ((a - b + r) % r)]! / r;
+    const pairs = tf.reshape(tf.transpose(tf.reshape(mixing, [r, ci, r, co]), [0, 2, 1, 3]), [
+      r * r,
+      ci * co,
+    ]);
+    const f = tf.reshape(tf.matMul(tf.tensor2d(d, [r, r * r]), pairs), [j, 2, ci, co]);
+    const [cosine, sine] = tf.unstack(f, 1) as [tf.Tensor3D, tf.Tensor3D]; // [J, Ci, Co] each
+    const rotation = tf.concat(
+      [tf.concat([cosine, tf.neg(sine)], 2), tf.concat([sine, cosine], 2)],
+      1,
+    ) as tf.Tensor3D; // [[P, −Q], [Q, P]]
+    // j = 0: the constant (P₀ = cosine[0]) and alternating (P_{R/2} = sine[0]) components are real
+    const zero = tf.zeros([1, ci, co]);
+    const first = tf.concat(
+      [
+        tf.concat([tf.slice(cosine, [0, 0, 0], [1, ci, co]), zero], 2),
+        tf.concat([zero, tf.slice(sine, [0, 0, 0], [1, ci, co])], 2),
+      ],
+      1,
+    );
+    return tf.concat(
+      [first, tf.slice(rotation, [1, 0, 0], [j - 1, 2 * ci, 2 * co])],
+      0,
+    ) as tf.Tensor3D;
+  });
+}
+
+function groupAxis(kind: 'split' | 'merge', x: tf.Tensor, basis: Float32Array, r: number) {
+  return tf.tidy(
+    () =>
+      tf
+        .engine()
+        .runKernel(GROUP_AXIS_KERNELS[kind], { x, basis: tf.tensor2d(basis, [r, r]) }) as tf.Tensor,
+  );
+}
+
+/** `[J, M, K]` → J matrices `[M, K]` times `b[j]` (`[K, N]`), as `[J, M, N]`; `transposeA` takes `a[j]ᵀ`. */
+function slabProducts(a: tf.Tensor3D, b: tf.Tensor[], transposeA = false): tf.Tensor3D {
+  const [j, m, k] = a.shape;
+  const products = Array.from({ length: j }, (_, i) =>
+    tf.tidy(() => {
+      const slab = tf.reshape(tf.slice(a, [i, 0, 0], [1, m, k]), [m, k]) as tf.Tensor2D;
+      // explicit transposes: tfjs-wasm's transposed-operand matMul is many times slower
+      return tf.matMul(transposeA ? tf.transpose(slab) : slab, b[i] as tf.Tensor2D);
+    }),
+  );
+  const out = tf.stack(products) as tf.Tensor3D;
+  tf.dispose(products);
+  return out;
+}
+
+/**
+ * `x · mixing` for a block-circulant mixing over R rotations, given as its {@link circulantBlocks}:
+ * the Fourier components of every row (`GcnnGroupAxisSplit`), one `[M, 2·Cin]·[2·Cin, 2·Cout]`
+ * product per pair of components, back to rotations (`GcnnGroupAxisMerge`): 4R·Cin·Cout FLOPs per
+ * row in the products instead of the dense product's 2R²·Cin·Cout, R/2 times fewer (4× for R = 8,
+ * 8× for R = 16), plus the two transforms (2R² FLOPs per input and output element). Needs
+ * {@link useCirculantMixing}.
+ *
+ * One custom-gradient op keeping `x` and `blocks`; its backward recomputes the components of x.
+ *
+ * @param x `[M, R·Cin]` (index r·Cin + c)
+ * @param blocks `[R/2, 2·Cin, 2·Cout]`
+ * @returns `[M, R·Cout]`
+ */
+export function circulantMatMul(x: tf.Tensor2D, blocks: tf.Tensor3D, r: number): tf.Tensor2D {
+  const f = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const [xt, bt, save] = args as [tf.Tensor2D, tf.Tensor3D, tf.GradSaveFunc];
+    save([xt, bt]);
+    return {
+      value: circulantProduct(xt, bt, r),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
+        circulantProductGradients(
+          dy as tf.Tensor2D,
+          saved[0] as tf.Tensor2D,
+          saved[1] as tf.Tensor3D,
+          r,
+        ),
+    };
+  });
+  return f(x, blocks) as tf.Tensor2D;
+}
+
+/** The value of {@link circulantMatMul}, `[M, R·Cout]`. */
+export function circulantProduct(x: tf.Tensor2D, blocks: tf.Tensor3D, r: number): tf.Tensor2D {
+  return tf.tidy(() => {
+    const { analysis, synthesis } = fourierBasis(r);
+    const xHat = groupAxis('split', x, analysis, r) as tf.Tensor3D;
+    const yHat = slabProducts(xHat, tf.unstack(blocks));
+    xHat.dispose();
+    return groupAxis('merge', yHat, synthesis, r) as tf.Tensor2D;
+  });
+}
+
+/**
+ * The gradients of {@link circulantMatMul} for `dy` `[M, R·Cout]`: `[dx, dBlocks]`. The split of
+ * dy and the merge back are the forward's merge and split with their matrices transposed.
+ */
+export function circulantProductGradients(
+  dy: tf.Tensor2D,
+  x: tf.Tensor2D,
+  blocks: tf.Tensor3D,
+  r: number,
+): [tf.Tensor2D, tf.Tensor3D] {
+  return tf.tidy(() => {
+    const { analysis, synthesis } = fourierBasis(r);
+    const dyHat = groupAxis('split', dy, transposed(synthesis, r), r) as tf.Tensor3D;
+    const xHat = groupAxis('split', x, analysis, r) as tf.Tensor3D;
+    const dBlocks = slabProducts(xHat, tf.unstack(dyHat), true);
+    xHat.dispose();
+    const blocksT = tf.unstack(tf.transpose(blocks, [0, 2, 1]));
+    const dxHat = slabProducts(dyHat, blocksT);
+    dyHat.dispose();
+    return [groupAxis('merge', dxHat, transposed(analysis, r), r) as tf.Tensor2D, dBlocks];
+  });
+}
