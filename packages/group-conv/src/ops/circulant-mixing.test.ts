@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import {
   circulantBlocks,
   circulantMatMul,
+  circulantMixingPays,
   fourierBasis,
   GROUP_AXIS_KERNELS,
   useCirculantMixing,
@@ -96,6 +97,12 @@ describe('circulantMatMul', () => {
     expect(useCirculantMixing(8)).toBe(registered);
     expect(useCirculantMixing(2)).toBe(false);
     expect(useCirculantMixing(5)).toBe(false);
+  });
+
+  it('pays from blocks of 32·32 channels on (smaller mixings stay dense)', () => {
+    expect(circulantMixingPays(32, 32)).toBe(true);
+    expect(circulantMixingPays(16, 64)).toBe(true);
+    expect(circulantMixingPays(16, 32)).toBe(false);
   });
 
   it('is off inside withDenseMixings (freezeModel traces inference into graph ops), also after a throw', () => {

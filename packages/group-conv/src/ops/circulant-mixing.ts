@@ -45,6 +45,16 @@ export function useCirculantMixing(r: number, backend: string = tf.getBackend())
 }
 
 /**
+ * Whether the Fourier form pays for blocks of `cIn` → `cOut` channels (per rotation): at least
+ * 32·32. Smaller ones (the default model's 16 → 32) ran no faster than the dense product on wasm,
+ * forward and backward (docs/benchmarks.md, round 7): their matMuls are too small for the saved
+ * FLOPs to outweigh the two transforms.
+ */
+export function circulantMixingPays(cIn: number, cOut: number): boolean {
+  return cIn * cOut >= 32 * 32;
+}
+
+/**
  * The real Fourier basis of R (even) points (exported for the tests) as `[R, R]` matrices, rows l = 2j + p:
  * `analysis[l, s]` = 1 and (−1)^s for j = 0 (the constant and the alternating component), cos and
  * sin of 2πjs/R for j ≥ 1; `synthesis[s, l]` its inverse (1/R, (−1)^s/R, 2cos/R, 2sin/R).

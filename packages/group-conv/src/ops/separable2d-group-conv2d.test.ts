@@ -56,8 +56,9 @@ describe('separable2dGroupConv2d', () => {
     ['padding 2, stride 2, odd size', 3, 9, 2, 2, 4, 2, 5, 2, 2, false],
     ['no padding', 1, 6, 3, 2, 2, 3, 3, 1, 0, false],
     // the Fourier form where the backend has GROUP_AXIS_KERNELS (wasm), gradients through w
-    ['circulant, 8 rotations', 2, 6, 8, 2, 4, 4, 3, 1, 'same', true],
-    ['circulant, 4 rotations, stride 2', 1, 7, 4, 3, 3, 5, 3, 2, 1, true],
+    // (32·32 channels and more: circulantMixingPays)
+    ['circulant, 8 rotations', 1, 4, 8, 2, 32, 32, 3, 1, 'same', true],
+    ['circulant, 4 rotations, stride 2', 1, 5, 4, 3, 32, 40, 3, 2, 1, true],
   ] as const) {
     it(`equals the plain formulation in value and gradients (${name})`, async () => {
       const [ours, expected, g1, g2] = tf.tidy(() => {
@@ -112,12 +113,13 @@ describe('separable2dGroupConv2d', () => {
   }
 
   it('runs a circulant rotation mixing in Fourier form where the backend has GROUP_AXIS_KERNELS (wasm)', async () => {
-    const x = tf.randomNormal([1, 4, 4, 8, 4], 0, 1, 'float32', 1) as tf.Tensor5D;
+    // 32 → 32 channels: blocks the Fourier form pays for (circulantMixingPays)
+    const x = tf.randomNormal([1, 4, 4, 8, 32], 0, 1, 'float32', 1) as tf.Tensor5D;
     const rot = tf.tidy(() =>
-      circulant(tf.randomNormal([4, 4, 4], 0, 1, 'float32', 2) as tf.Tensor3D),
+      circulant(tf.randomNormal([4, 32, 32], 0, 1, 'float32', 2) as tf.Tensor3D),
     );
-    const scale = tf.randomNormal([4, 2, 2], 0, 1, 'float32', 3) as tf.Tensor3D;
-    const spatial = tf.randomNormal([3, 3, 32, 1], 0, 1, 'float32', 4) as tf.Tensor4D;
+    const scale = tf.randomNormal([32, 2, 2], 0, 1, 'float32', 3) as tf.Tensor3D;
+    const spatial = tf.randomNormal([3, 3, 256, 1], 0, 1, 'float32', 4) as tf.Tensor4D;
     const kernels = async (circulantMixing: boolean) => {
       const opts = { nRotations: 4, nScales: 2, circulant: circulantMixing };
       const info = await tf.profile(() =>
