@@ -39,7 +39,9 @@ function merge(x: Float32Array, t: Float32Array, m: number, r: number, c: number
 }
 
 const run = (name: string, x: tf.Tensor, t: tf.Tensor) =>
-  tf.tidy(() => (tf.engine().runKernel(name, { x, basis: t }) as tf.Tensor).dataSync().slice());
+  tf.tidy(() =>
+    Float32Array.from((tf.engine().runKernel(name, { x, basis: t }) as tf.Tensor).dataSync()),
+  );
 
 // wasm-only: the kernels against their sums in float64.
 describe.skipIf(!isWasmProject())('GcnnGroupAxisSplit and GcnnGroupAxisMerge on wasm', () => {
