@@ -62,9 +62,9 @@ function wasmCaller(id: number): string {
   return '(top)';
 }
 const selfUs = new Map<number, number>();
-(profile.samples as number[]).forEach((id, i) =>
-  selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas as number[])[i]!),
-);
+const samples = profile.samples as number[];
+const deltas = profile.timeDeltas as number[];
+for (const [i, id] of samples.entries()) selfUs.set(id, (selfUs.get(id) ?? 0) + deltas[i]!);
 const byWhere = new Map<string, number>();
 let wasmUs = 0;
 let totalUs = 0;
