@@ -8,6 +8,7 @@ import { relativeL2, testBackend, tolerance } from '@gcnn/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { describe, expect, it } from 'vitest';
+import { circulant } from './circulant.test-helpers';
 import {
   circulantBlocks,
   circulantMatMul,
@@ -17,14 +18,6 @@ import {
   useCirculantMixing,
   withDenseMixings,
 } from './circulant-mixing';
-
-/** The block-circulant `[R·Ci, R·Co]` with block (a, b) = `w[(a − b) mod R]` (w `[R, Ci, Co]`). */
-function circulant(w: tf.Tensor3D): tf.Tensor2D {
-  const [r, ci, co] = w.shape;
-  const index = Array.from({ length: r * r }, (_, i) => (Math.floor(i / r) - (i % r) + r) % r);
-  const blocks = tf.reshape(tf.gather(w, tf.tensor1d(index, 'int32')), [r, r, ci, co]);
-  return tf.reshape(tf.transpose(blocks, [0, 2, 1, 3]), [r * ci, r * co]) as tf.Tensor2D;
-}
 
 /** The dense `[R·Ci, R·Co]` that splitting, multiplying by `blocks` and merging amounts to. */
 function denseFromBlocks(blocks: tf.Tensor3D, r: number): tf.Tensor2D {

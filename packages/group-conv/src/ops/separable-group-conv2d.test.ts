@@ -8,16 +8,9 @@ import { relativeL2, testBackend, tolerance } from '@gcnn/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { describe, expect, it } from 'vitest';
+import { circulant } from './circulant.test-helpers';
 import { GROUP_AXIS_KERNELS } from './circulant-mixing';
 import { separableGroupConv2d } from './separable-group-conv2d';
-
-/** The block-circulant `[R·Ci, R·Co]` with block (a, b) = `w[(a − b) mod R]` (w `[R, Ci, Co]`). */
-function circulant(w: tf.Tensor3D): tf.Tensor2D {
-  const [r, ci, co] = w.shape;
-  const index = Array.from({ length: r * r }, (_, i) => (Math.floor(i / r) - (i % r) + r) % r);
-  const blocks = tf.reshape(tf.gather(w, tf.tensor1d(index, 'int32')), [r, r, ci, co]);
-  return tf.reshape(tf.transpose(blocks, [0, 2, 1, 3]), [r * ci, r * co]) as tf.Tensor2D;
-}
 
 describe('separableGroupConv2d with circulantRotations', () => {
   // G = R·S elements, C channels: blocks of S·C channels per rotation (≥ 32·32: the Fourier form pays)

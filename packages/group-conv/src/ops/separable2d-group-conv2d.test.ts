@@ -11,6 +11,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { describe, expect, it } from 'vitest';
 import { convPadding } from '../layout';
+import { circulant } from './circulant.test-helpers';
 import { GROUP_AXIS_KERNELS, useCirculantMixing } from './circulant-mixing';
 import { addChannelBias, reluKeepingOutput } from './lean-activations';
 import { mixMatMul } from './mat-mul';
@@ -40,14 +41,6 @@ function plain(
   const mixed = tf.reshape(tf.transpose(z2, [1, 2, 3, 0]), [b, h, w, r * s * cOut]) as tf.Tensor4D;
   const y = tf.depthwiseConv2d(mixed, spatial, stride, convPadding('test', padding));
   return tf.reshape(y, [b, y.shape[1], y.shape[2], r * s, cOut]);
-}
-
-/** The block-circulant `[R·Ci, R·Co]` with block (a, b) = `w[(a − b) mod R]` (w `[R, Ci, Co]`). */
-function circulant(w: tf.Tensor3D): tf.Tensor2D {
-  const [r, ci, co] = w.shape;
-  const index = Array.from({ length: r * r }, (_, i) => (Math.floor(i / r) - (i % r) + r) % r);
-  const blocks = tf.reshape(tf.gather(w, tf.tensor1d(index, 'int32')), [r, r, ci, co]);
-  return tf.reshape(tf.transpose(blocks, [0, 2, 1, 3]), [r * ci, r * co]) as tf.Tensor2D;
 }
 
 describe('separable2dGroupConv2d', () => {
