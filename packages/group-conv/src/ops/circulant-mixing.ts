@@ -78,6 +78,40 @@ export function fourierBasis(r: number): { analysis: Float32Array; synthesis: Fl
 const transposed = (m: Float32Array, r: number) =>
   Float32Array.from({ length: r * r }, (_, i) => m[(i % r) * r + Math.floor(i / r)]!);
 
+/** The matrices the Fourier form uses for R points, made once per R ({@link fourierMatrices}). */
+interface FourierMatrices {
+  analysis: Float32Array;
+  synthesis: Float32Array;
+  analysisT: Float32Array;
+  synthesisT: Float32Array;
+  /** `[R, R·R]`: `D[l, a·R + b] = analysis[l, (a − b) mod R]/R` (circulantBlocks). */
+  difference: Float32Array;
+}
+
+const matricesByR = new Map<number, FourierMatrices>();
+
+function fourierMatrices(r: number): FourierMatrices {
+  let m = matricesByR.get(r);
+  if (!m) {
+    const { analysis, synthesis } = fourierBasis(r);
+    // the transform over the difference a − b, averaged over the R pairs with that difference
+    const difference = new Float32Array(r * r * r);
+    for (let l = 0; l < r; l++)
+      for (let a = 0; a < r; a++)
+        for (let b = 0; b < r; b++)
+          difference[l * r * r + a * r + b] = analysis[l * r + ((a - b + r) % r)]! / r;
+    m = {
+      analysis,
+      synthesis,
+      analysisT: transposed(analysis, r),
+      synthesisT: transposed(synthesis, r),
+      difference,
+    };
+    matricesByR.set(r, m);
+  }
+  return m;
+}
+
 /**
  * The mixing `[R·Cin, R·Cout]` (index r·C + c on both sides) of a rotation mixing in Fourier form:
  * `[J, 2·Cin, 2·Cout]`, one real block per pair of Fourier components. A mixing over a uniform
@@ -99,18 +133,16 @@ export function circulantBlocks(mixing: tf.Tensor2D, r: number): tf.Tensor3D {
   }
   const [ci, co, j] = [rows / r, cols / r, r / 2];
   return tf.tidy(() => {
-    const { analysis } = fourierBasis(r);
-    // D[l, a·R + b] = analysis[l, (a − b) mod R]/R: transform over the difference, averaged over pairs
-    const d = new Float32Array(r * r * r);
-    for (let l = 0; l < r; l++)
-      for (let a = 0; a < r; a++)
-        for (let b = 0; b < r; b++)
-          d[l * r * r + a * r + b] = analysis[l * r + ((a - b + r) % r)]! / r;
     const pairs = tf.reshape(tf.transpose(tf.reshape(mixing, [r, ci, r, co]), [0, 2, 1, 3]), [
       r * r,
       ci * co,
     ]);
-    const f = tf.reshape(tf.matMul(tf.tensor2d(d, [r, r * r]), pairs), [j, 2, ci, co]);
+    const f = tf.reshape(tf.matMul(tf.tensor2d(fourierMatrices(r).difference, [r, r * r]), pairs), [
+      j,
+      2,
+      ci,
+      co,
+    ]);
     const [cosine, sine] = tf.unstack(f, 1) as [tf.Tensor3D, tf.Tensor3D]; // [J, Ci, Co] each
     const rotation = tf.concat(
       [tf.concat([cosine, tf.neg(sine)], 2), tf.concat([sine, cosine], 2)],
@@ -191,7 +223,7 @@ export function circulantMatMul(x: tf.Tensor2D, blocks: tf.Tensor3D, r: number):
 /** The value of {@link circulantMatMul}, `[M, R·Cout]`. */
 export function circulantProduct(x: tf.Tensor2D, blocks: tf.Tensor3D, r: number): tf.Tensor2D {
   return tf.tidy(() => {
-    const { analysis, synthesis } = fourierBasis(r);
+    const { analysis, synthesis } = fourierMatrices(r);
     const xHat = groupAxis('split', x, analysis, r) as tf.Tensor3D;
     const yHat = slabProducts(xHat, tf.unstack(blocks));
     xHat.dispose();
@@ -210,14 +242,14 @@ export function circulantProductGradients(
   r: number,
 ): [tf.Tensor2D, tf.Tensor3D] {
   return tf.tidy(() => {
-    const { analysis, synthesis } = fourierBasis(r);
-    const dyHat = groupAxis('split', dy, transposed(synthesis, r), r) as tf.Tensor3D;
+    const { analysis, analysisT, synthesisT } = fourierMatrices(r);
+    const dyHat = groupAxis('split', dy, synthesisT, r) as tf.Tensor3D;
     const xHat = groupAxis('split', x, analysis, r) as tf.Tensor3D;
     const dBlocks = slabProducts(xHat, tf.unstack(dyHat), true);
     xHat.dispose();
     const blocksT = tf.unstack(tf.transpose(blocks, [0, 2, 1]));
     const dxHat = slabProducts(dyHat, blocksT);
     dyHat.dispose();
-    return [groupAxis('merge', dxHat, transposed(analysis, r), r) as tf.Tensor2D, dBlocks];
+    return [groupAxis('merge', dxHat, analysisT, r) as tf.Tensor2D, dBlocks];
   });
 }
