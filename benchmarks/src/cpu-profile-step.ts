@@ -9,10 +9,7 @@
  * between kernels.
  */
 import { Session } from 'node:inspector/promises';
-import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-wasm';
-import { registerWasmTrainingKernels } from '@gcnn/tfjs-wasm-training';
-import { createWorkload } from './workload';
+import { wasmWorkloadCall } from './wasm-workload-call';
 
 interface ProfileNode {
   id: number;
@@ -23,14 +20,7 @@ interface ProfileNode {
 const [config, mode, callsArg, warmupsArg] = process.argv.slice(2);
 if (!config || !mode) throw new Error('usage: cpu-profile-step <config> <mode> [calls] [warmups]');
 const calls = Number(callsArg ?? 40);
-await tf.setBackend('wasm');
-registerWasmTrainingKernels();
-const workload = createWorkload(config, mode);
-const call = () => {
-  const out = workload.run();
-  out.dataSync();
-  out.dispose();
-};
+const { workload, call } = await wasmWorkloadCall(config, mode);
 for (let i = 0; i < Number(warmupsArg ?? 5); i++) call();
 const session = new Session();
 session.connect();

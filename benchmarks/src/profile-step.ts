@@ -11,21 +11,12 @@
  * take the most time, by name and input shapes.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-wasm';
-import { registerWasmTrainingKernels } from '@gcnn/tfjs-wasm-training';
-import { createWorkload } from './workload';
+import { wasmWorkloadCall } from './wasm-workload-call';
 
 const [config, mode, repsArg] = process.argv.slice(2);
 if (!config || !mode) throw new Error('usage: profile-step <config> <mode> [reps]');
 const reps = Number(repsArg ?? 8);
-await tf.setBackend('wasm');
-registerWasmTrainingKernels();
-const workload = createWorkload(config, mode);
-const call = () => {
-  const out = workload.run();
-  out.dataSync();
-  out.dispose();
-};
+const { workload, call } = await wasmWorkloadCall(config, mode);
 for (let i = 0; i < 3; i++) call();
 const cpu: number[] = [];
 for (let i = 0; i < reps; i++) {
