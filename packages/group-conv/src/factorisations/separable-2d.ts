@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { convMaps } from '../memory/layer-memory';
+import { circulantMixingPays } from '../ops/circulant-mixing';
 import { separable2dGroupConv2d } from '../ops/separable2d-group-conv2d';
 import { convOptions, type GroupConvFactorisation } from './factorisation';
 import { depthwiseFilter } from './kernel-layouts';
@@ -50,7 +51,13 @@ export const separable2d: GroupConvFactorisation<'separable+2d', Separable2dKern
       ...convOptions(options),
       nRotations: options.grid.nRotations,
       nScales: options.grid.nScales,
-      circulant: true, // k^{SO2}(θ_in − θ_out) on the uniform rotation grid
+      // k^{SO2}(θ_in − θ_out) on the uniform rotation grid: circulant; Fourier form where it pays
+      circulant: circulantMixingPays(
+        x.shape[0] * x.shape[1] * x.shape[2] * options.grid.nScales,
+        options.grid.nRotations,
+        x.shape[4],
+        kernels.scaleMixing.shape[0],
+      ),
     }),
   // one customGrad op that keeps only its input; its backward recomputes the mixings
   trainingMemory: (d) => {

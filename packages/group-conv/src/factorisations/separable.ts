@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { isReference, type KernelOptions } from '../kernels/kernel-options';
 import { convMaps } from '../memory/layer-memory';
+import { circulantMixingPays } from '../ops/circulant-mixing';
 import { separableGroupConv2d } from '../ops/separable-group-conv2d';
 import { convOptions, EVERY_SUBGROUP, type GroupConvFactorisation } from './factorisation';
 import { depthwiseFilter, mixingMatrix } from './kernel-layouts';
@@ -25,6 +26,15 @@ function circulantRotations(options: KernelOptions): { circulantRotations?: numb
   if (subgroup.kind === 'scale') return {};
   if (subgroup.kind === 'rotation-scale' && isReference(options)) return {};
   return { circulantRotations: options.grid.nRotations };
+}
+
+/** `kernels.circulantRotations` where the Fourier form pays for this call's product (else dense). */
+function fourierRotations(x: tf.Tensor5D, kernels: SeparableKernels): number | undefined {
+  const r = kernels.circulantRotations;
+  if (r === undefined) return undefined;
+  const [b, h, w, g, c] = x.shape;
+  const pays = circulantMixingPays(b * h * w, r, (g * c) / r, kernels.mixing.shape[1] / r);
+  return pays ? r : undefined;
 }
 
 /**
@@ -57,7 +67,7 @@ export const separable: GroupConvFactorisation<'separable', SeparableKernels> = 
   apply: (x, kernels, options) =>
     separableGroupConv2d(x, kernels.mixing, kernels.spatial, options.groupOut, {
       ...convOptions(options),
-      circulantRotations: kernels.circulantRotations,
+      circulantRotations: fourierRotations(x, kernels),
     }),
   // the depthwise conv keeps the mixed map; its gradient and the mixing's transposed input
   trainingMemory: (d) => {

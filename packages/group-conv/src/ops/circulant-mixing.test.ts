@@ -92,10 +92,11 @@ describe('circulantMatMul', () => {
     expect(useCirculantMixing(5)).toBe(false);
   });
 
-  it('pays from blocks of 32·32 channels on (smaller mixings stay dense)', () => {
-    expect(circulantMixingPays(32, 32)).toBe(true);
-    expect(circulantMixingPays(16, 64)).toBe(true);
-    expect(circulantMixingPays(16, 32)).toBe(false);
+  it('pays from a dense product of 1 GFLOP on (smaller mixings stay dense)', () => {
+    // SE(2) separable 32 → 32 at batch 16 (1.6 GFLOP); the default model's 16 → 32 and 32 → 32
+    expect(circulantMixingPays(16 * 28 * 28, 8, 32, 32)).toBe(true);
+    expect(circulantMixingPays(16 * 14 * 14, 8, 16, 32)).toBe(false);
+    expect(circulantMixingPays(16 * 7 * 7, 8, 32, 32)).toBe(false);
   });
 
   it('is off inside withDenseMixings (freezeModel traces inference into graph ops), also after a throw', () => {

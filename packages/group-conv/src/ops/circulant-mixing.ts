@@ -45,13 +45,15 @@ export function useCirculantMixing(r: number, backend: string = tf.getBackend())
 }
 
 /**
- * Whether the Fourier form pays for blocks of `cIn` → `cOut` channels (per rotation): at least
- * 32·32. Smaller ones (the default model's 16 → 32) ran no faster than the dense product on wasm,
- * forward and backward (docs/benchmarks.md, round 7): their matMuls are too small for the saved
- * FLOPs to outweigh the two transforms.
+ * Whether the Fourier form pays for a mixing of `rows` rows over R rotations, `cIn` → `cOut`
+ * channels per rotation: its dense product must take at least 1 GFLOP. The transforms and the
+ * extra kernels cost about the same per call whatever the channels, so small products stay dense:
+ * measured on wasm (docs/benchmarks.md, round 7), 0.2 GFLOP (the default model's 16 → 32 mixing)
+ * ran no faster in Fourier form, 1.6 GFLOP (SE(2) separable's 32 → 32 at batch 16) 1.7× faster.
+ * The layers (not the ops) apply it.
  */
-export function circulantMixingPays(cIn: number, cOut: number): boolean {
-  return cIn * cOut >= 32 * 32;
+export function circulantMixingPays(rows: number, r: number, cIn: number, cOut: number): boolean {
+  return 2 * rows * r * cIn * r * cOut >= 1e9;
 }
 
 /**

@@ -1,11 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { assertGroupFeatures, convPadding, unflattenGroup } from '../layout';
-import {
-  circulantBlocks,
-  circulantMatMul,
-  circulantMixingPays,
-  useCirculantMixing,
-} from './circulant-mixing';
+import { circulantBlocks, circulantMatMul, useCirculantMixing } from './circulant-mixing';
 import { type ConvOptions, checkStride } from './conv-options';
 import { mixMatMul } from './mat-mul';
 
@@ -46,12 +41,7 @@ export function separableGroupConv2d(
   }
   const stride = checkStride('separableGroupConv2d', options.stride);
   const r = options.circulantRotations;
-  const fourier =
-    r !== undefined &&
-    g % r === 0 &&
-    groupOut % r === 0 &&
-    useCirculantMixing(r) &&
-    circulantMixingPays((g * c) / r, mixing.shape[1] / r);
+  const fourier = r !== undefined && g % r === 0 && groupOut % r === 0 && useCirculantMixing(r);
   return tf.tidy(() => {
     const rows = tf.reshape(x, [b * h * w, g * c]) as tf.Tensor2D;
     const product = fourier

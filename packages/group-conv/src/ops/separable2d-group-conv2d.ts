@@ -2,7 +2,6 @@ import * as tf from '@tensorflow/tfjs-core';
 import { assertGroupFeatures, convPadding } from '../layout';
 import {
   circulantBlocks,
-  circulantMixingPays,
   circulantProduct,
   circulantProductGradients,
   useCirculantMixing,
@@ -166,7 +165,7 @@ export function separable2dGroupConv2d(
   options: TwoSubgroupOptions,
 ): tf.Tensor5D {
   const g = separable2dGeometry(x, rotationMixing, scaleMixing, options);
-  if (options.circulant && useCirculantMixing(g.r) && circulantMixingPays(g.cIn, g.cOut)) {
+  if (options.circulant && useCirculantMixing(g.r)) {
     // the blocks outside the op: autodiff carries their gradient back to the mixing
     return tf.tidy(() =>
       separable2dOp(x, circulantBlocks(rotationMixing, g.r), scaleMixing, spatial, g),
