@@ -33,5 +33,5 @@ export {
   rowNormalizeGradConfig,
 } from './row-normalize';
 export { meanConfig, sumConfig } from './row-reductions';
-export { sliceConfig, splitVConfig } from './slice';
+export { sliceConfig, splitVConfig, unpackConfig } from './slice';
 export { unsortedSegmentSumConfig } from './unsorted-segment-sum';

@@ -12,7 +12,7 @@ import { identityConfig } from './identity';
 import { maxPoolGradConfig } from './max-pool-grad';
 import { rowNormalizeConfig, rowNormalizeGradConfig } from './row-normalize';
 import { meanConfig, sumConfig } from './row-reductions';
-import { sliceConfig, splitVConfig } from './slice';
+import { sliceConfig, splitVConfig, unpackConfig } from './slice';
 import { stockKernels } from './stock-kernels';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum';
 
@@ -34,6 +34,7 @@ export const WASM_TRAINING_KERNELS: readonly tf.KernelConfig[] = [
   groupAxisMergeConfig,
   sliceConfig,
   splitVConfig,
+  unpackConfig,
   unsortedSegmentSumConfig,
   identityConfig,
 ];
@@ -49,7 +50,7 @@ let registered = false;
  * `Conv2DBackpropInput` (correct but slow), `Conv2D` (a SIMD kernel for one input channel, the
  * rest stock), `DepthwiseConv2dNative` (a SIMD kernel, ≈ 6× faster on 7×7 filters),
  * `BatchMatMul` (a SIMD kernel for row vector × matrix, the rest stock), `Sum` and `Mean` (SIMD
- * for the innermost axes), `Slice` and `SplitV` (copied the whole input per slice) and `Identity`
+ * for the innermost axes), `Slice`, `SplitV` and `Unpack` (copied the whole input per slice) and `Identity`
  * (copied the data of every tensor saved for a gradient; shares it now); adds
  * `GcnnRowNormalize` and `GcnnRowNormalizeGrad`, the fused layer norm @gcnn/group-conv runs when
  * they are registered, and `GcnnGroupAxisSplit` and `GcnnGroupAxisMerge`, with which it runs the

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { isWasmProject, onWasmAndCpu, seeded } from './parity.test-helpers';
 import { registerWasmTrainingKernels } from './register';
-import { sliceConfig, splitVConfig } from './slice';
+import { sliceConfig, splitVConfig, unpackConfig } from './slice';
 
 // wasm-only: the Slice and SplitV kernels (copies of runs of the heap) against cpu, exactly.
 describe.skipIf(!isWasmProject())('slice and split on wasm equal cpu', () => {
@@ -13,6 +13,7 @@ describe.skipIf(!isWasmProject())('slice and split on wasm equal cpu', () => {
   it('takes our kernels', () => {
     expect(tf.getKernel('Slice', 'wasm')).toBe(sliceConfig);
     expect(tf.getKernel('SplitV', 'wasm')).toBe(splitVConfig);
+    expect(tf.getKernel('Unpack', 'wasm')).toBe(unpackConfig);
   });
 
   const cases: Array<[number[], number[], number[]]> = [
@@ -95,5 +96,22 @@ describe.skipIf(!isWasmProject())('slice and split on wasm equal cpu', () => {
       );
       expect(wasm, `axis ${axis}`).toEqual(cpu);
     }
+  });
+
+  it('unstack along each axis (float32, int32, bool)', async () => {
+    const shape: [number, number, number] = [3, 4, 5];
+    const values = Array.from({ length: 60 }, (_, i) => (i % 7) - 3);
+    for (const dtype of ['float32', 'int32', 'bool'] as const)
+      for (const axis of [0, 1, 2, -1]) {
+        const { wasm, cpu } = await onWasmAndCpu(() =>
+          tf.tidy(() =>
+            tf
+              .unstack(tf.tensor3d(values, shape, dtype), axis)
+              .map((t) => ({ shape: t.shape, values: Array.from(t.dataSync()) })),
+          ),
+        );
+        expect(wasm, `${dtype}, axis ${axis}`).toEqual(cpu);
+        expect(wasm.length, `${dtype}, axis ${axis}`).toBe(shape.at(axis));
+      }
   });
 });
