@@ -76,9 +76,9 @@ export {
   circulantMatMul,
   GROUP_AXIS_KERNELS,
   useCirculantMixing,
-  withDenseMixings,
 } from './ops/circulant-mixing';
 export type { ConvOptions } from './ops/conv-options';
+export { withDenseMixings } from './ops/dense-mixings';
 export {
   dgSeparableGroupConv2d,
   dSeparableGroupConv2d,

@@ -21,6 +21,12 @@ export {
 export { identityConfig } from './identity';
 export { maxPoolGradConfig } from './max-pool-grad';
 export {
+  PER_CHANNEL_MIX,
+  PER_CHANNEL_MIX_FILTER,
+  perChannelMixConfig,
+  perChannelMixFilterConfig,
+} from './per-channel-mix';
+export {
   registerWasmTrainingKernels,
   unregisterWasmTrainingKernels,
   WASM_TRAINING_KERNELS,

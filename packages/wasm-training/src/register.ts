@@ -11,6 +11,7 @@ import { guardWasmHeap } from './heap-guard';
 import { identityConfig } from './identity';
 import { maxPoolGradConfig } from './max-pool-grad';
 import { rowNormalizeConfig, rowNormalizeGradConfig } from './row-normalize';
+import { perChannelMixConfig, perChannelMixFilterConfig } from './per-channel-mix';
 import { meanConfig, sumConfig } from './row-reductions';
 import { sliceConfig, splitVConfig, unpackConfig } from './slice';
 import { stockKernels } from './stock-kernels';
@@ -32,6 +33,8 @@ export const WASM_TRAINING_KERNELS: readonly tf.KernelConfig[] = [
   rowNormalizeGradConfig,
   groupAxisSplitConfig,
   groupAxisMergeConfig,
+  perChannelMixConfig,
+  perChannelMixFilterConfig,
   sliceConfig,
   splitVConfig,
   unpackConfig,
@@ -54,7 +57,8 @@ let registered = false;
  * (copied the data of every tensor saved for a gradient; shares it now); adds
  * `GcnnRowNormalize` and `GcnnRowNormalizeGrad`, the fused layer norm @gcnn/group-conv runs when
  * they are registered, and `GcnnGroupAxisSplit` and `GcnnGroupAxisMerge`, with which it runs the
- * rotation mixings of its separable convolutions in Fourier form.
+ * rotation mixings of its separable convolutions in Fourier form, and `GcnnPerChannelMix` and
+ * `GcnnPerChannelMixFilter`, its per-channel scale mixing of Sim(2) `separable+2d`.
  * Makes a failed wasm allocation throw `WasmHeapExhaustedError` instead of corrupting the heap
  * (see `guardWasmHeap`). Does not need the wasm backend to be initialised; import
  * `@tensorflow/tfjs-backend-wasm` yourself. Returns the kernel names it registered.

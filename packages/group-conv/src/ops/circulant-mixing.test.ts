@@ -16,8 +16,8 @@ import {
   fourierBasis,
   GROUP_AXIS_KERNELS,
   useCirculantMixing,
-  withDenseMixings,
 } from './circulant-mixing';
+import { withDenseMixings } from './dense-mixings';
 
 /** The dense `[R·Ci, R·Co]` that splitting, multiplying by `blocks` and merging amounts to. */
 function denseFromBlocks(blocks: tf.Tensor3D, r: number): tf.Tensor2D {

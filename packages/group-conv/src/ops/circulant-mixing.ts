@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { denseMixingsOnly } from './dense-mixings';
 
 /**
  * Kernels a backend add-on may register to run a rotation mixing in Fourier form —
@@ -13,30 +14,14 @@ export const GROUP_AXIS_KERNELS = {
   merge: 'GcnnGroupAxisMerge',
 } as const;
 
-let denseDepth = 0;
-
-/**
- * Runs `f` with every rotation mixing as the dense product: for tools that turn the kernels of an
- * inference pass into graph ops (`freezeModel` of @gcnn/models), as {@link GROUP_AXIS_KERNELS}
- * have none. Synchronous `f` only.
- */
-export function withDenseMixings<T>(f: () => T): T {
-  denseDepth++;
-  try {
-    return f();
-  } finally {
-    denseDepth--;
-  }
-}
-
 /**
  * Whether a mixing over R rotations runs in Fourier form ({@link circulantMatMul}): R even and at
  * least 4, `backend` (default the current one) registers both {@link GROUP_AXIS_KERNELS}, and not
- * inside {@link withDenseMixings}.
+ * inside `withDenseMixings` (dense-mixings.ts).
  */
 export function useCirculantMixing(r: number, backend: string = tf.getBackend()): boolean {
   return (
-    denseDepth === 0 &&
+    !denseMixingsOnly() &&
     r >= 4 &&
     r % 2 === 0 &&
     tf.getKernel(GROUP_AXIS_KERNELS.split, backend) !== undefined &&

@@ -1,6 +1,7 @@
 /**
  * separable2dGroupConv2d (one customGrad op that keeps only its inputs and recomputes the mixed
- * maps in its gradient; the scale mixing as one block-diagonal matMul) gives the values and
+ * maps in its gradient; the scale mixing as the per-channel kernels on wasm, one block-diagonal
+ * matMul elsewhere) gives the values and
  * gradients of the plain autodiff formulation it replaced (per-channel batched scale mixing,
  * same float32 arithmetic up to summation order); reluKeepingOutput and addChannelBias give
  * tf.relu's and tf.add's.
@@ -14,7 +15,9 @@ import { convPadding } from '../layout';
 import { circulant } from './circulant.test-helpers';
 import { GROUP_AXIS_KERNELS, useCirculantMixing } from './circulant-mixing';
 import { addChannelBias, reluKeepingOutput } from './lean-activations';
+import { withDenseMixings } from './dense-mixings';
 import { mixMatMul } from './mat-mul';
+import { PER_CHANNEL_MIX_KERNELS, usePerChannelMixKernels } from './per-channel-mixing';
 import { separable2dGroupConv2d } from './separable2d-group-conv2d';
 
 /** The previous formulation (autodiff through transposes and mixMatMul). */
@@ -129,6 +132,35 @@ describe('separable2dGroupConv2d', () => {
     expect(used.includes(GROUP_AXIS_KERNELS.split)).toBe(fourier);
     expect(used.includes(GROUP_AXIS_KERNELS.merge)).toBe(fourier);
     expect((await kernels(false)).includes(GROUP_AXIS_KERNELS.split)).toBe(false);
+    tf.dispose([x, rot, scale, spatial]);
+  });
+
+  it('runs the scale mixing with PER_CHANNEL_MIX_KERNELS where the backend has them (wasm), not inside withDenseMixings', async () => {
+    const x = tf.randomNormal([1, 4, 4, 6, 8], 0, 1, 'float32', 1) as tf.Tensor5D;
+    const rot = tf.randomNormal([24, 24], 0, 1, 'float32', 2) as tf.Tensor2D;
+    const scale = tf.randomNormal([8, 2, 2], 0, 1, 'float32', 3) as tf.Tensor3D;
+    const spatial = tf.randomNormal([3, 3, 48, 1], 0, 1, 'float32', 4) as tf.Tensor4D;
+    const opts = { nRotations: 3, nScales: 2 };
+    const training = async () => {
+      const info = await tf.profile(() =>
+        tf.grads((a) =>
+          tf.sum(separable2dGroupConv2d(a as tf.Tensor5D, rot, scale, spatial, opts)),
+        )([x]),
+      );
+      tf.dispose(info.result as tf.Tensor[]);
+      return info.kernelNames;
+    };
+    const kernels = testBackend() === 'wasm';
+    expect(usePerChannelMixKernels()).toBe(kernels);
+    const used = await training();
+    expect(used.includes(PER_CHANNEL_MIX_KERNELS.mix)).toBe(kernels);
+    expect(used.includes(PER_CHANNEL_MIX_KERNELS.filter)).toBe(kernels);
+    expect(withDenseMixings(() => usePerChannelMixKernels())).toBe(false);
+    const frozen = await tf.profile(() =>
+      withDenseMixings(() => separable2dGroupConv2d(x, rot, scale, spatial, opts)),
+    );
+    (frozen.result as tf.Tensor).dispose();
+    expect(frozen.kernelNames.includes(PER_CHANNEL_MIX_KERNELS.mix)).toBe(false);
     tf.dispose([x, rot, scale, spatial]);
   });
 

@@ -8,6 +8,13 @@ import {
 } from './circulant-mixing';
 import { type ConvOptions, checkStride } from './conv-options';
 import { mixMatMul } from './mat-mul';
+import {
+  perChannelInputGradient,
+  perChannelMixingGradient,
+  perChannelOperand,
+  perChannelProduct,
+  usePerChannelMixKernels,
+} from './per-channel-mixing';
 
 export interface TwoSubgroupOptions extends ConvOptions {
   nRotations: number;
@@ -32,6 +39,8 @@ interface Separable2dGeometry {
   s: number;
   cIn: number;
   cOut: number;
+  /** The scale mixing runs as the `PER_CHANNEL_MIX_KERNELS` (decided once per call). */
+  scaleKernels: boolean;
   /** `[batch, h, w, R·S·Cout]`, the depthwise conv's input. */
   mixedShape: [number, number, number, number];
   depthwise: { strides: [number, number]; pad: ReturnType<typeof convPadding> };
@@ -66,31 +75,10 @@ function separable2dGeometry(
     s,
     cIn,
     cOut,
+    scaleKernels: usePerChannelMixKernels(),
     mixedShape: [b, h, w, r * s * cOut],
     depthwise: { strides: [stride, stride], pad },
   };
-}
-
-/**
- * `[Cout, S_in, S_out]` → the block-diagonal `[S_in·Cout, S_out·Cout]` matrix
- * `W[(s, o), (s′, o′)] = k_o(s, s′)·δ(o, o′)`: the per-channel scale mixing as one matMul on
- * `[n·R, S·Cout]` rows.
- */
-function blockDiagonalScaleMixing(scaleMixing: tf.Tensor3D): tf.Tensor2D {
-  const [c, s] = scaleMixing.shape;
-  return tf.tidy(() => {
-    const perChannel = tf.reshape(tf.transpose(scaleMixing, [1, 0, 2]), [s, c, s, 1]);
-    const eye = tf.reshape(tf.eye(c), [1, c, 1, c]);
-    return tf.reshape(tf.mul(perChannel, eye), [s * c, s * c]) as tf.Tensor2D;
-  });
-}
-
-/** The gradient of {@link blockDiagonalScaleMixing}: `[S·Cout, S·Cout]` → its blocks' diagonals `[Cout, S, S]`. */
-function blockDiagonalGradient(dW: tf.Tensor2D, c: number, s: number): tf.Tensor3D {
-  return tf.tidy(() => {
-    const blocks = tf.mul(tf.reshape(dW, [s, c, s, c]), tf.reshape(tf.eye(c), [1, c, 1, c]));
-    return tf.transpose(tf.sum(blocks, 3), [1, 0, 2]) as tf.Tensor3D;
-  });
 }
 
 /**
@@ -116,13 +104,13 @@ function rotationProduct(xs: tf.Tensor2D, rot: tf.Tensor, g: Separable2dGeometry
 
 /**
  * Both mixings: rotation and channel (`[n·S, R·Cin]·[R·Cin, R·Cout]`), then scale per output
- * channel (`[n·R, S·Cout]·W`, W block-diagonal). Returns the depthwise input
+ * channel on `[n·R, S·Cout]` (`scale`: its `perChannelOperand`). Returns the depthwise input
  * `[batch, h, w, R·S·Cout]` and, if asked, the scale mixing's input `[n·R, S·Cout]`.
  */
 function mix(
   x: tf.Tensor,
   rot: tf.Tensor,
-  scaleW: tf.Tensor2D,
+  scale: tf.Tensor,
   g: Separable2dGeometry,
   keepScaleInput: boolean,
 ): { mixed: tf.Tensor4D; scaleInput: tf.Tensor2D | null } {
@@ -131,7 +119,9 @@ function mix(
   xs.dispose();
   const z1t = swapGroupAxes(z1, g.n, g.s, g.r, g.cOut);
   z1.dispose();
-  const mixed = tf.tidy(() => tf.reshape(tf.matMul(z1t, scaleW), g.mixedShape)) as tf.Tensor4D;
+  const mixed = tf.tidy(() =>
+    tf.reshape(perChannelProduct(z1t, scale), g.mixedShape),
+  ) as tf.Tensor4D;
   if (!keepScaleInput) z1t.dispose();
   return { mixed, scaleInput: keepScaleInput ? z1t : null };
 }
@@ -140,12 +130,11 @@ function mix(
  * `separable+2d` group convolution on Sim(2) (group axis rotation-major, R rotations × S scales):
  * rotation and channel mixing, per-output-channel scale mixing, then a depthwise spatial conv.
  *
- * The scale mixing is one matMul with the block-diagonal `[S·Cout, S·Cout]` matrix
- * (`blockDiagonalScaleMixing`) on the `[n·R, S·Cout]` view of the rotation mixing's output
- * (one transpose of adjacent axes away, and already the depthwise conv's layout): Cout× more
- * FLOPs than the per-channel `[Cout, n·R, S]·[Cout, S, S]` batched matMul it replaces, but at
- * the matMul ceiling instead of ≈ 0.8 GFLOP/s (K = N = 3), and two full transposes (Cout
- * outermost) fewer; see docs/benchmarks.md.
+ * The scale mixing runs on the `[n·R, S·Cout]` view of the rotation mixing's output (one
+ * transpose of adjacent axes away, and already the depthwise conv's layout): with the
+ * `PER_CHANNEL_MIX_KERNELS` where the backend registers them (wasm with
+ * @gcnn/tfjs-wasm-training), otherwise as one matMul with a block-diagonal `[S·Cout, S·Cout]`
+ * matrix (per-channel-mixing.ts; Cout× the FLOPs, at the matMul ceiling).
  *
  * Memory: one `tf.customGrad` op that keeps only its inputs for the gradient and recomputes the
  * mixed maps in the backward pass, freeing each intermediate as soon as it is used. Values and
@@ -194,9 +183,9 @@ function separable2dOp(
       tf.GradSaveFunc,
     ];
     save([xt, rot, sc, sp]);
-    const scaleW = blockDiagonalScaleMixing(sc);
-    const { mixed } = mix(xt, rot, scaleW, g, false);
-    scaleW.dispose();
+    const scale = perChannelOperand(sc, g.scaleKernels);
+    const { mixed } = mix(xt, rot, scale, g, false);
+    scale.dispose();
     const y = tf.depthwiseConv2d(mixed, sp, g.depthwise.strides, g.depthwise.pad);
     mixed.dispose();
     const [b, h2, w2] = y.shape;
@@ -223,8 +212,8 @@ function separable2dGradients(
   return tf.tidy(() => {
     const [x, rot, sc, sp] = saved as [tf.Tensor5D, tf.Tensor, tf.Tensor3D, tf.Tensor4D];
     const engine = tf.engine();
-    const scaleW = blockDiagonalScaleMixing(sc);
-    const { mixed, scaleInput } = mix(x, rot, scaleW, g, true);
+    const scale = perChannelOperand(sc, g.scaleKernels);
+    const { mixed, scaleInput } = mix(x, rot, scale, g, true);
     const z1t = scaleInput as tf.Tensor2D;
     const dSpatial = engine.runKernel(
       'DepthwiseConv2dNativeBackpropFilter',
@@ -238,12 +227,10 @@ function separable2dGradients(
       { ...g.depthwise, dilations: [1, 1], inputShape: g.mixedShape },
     ) as tf.Tensor4D;
     const dz2 = tf.reshape(dMixed, [g.n * g.r, g.s * g.cOut]) as tf.Tensor2D;
-    const dScale = tf.tidy(() =>
-      blockDiagonalGradient(tf.matMul(tf.transpose(z1t, [1, 0]), dz2) as tf.Tensor2D, g.cOut, g.s),
-    );
+    const dScale = perChannelMixingGradient(dz2, z1t, scale, g.cOut);
     z1t.dispose();
-    const dz1t = tf.tidy(() => tf.matMul(dz2, tf.transpose(scaleW, [1, 0])));
-    tf.dispose([dMixed, dz2, scaleW]);
+    const dz1t = perChannelInputGradient(dz2, scale);
+    tf.dispose([dMixed, dz2, scale]);
     const dz1 = swapGroupAxes(dz1t, g.n, g.r, g.s, g.cOut);
     dz1t.dispose();
     const xs = swapGroupAxes(x, g.n, g.r, g.s, g.cIn);
