@@ -78,12 +78,12 @@ export {
   useCirculantMixing,
 } from './ops/circulant-mixing';
 export type { ConvOptions } from './ops/conv-options';
-export { withDenseMixings } from './ops/dense-mixings';
 export {
   dgSeparableGroupConv2d,
   dSeparableGroupConv2d,
   projectChannels,
 } from './ops/d-separable-group-conv2d';
+export { withDenseMixings } from './ops/dense-mixings';
 export { groupConv2d } from './ops/group-conv2d';
 export {
   groupInstanceNorm,

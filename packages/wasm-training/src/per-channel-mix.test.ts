@@ -31,7 +31,8 @@ function filter(x: Float32Array, dy: Float32Array, [m, s, t, c]: Sizes): Float64
     for (let ss = 0; ss < s; ss++)
       for (let tt = 0; tt < t; tt++)
         for (let ch = 0; ch < c; ch++)
-          out[(ss * t + tt) * c + ch]! += x[(row * s + ss) * c + ch]! * dy[(row * t + tt) * c + ch]!;
+          out[(ss * t + tt) * c + ch]! +=
+            x[(row * s + ss) * c + ch]! * dy[(row * t + tt) * c + ch]!;
   return out;
 }
 
@@ -60,7 +61,12 @@ describe.skipIf(!isWasmProject())('GcnnPerChannelMix and GcnnPerChannelMixFilter
     ];
     const before = tf.memory().numTensors;
     expectClose(run(PER_CHANNEL_MIX, { x, w }), mix(xv, wv, [m, s, t, c]), 1e-5, 'mix');
-    expectClose(run(PER_CHANNEL_MIX_FILTER, { x, dy }), filter(xv, dyv, [m, s, t, c]), 1e-5, 'filter');
+    expectClose(
+      run(PER_CHANNEL_MIX_FILTER, { x, dy }),
+      filter(xv, dyv, [m, s, t, c]),
+      1e-5,
+      'filter',
+    );
     expect(tf.memory().numTensors).toBe(before);
     tf.dispose([x, w, dy]);
   });

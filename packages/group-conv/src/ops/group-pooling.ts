@@ -33,10 +33,36 @@ export function groupSpatialPool2d(
   });
 }
 
+/**
+ * `tf.max(x, axes)` with the same gradient, `dy` where x equals the maximum (every tied element)
+ * and 0 elsewhere, computed as `dy · (1 + sign(x − max))` instead of tfjs's
+ * `dy · cast(equal(x, max))`: tfjs-wasm's `Equal` broadcasts in a generic loop (132 ms for the
+ * Sim(2) model's `[16,5,5,48,64]` global pool at batch 16), its `Sub` and `Sign` in fast ones.
+ * Equal gradients for finite inputs (x − max = 0 exactly where x = max).
+ */
+function maxOver(x: tf.Tensor, axes: number[]): tf.Tensor {
+  const kept = x.shape.map((d, i) => (axes.includes(i) ? 1 : d));
+  const f = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const [xt, save] = args as [tf.Tensor, tf.GradSaveFunc];
+    const y = tf.max(xt, axes);
+    save([xt, y]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
+        tf.tidy(() => {
+          const [xs, ys] = saved as [tf.Tensor, tf.Tensor];
+          const atMax = tf.add(tf.sign(tf.sub(xs, tf.reshape(ys, kept))), 1);
+          return tf.mul(tf.reshape(dy, kept), atMax);
+        }),
+    };
+  });
+  return f(x);
+}
+
 /** Pooling over the group axis: `[batch, h, w, G, C]` → `[batch, h, w, C]`, invariant to the group action on H. */
 export function groupPool(x: tf.Tensor5D, reduce: 'max' | 'mean'): tf.Tensor4D {
   assertGroupFeatures('groupPool', x);
-  return tf.tidy(() => (reduce === 'max' ? tf.max(x, 3) : tf.mean(x, 3)) as tf.Tensor4D);
+  return tf.tidy(() => (reduce === 'max' ? maxOver(x, [3]) : tf.mean(x, 3)) as tf.Tensor4D);
 }
 
 /**
@@ -46,6 +72,6 @@ export function groupPool(x: tf.Tensor5D, reduce: 'max' | 'mean'): tf.Tensor4D {
 export function globalInvariantPool(x: tf.Tensor5D, reduce: 'max' | 'mean' = 'max'): tf.Tensor2D {
   assertGroupFeatures('globalInvariantPool', x);
   return tf.tidy(
-    () => (reduce === 'max' ? tf.max(x, [1, 2, 3]) : tf.mean(x, [1, 2, 3])) as tf.Tensor2D,
+    () => (reduce === 'max' ? maxOver(x, [1, 2, 3]) : tf.mean(x, [1, 2, 3])) as tf.Tensor2D,
   );
 }

@@ -91,5 +91,5 @@ export function perChannelMixingGradient(
     // the block-diagonal's gradient: the diagonals of its [S, C, T, C] blocks
     const blocks = tf.mul(tf.reshape(dW, [s, c, t, c]), tf.reshape(tf.eye(c), [1, c, 1, c]));
     return tf.transpose(tf.sum(blocks, 3), [1, 0, 2]);
-  });
+  }) as tf.Tensor3D;
 }

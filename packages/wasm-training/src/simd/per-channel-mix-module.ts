@@ -61,7 +61,10 @@ function mix(unroll: number): FunctionBuilder {
         f.set(v.pw, f.add(w, f.mul(f.add(f.mul(g(v.tt), c), g(v.cb)), f.i32(4))));
         f.forRange(v.ss, f.i32(0), s, 1, () => {
           acc.forEach((r, u) => {
-            f.set(r, f.f32x4Add(g(r), f.f32x4Mul(f.load(g(v.px), 16 * u), f.load(g(v.pw), 16 * u))));
+            f.set(
+              r,
+              f.f32x4Add(g(r), f.f32x4Mul(f.load(g(v.px), 16 * u), f.load(g(v.pw), 16 * u))),
+            );
           });
           f.set(v.px, f.add(g(v.px), g(v.xStride)));
           f.set(v.pw, f.add(g(v.pw), g(v.wStride)));
@@ -115,7 +118,10 @@ function filter(unroll: number): FunctionBuilder {
           });
           f.set(
             v.po,
-            f.add(out, f.mul(f.add(f.mul(f.add(f.mul(g(v.ss), t), g(v.tt)), c), g(v.cb)), f.i32(4))),
+            f.add(
+              out,
+              f.mul(f.add(f.mul(f.add(f.mul(g(v.ss), t), g(v.tt)), c), g(v.cb)), f.i32(4)),
+            ),
           );
           acc.forEach((r, u) => {
             f.store(g(v.po), f.f32x4Add(f.load(g(v.po), 16 * u), g(r)), 16 * u);
