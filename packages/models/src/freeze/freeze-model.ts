@@ -62,7 +62,7 @@ export async function freezeModel(
   let one: KernelTrace;
   let two: KernelTrace;
   try {
-    // dense mixings: the Fourier form's kernels (wasm) have no graph ops
+    // dense mixings: the add-on mixing kernels (wasm: Fourier form, per-channel) have no graph ops
     [one, two] = withDenseMixings(() => {
       forward(inputs[0] as tf.Tensor).dispose(); // samples and caches the kernels
       const first = traceKernels(forward, inputs[1] as tf.Tensor);
