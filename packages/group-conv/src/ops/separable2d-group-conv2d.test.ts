@@ -46,6 +46,23 @@ function plain(
   return tf.reshape(y, [b, y.shape[1], y.shape[2], r * s, cOut]);
 }
 
+/** The kernels one gradient of `separable2dGroupConv2d` with respect to x runs, by name. */
+async function trainingKernelNames(
+  x: tf.Tensor5D,
+  rot: tf.Tensor2D,
+  scale: tf.Tensor3D,
+  spatial: tf.Tensor4D,
+  opts: Parameters<typeof separable2dGroupConv2d>[4],
+): Promise<string[]> {
+  const info = await tf.profile(() =>
+    tf.grads((a) => tf.sum(separable2dGroupConv2d(a as tf.Tensor5D, rot, scale, spatial, opts)))([
+      x,
+    ]),
+  );
+  tf.dispose(info.result as tf.Tensor[]);
+  return info.kernelNames;
+}
+
 describe('separable2dGroupConv2d', () => {
   for (const [name, b, hw, r, s, cIn, cOut, k, stride, padding, isCirculant] of [
     ['same, stride 1', 2, 7, 4, 3, 3, 5, 3, 1, 'same', false],
@@ -116,16 +133,12 @@ describe('separable2dGroupConv2d', () => {
     );
     const scale = tf.randomNormal([32, 2, 2], 0, 1, 'float32', 3) as tf.Tensor3D;
     const spatial = tf.randomNormal([3, 3, 256, 1], 0, 1, 'float32', 4) as tf.Tensor4D;
-    const kernels = async (circulantMixing: boolean) => {
-      const opts = { nRotations: 4, nScales: 2, circulant: circulantMixing };
-      const info = await tf.profile(() =>
-        tf.grads((a) =>
-          tf.sum(separable2dGroupConv2d(a as tf.Tensor5D, rot, scale, spatial, opts)),
-        )([x]),
-      );
-      tf.dispose(info.result as tf.Tensor[]);
-      return info.kernelNames;
-    };
+    const kernels = (circulantMixing: boolean) =>
+      trainingKernelNames(x, rot, scale, spatial, {
+        nRotations: 4,
+        nScales: 2,
+        circulant: circulantMixing,
+      });
     const fourier = testBackend() === 'wasm';
     expect(useCirculantMixing(4)).toBe(fourier);
     const used = await kernels(true);
@@ -141,18 +154,9 @@ describe('separable2dGroupConv2d', () => {
     const scale = tf.randomNormal([8, 2, 2], 0, 1, 'float32', 3) as tf.Tensor3D;
     const spatial = tf.randomNormal([3, 3, 48, 1], 0, 1, 'float32', 4) as tf.Tensor4D;
     const opts = { nRotations: 3, nScales: 2 };
-    const training = async () => {
-      const info = await tf.profile(() =>
-        tf.grads((a) =>
-          tf.sum(separable2dGroupConv2d(a as tf.Tensor5D, rot, scale, spatial, opts)),
-        )([x]),
-      );
-      tf.dispose(info.result as tf.Tensor[]);
-      return info.kernelNames;
-    };
     const kernels = testBackend() === 'wasm';
     expect(usePerChannelMixKernels()).toBe(kernels);
-    const used = await training();
+    const used = await trainingKernelNames(x, rot, scale, spatial, opts);
     expect(used.includes(PER_CHANNEL_MIX_KERNELS.mix)).toBe(kernels);
     expect(used.includes(PER_CHANNEL_MIX_KERNELS.filter)).toBe(kernels);
     expect(withDenseMixings(() => usePerChannelMixKernels())).toBe(false);
