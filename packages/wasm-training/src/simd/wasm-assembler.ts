@@ -285,6 +285,16 @@ export class FunctionBuilder {
     this.code.push(0x0b);
   }
 
+  /** `if (cond) then() else otherwise()`. */
+  whenElse(cond: Expr, then: () => void, otherwise: () => void): void {
+    cond();
+    this.code.push(0x04, 0x40);
+    then();
+    this.code.push(0x05);
+    otherwise();
+    this.code.push(0x0b);
+  }
+
   /** The function body of the code section: locals, code, end. */
   encodeBody(): number[] {
     const out: number[] = [];
