@@ -6,6 +6,7 @@ import { conv2DBackpropInputConfig } from './conv2d-backprop-input';
 import { depthwiseConv2dNativeBackpropFilterConfig } from './depthwise-conv2d-backprop-filter';
 import { depthwiseConv2dNativeBackpropInputConfig } from './depthwise-conv2d-backprop-input';
 import { depthwiseConv2dNativeConfig } from './depthwise-conv2d-native';
+import { fusedBatchNormConfig } from './fused-batch-norm';
 import { groupAxisMergeConfig, groupAxisSplitConfig } from './group-axis';
 import { guardWasmHeap } from './heap-guard';
 import { identityConfig } from './identity';
@@ -26,6 +27,7 @@ export const WASM_TRAINING_KERNELS: readonly tf.KernelConfig[] = [
   depthwiseConv2dNativeBackpropInputConfig,
   depthwiseConv2dNativeBackpropFilterConfig,
   depthwiseConv2dNativeConfig,
+  fusedBatchNormConfig,
   maxPoolGradConfig,
   meanConfig,
   sumConfig,
@@ -52,7 +54,8 @@ let registered = false;
  * `MaxPoolGrad` (wrong for all-negative windows in 4.22.0; SIMD for tiling windows),
  * `Conv2DBackpropInput` (correct but slow), `Conv2D` (a SIMD kernel for one input channel, the
  * rest stock), `DepthwiseConv2dNative` (a SIMD kernel, ≈ 6× faster on 7×7 filters),
- * `BatchMatMul` (a SIMD kernel for row vector × matrix, the rest stock), `Sum` and `Mean` (SIMD
+ * `BatchMatMul` (a SIMD kernel for row vector × matrix, the rest stock), `FusedBatchNorm` (one
+ * SIMD pass `x·s + t` for per-channel statistics), `Sum` and `Mean` (SIMD
  * for the innermost axes), `Slice`, `SplitV` and `Unpack` (copied the whole input per slice) and `Identity`
  * (copied the data of every tensor saved for a gradient; shares it now); adds
  * `GcnnRowNormalize` and `GcnnRowNormalizeGrad`, the fused layer norm @gcnn/group-conv runs when

@@ -49,15 +49,19 @@ abstract class BatchNormBase extends Module {
   }
 
   /**
-   * Inference: `x·s + t` per channel with `s = γ/√(σ² + ε)`, `t = β − μ·s` (computed on `[C]`).
-   * One broadcast multiply and add: tfjs-backend-wasm's FusedBatchNorm took 73 ms on a
-   * `[401408, 32]` map (SE(2) model, batch 64), the two ops ≈ 25 ms; on cpu and webgl they cost
-   * about the same as tf.batchNorm.
+   * Inference with the running statistics: `tf.batchNorm`, one `FusedBatchNorm` kernel
+   * (@gcnn/tfjs-wasm-training runs it on wasm as one SIMD pass `x·s + t`, `s = γ/√(σ² + ε)`,
+   * `t = β − μ·s`; the stock wasm kernel took 73 ms for a `[401408, 32]` map).
    */
   private batchNorm(x: tf.Tensor, mean: tf.Tensor, variance: tf.Tensor): tf.Tensor {
-    const scale = tf.mul(this.weight, tf.rsqrt(tf.add(variance, this.epsilon)));
-    const shift = tf.sub(this.bias, tf.mul(mean, scale));
-    return tf.add(tf.mul(x, scale), shift);
+    return tf.batchNorm(
+      x,
+      mean as tf.Tensor1D,
+      variance as tf.Tensor1D,
+      this.bias as tf.Tensor1D,
+      this.weight as tf.Tensor1D,
+      this.epsilon,
+    );
   }
 
   /** Running averages ← (1 − m)·running + m·batch, with the unbiased variance of `n` rows. */

@@ -9,6 +9,7 @@
 export type AttrValue =
   | { type: string }
   | { b: boolean }
+  | { f: number }
   | { s: string }
   | { list: { i: string[] } }
   | { shape: { dim: Array<{ size: string }> } }
@@ -133,6 +134,16 @@ const GRAPH_OPS: Record<string, (dtype: string, attrs: Record<string, unknown>) 
     op: 'DepthwiseConv2dNative',
     inputs: [{ input: 'x' }, { input: 'filter' }],
     attr: convAttrs('DepthwiseConv2dNative', attrs, dtype),
+  }),
+  // inference batch norm (tf.batchNorm); TF's input order, offset and scale required
+  FusedBatchNorm: (dtype, attrs) => ({
+    op: 'FusedBatchNorm',
+    inputs: ['x', 'scale', 'offset', 'mean', 'variance'].map((input) => ({ input })),
+    attr: {
+      T: dtypeAttr(dtype),
+      epsilon: { f: attrs.varianceEpsilon as number },
+      is_training: { b: false },
+    },
   }),
   MaxPool: (dtype, attrs) => {
     if (attrs.dimRoundingMode != null)
