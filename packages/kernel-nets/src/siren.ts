@@ -117,9 +117,8 @@ export interface SirenOptions {
  * Differentiable with respect to the weights (the coordinates are constants: lattice points and
  * sampled group elements, never trained). The gradient is one custom-gradient node with the
  * backward pass written out (`dz_l = dh_l·cos(z_l)·ω_l`, `dW_l = h_{l−1}ᵀ·dz_l`, `db_l = Σ dz_l`,
- * `dh_{l−1} = dz_l·W_lᵀ`): autodiff of the layers records every op with its saved inputs and
- * runs its matMul gradients with transposed operands, which tfjs-backend-wasm runs 10–17× slower
- * than an explicit transpose and a plain matMul. Same values as autodiff up to float32 round-off.
+ * `dh_{l−1} = dz_l·W_lᵀ`): autodiff of the layers records every op with its saved inputs. Same
+ * values as autodiff up to float32 round-off.
  */
 export function siren(
   coords: tf.Tensor2D,
@@ -189,15 +188,14 @@ function sirenBackward(
   const hs = [coords, ...saved.slice(0, layers)];
   const zs = saved.slice(layers);
   const grads: tf.Tensor[] = new Array(2 * layers + 2);
-  const tr = (t: tf.Tensor2D) => tf.transpose(t);
-  grads[2 * layers] = tf.matMul(tr(hs[layers]!), dy);
+  grads[2 * layers] = tf.matMul(hs[layers]!, dy, true, false);
   grads[2 * layers + 1] = tf.sum(dy, 0);
-  let dh = tf.matMul(dy, tr(w[2 * layers]!));
+  let dh = tf.matMul(dy, w[2 * layers]!, false, true);
   for (let l = layers - 1; l >= 0; l--) {
     const dz = tf.mul(tf.mul(dh, tf.cos(zs[l]!)), omega(l)) as tf.Tensor2D;
-    grads[2 * l] = tf.matMul(tr(hs[l]!), dz);
+    grads[2 * l] = tf.matMul(hs[l]!, dz, true, false);
     grads[2 * l + 1] = tf.sum(dz, 0);
-    if (l > 0) dh = tf.matMul(dz, tr(w[2 * l]!));
+    if (l > 0) dh = tf.matMul(dz, w[2 * l]!, false, true);
   }
   return grads;
 }

@@ -166,8 +166,7 @@ function slabProducts(a: tf.Tensor3D, b: tf.Tensor[], transposeA = false): tf.Te
   const products = Array.from({ length: j }, (_, i) =>
     tf.tidy(() => {
       const slab = tf.reshape(tf.slice(a, [i, 0, 0], [1, m, k]), [m, k]) as tf.Tensor2D;
-      // explicit transposes: tfjs-wasm's transposed-operand matMul is many times slower
-      return tf.matMul(transposeA ? tf.transpose(slab) : slab, b[i] as tf.Tensor2D);
+      return tf.matMul(slab, b[i] as tf.Tensor2D, transposeA);
     }),
   );
   const out = tf.stack(products) as tf.Tensor3D;

@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { assertGroupFeatures, convPadding } from '../layout';
 import { type ConvOptions, checkStride } from './conv-options';
-import { mixMatMul } from './mat-mul';
 
 /**
  * Channel projection w_{o,c}: `[batch, h, w, G, Cin]` × `[Cin, Cout]` → `[batch, h, w, G, Cout]`,
@@ -11,7 +10,7 @@ export function projectChannels(x: tf.Tensor5D, projection: tf.Tensor2D): tf.Ten
   assertGroupFeatures('projectChannels', x, undefined, projection.shape[0]);
   const [b, h, w, g, c] = x.shape;
   return tf.tidy(() =>
-    tf.reshape(mixMatMul(tf.reshape(x, [b * h * w * g, c]) as tf.Tensor2D, projection), [
+    tf.reshape(tf.matMul(tf.reshape(x, [b * h * w * g, c]) as tf.Tensor2D, projection), [
       b,
       h,
       w,
@@ -92,7 +91,7 @@ export function dgSeparableGroupConv2d(
     const [b, h, w] = projected.shape;
     const n = b * h * w;
     const perChannel = tf.transpose(tf.reshape(projected, [n, gIn, cOut]), [2, 0, 1]); // [Cout, n, Gin]
-    const mixed = tf.transpose(mixMatMul(perChannel as tf.Tensor3D, mixing), [1, 2, 0]); // [n, Gout, Cout]
+    const mixed = tf.transpose(tf.matMul(perChannel as tf.Tensor3D, mixing), [1, 2, 0]); // [n, Gout, Cout]
     const y = tf.depthwiseConv2d(
       tf.reshape(mixed, [b, h, w, gOut * cOut]) as tf.Tensor4D,
       spatial,

@@ -58,8 +58,7 @@ export function perChannelProduct(x: tf.Tensor2D, operand: tf.Tensor): tf.Tensor
 /** The gradient of {@link perChannelProduct} with respect to x, `[M, S·C]`, for `dy` `[M, T·C]`. */
 export function perChannelInputGradient(dy: tf.Tensor2D, operand: tf.Tensor): tf.Tensor2D {
   return tf.tidy(() => {
-    // explicit transposes: tfjs-wasm's transposed-operand matMul is many times slower
-    if (operand.rank === 2) return tf.matMul(dy, tf.transpose(operand as tf.Tensor2D));
+    if (operand.rank === 2) return tf.matMul(dy, operand as tf.Tensor2D, false, true);
     const [s, t, c] = operand.shape as [number, number, number];
     const dy3 = tf.reshape(dy, [dy.shape[0], t, c]);
     const wT = tf.transpose(operand, [1, 0, 2]);
@@ -87,7 +86,7 @@ export function perChannelMixingGradient(
       const dw = tf.engine().runKernel(PER_CHANNEL_MIX_KERNELS.filter, inputs) as tf.Tensor;
       return tf.transpose(dw, [2, 0, 1]);
     }
-    const dW = tf.matMul(tf.transpose(x), dy);
+    const dW = tf.matMul(x, dy, true, false);
     // the block-diagonal's gradient: the diagonals of its [S, C, T, C] blocks
     const blocks = tf.mul(tf.reshape(dW, [s, c, t, c]), tf.reshape(tf.eye(c), [1, c, 1, c]));
     return tf.transpose(tf.sum(blocks, 3), [1, 0, 2]);

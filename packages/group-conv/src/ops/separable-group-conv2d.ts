@@ -2,7 +2,6 @@ import * as tf from '@tensorflow/tfjs-core';
 import { assertGroupFeatures, convPadding, unflattenGroup } from '../layout';
 import { circulantBlocks, circulantMatMul, useCirculantMixing } from './circulant-mixing';
 import { type ConvOptions, checkStride } from './conv-options';
-import { mixMatMul } from './mat-mul';
 
 export interface SeparableOptions extends ConvOptions {
   /**
@@ -46,7 +45,7 @@ export function separableGroupConv2d(
     const rows = tf.reshape(x, [b * h * w, g * c]) as tf.Tensor2D;
     const product = fourier
       ? circulantMatMul(rows, circulantBlocks(mixing, r), r)
-      : mixMatMul(rows, mixing);
+      : tf.matMul(rows, mixing);
     const mixed = tf.reshape(product, [b, h, w, mixing.shape[1]]) as tf.Tensor4D;
     const y = tf.depthwiseConv2d(
       mixed,

@@ -16,11 +16,10 @@ import { circulant } from './circulant.test-helpers';
 import { GROUP_AXIS_KERNELS, useCirculantMixing } from './circulant-mixing';
 import { withDenseMixings } from './dense-mixings';
 import { addChannelBias, reluKeepingOutput } from './lean-activations';
-import { mixMatMul } from './mat-mul';
 import { PER_CHANNEL_MIX_KERNELS, usePerChannelMixKernels } from './per-channel-mixing';
 import { separable2dGroupConv2d } from './separable2d-group-conv2d';
 
-/** The previous formulation (autodiff through transposes and mixMatMul). */
+/** The previous formulation (autodiff through transposes and matMuls). */
 function plain(
   x: tf.Tensor5D,
   rot: tf.Tensor2D,
@@ -38,9 +37,9 @@ function plain(
     n * s,
     r * cIn,
   ]);
-  const z1 = tf.reshape(mixMatMul(xs as tf.Tensor2D, rot), [n, s, r, cOut]);
+  const z1 = tf.reshape(tf.matMul(xs as tf.Tensor2D, rot), [n, s, r, cOut]);
   const z1c = tf.reshape(tf.transpose(z1, [3, 0, 2, 1]), [cOut, n * r, s]);
-  const z2 = tf.reshape(mixMatMul(z1c as tf.Tensor3D, scale), [cOut, n, r, s]);
+  const z2 = tf.reshape(tf.matMul(z1c as tf.Tensor3D, scale), [cOut, n, r, s]);
   const mixed = tf.reshape(tf.transpose(z2, [1, 2, 3, 0]), [b, h, w, r * s * cOut]) as tf.Tensor4D;
   const y = tf.depthwiseConv2d(mixed, spatial, stride, convPadding('test', padding));
   return tf.reshape(y, [b, y.shape[1], y.shape[2], r * s, cOut]);

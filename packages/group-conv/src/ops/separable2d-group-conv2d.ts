@@ -7,7 +7,6 @@ import {
   useCirculantMixing,
 } from './circulant-mixing';
 import { type ConvOptions, checkStride } from './conv-options';
-import { mixMatMul } from './mat-mul';
 import {
   perChannelInputGradient,
   perChannelMixingGradient,
@@ -201,8 +200,7 @@ function separable2dOp(
 /**
  * The gradients of {@link separable2dGroupConv2d} w.r.t. `[x, rotationMixing, scaleMixing,
  * spatial]` (`saved`) for `dy` `[batch, h′, w′, R·S·Cout]`: the mixings recomputed, then the
- * depthwise conv's and the two matMuls' gradients (as `mixMatMul`: explicitly transposed
- * operands), each intermediate freed as soon as used.
+ * depthwise conv's and the two matMuls' gradients, each intermediate freed as soon as used.
  */
 function separable2dGradients(
   dy: tf.Tensor4D,
@@ -237,10 +235,7 @@ function separable2dGradients(
     const [dxs, dRot] =
       rot.rank === 3
         ? circulantProductGradients(dz1, xs, rot as tf.Tensor3D, g.r)
-        : [
-            tf.matMul(dz1, tf.transpose(rot, [1, 0]) as tf.Tensor2D),
-            tf.tidy(() => tf.matMul(tf.transpose(xs, [1, 0]), dz1)),
-          ];
+        : [tf.matMul(dz1, rot as tf.Tensor2D, false, true), tf.matMul(xs, dz1, true, false)];
     tf.dispose([xs, dz1]);
     const dx = tf.reshape(swapGroupAxes(dxs, g.n, g.s, g.r, g.cIn), x.shape);
     return [dx, dRot, dScale, dSpatial];
@@ -278,7 +273,13 @@ export function gSeparable2dGroupConv2d(
       n * s,
       r,
     ]);
-    const z1 = tf.reshape(mixMatMul(xc as tf.Tensor3D, rotationMixing), [cIn, n, s, r, cOut]);
+    const z1 = tf.reshape(tf.matMul(xc as tf.Tensor3D, rotationMixing as tf.Tensor3D), [
+      cIn,
+      n,
+      s,
+      r,
+      cOut,
+    ]);
     // scales, per (output, input) channel: [Cout, Cin, n·R, S_in] · [Cout, Cin, S_in, S_out]
     const z1oc = tf.reshape(tf.transpose(z1, [4, 0, 1, 3, 2]), [cOut, cIn, n * r, s]);
     const z2 = tf.reshape(tf.matMul(z1oc, scaleMixing), [cOut, cIn, n, r, s]);
