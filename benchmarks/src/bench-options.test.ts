@@ -26,6 +26,10 @@ describe('parseBenchOptions', () => {
       ]),
     ).toEqual({ quick: true, maxWait: 30, reference: 'ref', python: 'py', mainJob: true });
     expect(parseBenchOptions(['--reference=ref']).reference).toBe('ref');
+    expect(parseBenchOptions(['--configs', 'default, se2-separable']).configs).toEqual([
+      'default',
+      'se2-separable',
+    ]);
   });
 
   it.each([
@@ -36,6 +40,12 @@ describe('parseBenchOptions', () => {
     [['--reference='], /--reference needs a value/],
     [['--python', 'py'], /--python selects the Python of --reference <dir>/],
     [['--main-job'], /--main-job .* needs --reference <dir>/],
+    [['--configs', 'se3'], /--configs takes configuration ids .*default.*, got 'se3'/],
+    [['--configs='], /--configs takes configuration ids/],
+    [
+      ['--reference', 'r', '--main-job', '--configs', 'default'],
+      /--configs selects step configurations/,
+    ],
   ])('%j is a usage error naming the flag', (argv, message) => {
     expect(() => parseBenchOptions(argv)).toThrow(BenchUsageError);
     expect(() => parseBenchOptions(argv)).toThrow(message);

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { BENCH_CONFIGS } from './configs';
 
 /** What `pnpm bench [flags]` was asked to do. */
 export interface BenchOptions {
@@ -12,6 +13,11 @@ export interface BenchOptions {
   python?: string;
   /** The main job (train + evaluate) of gcnn and the reference instead of the step matrix. */
   mainJob: boolean;
+  /**
+   * Only these configurations (`--configs a,b`): a partial run, written to
+   * `latest-partial.json`/`.md`, never into docs/benchmarks.md.
+   */
+  configs?: string[];
 }
 
 /** A mistake in how `pnpm bench` was called (flags, the reference folder, the Python). */
@@ -20,7 +26,7 @@ export class BenchUsageError extends Error {
 }
 
 export const BENCH_USAGE =
-  'usage: pnpm bench [--quick] [--max-wait=<s>] [--reference <dir> [--python <exe>] [--main-job]]';
+  'usage: pnpm bench [--quick] [--max-wait=<s>] [--configs <id,…>] [--reference <dir> [--python <exe>] [--main-job]]';
 
 /** Parses the flags of `pnpm bench` (pnpm may pass a leading `--`); throws naming a bad one. */
 export function parseBenchOptions(argv: readonly string[]): BenchOptions {
@@ -54,7 +60,27 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
       'pnpm bench: --main-job runs gcnn and the reference side by side; it needs --reference <dir>',
     );
   }
-  return { quick: values.quick ?? false, maxWait, reference, python, mainJob };
+  const configs = values.configs?.split(',').map((id) => id.trim());
+  const known = BENCH_CONFIGS.map((c) => c.id);
+  const unknown = configs?.find((id) => !known.includes(id));
+  if (configs !== undefined && (unknown !== undefined || configs.length === 0)) {
+    throw new BenchUsageError(
+      `pnpm bench: --configs takes configuration ids separated by commas (${known.join(', ')}), got '${values.configs}'`,
+    );
+  }
+  if (configs !== undefined && mainJob) {
+    throw new BenchUsageError(
+      'pnpm bench: --configs selects step configurations; --main-job has none',
+    );
+  }
+  return {
+    quick: values.quick ?? false,
+    maxWait,
+    reference,
+    python,
+    mainJob,
+    ...(configs ? { configs } : {}),
+  };
 }
 
 const parse = (args: string[]) =>
@@ -68,5 +94,6 @@ const parse = (args: string[]) =>
       reference: { type: 'string' },
       python: { type: 'string' },
       'main-job': { type: 'boolean' },
+      configs: { type: 'string' },
     },
   });

@@ -77,4 +77,14 @@ describe('interleave', () => {
       'default reference infer64',
     ]);
   });
+
+  it('--configs: only the jobs of those configurations, their cpu rows included', () => {
+    const jobs = benchJobs(false, ['default', 'se2-separable']);
+    expect(new Set(jobs.map((j) => j.config))).toEqual(new Set(['default', 'se2-separable']));
+    expect(jobs).toEqual(
+      benchJobs(false).filter((j) => j.config === 'default' || j.config === 'se2-separable'),
+    );
+    expect(jobs.filter((j) => j.backend === 'cpu')).toHaveLength(3);
+    expect(benchJobs(false, ['sim2-separable2d']).every((j) => j.backend === 'wasm')).toBe(true);
+  });
 });

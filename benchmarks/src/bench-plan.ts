@@ -27,9 +27,10 @@ export type BenchStep =
  * model's training only — tfjs-backend-cpu's conv/depthwise backprops are naive loops (minutes
  * per step) and its conv2d runs ≈1 GFLOP/s (the nonseparable and Sim(2) forwards take minutes).
  */
-export function benchJobs(quick: boolean): Job[] {
+export function benchJobs(quick: boolean, configs?: readonly string[]): Job[] {
   const out: Job[] = [];
   for (const c of BENCH_CONFIGS) {
+    if (configs && !configs.includes(c.id)) continue;
     const modes: Job['mode'][] = quick
       ? ['train16', 'infer64']
       : ['train16', 'train64', 'infer64', 'infer64-nocache'];
@@ -47,10 +48,12 @@ export function benchJobs(quick: boolean): Job[] {
   );
   // cpu (one row each, to show that backend's cost; the full run had default train64 and the cpu
   // -w2 rows until 2026-11-27, which took it to 34 min against the 30-minute budget)
-  withParallel.push({ config: 'default', backend: 'cpu', mode: 'train16' });
-  withParallel.push({ config: 'se2-separable', backend: 'cpu', mode: 'infer64' });
-  if (!quick) withParallel.push({ config: 'default', backend: 'cpu', mode: 'infer64' });
-  return withParallel;
+  const cpu: Job[] = [
+    { config: 'default', backend: 'cpu', mode: 'train16' },
+    { config: 'se2-separable', backend: 'cpu', mode: 'infer64' },
+    ...(quick ? [] : [{ config: 'default', backend: 'cpu', mode: 'infer64' } as const]),
+  ];
+  return [...withParallel, ...cpu.filter((j) => !configs || configs.includes(j.config))];
 }
 
 /**

@@ -113,10 +113,10 @@ async function main(options: BenchOptions): Promise<void> {
   const timing: Timing = options.quick
     ? { warmup: 1, reps: 2, slowMs: 4000 }
     : { warmup: 2, reps: 5, slowMs: 8000 };
-  const steps = interleave(benchJobs(options.quick), setup !== undefined);
+  const steps = interleave(benchJobs(options.quick, options.configs), setup !== undefined);
   const started = new Date();
   console.log(
-    `gcnn bench (${options.quick ? 'quick' : 'full'}): ${steps.length} measurements${setup ? `, the reference side by side (torch ${setup.torch}, ${setup.python})` : ''}`,
+    `gcnn bench (${options.quick ? 'quick' : 'full'}${options.configs ? `, only ${options.configs.join(', ')}` : ''}): ${steps.length} measurements${setup ? `, the reference side by side (torch ${setup.torch}, ${setup.python})` : ''}`,
   );
   const ceilingLoad = waitQuiet(options.maxWait);
   const ceilingOut = execFileSync(tsx, [join(here, 'ceiling.ts')], { encoding: 'utf8' });
@@ -150,8 +150,10 @@ async function main(options: BenchOptions): Promise<void> {
       results: run.results,
       ...(reference ? { reference } : {}),
     };
-    const name = options.quick ? 'latest-quick' : 'latest';
-    writeResults(name, report, renderBenchTable(report), options.quick ? undefined : 'bench');
+    // only a full run of every configuration is the project's table (docs/benchmarks.md)
+    const name = options.quick ? 'latest-quick' : options.configs ? 'latest-partial' : 'latest';
+    const docs = name === 'latest' ? 'bench' : undefined;
+    writeResults(name, report, renderBenchTable(report), docs);
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
