@@ -1,6 +1,7 @@
 /**
- * GroupBatchNorm in training: PyTorch's batch statistics and running-statistic update, and a
- * gradient through rank-5 feature maps (tfjs's own batchNorm gradient fails beyond rank 4).
+ * GroupBatchNorm's gradients through rank-5 feature maps (tfjs's own batchNorm gradient fails
+ * beyond rank 4): in training, with PyTorch's batch statistics, and in inference, with the
+ * running statistics (a frozen norm in fine-tuning).
  */
 
 import { relativeL2, tolerance } from '@gcnn/test-utils';
@@ -72,6 +73,47 @@ describe('GroupBatchNorm training', () => {
       out.values,
       out.explicitValues,
     ]);
+    norm.dispose();
+  });
+
+  it('in inference (running statistics) is differentiable on [batch, h, w, G, C], as in fine-tuning with frozen norms', async () => {
+    const norm = new GroupBatchNorm({ channels: 4 });
+    const out = tf.tidy(() => {
+      norm.weight.assign(tf.tensor1d([0.5, 1.5, -2, 1]));
+      norm.bias.assign(tf.tensor1d([0.1, 0, -0.3, 0.2]));
+      norm.runningMean.assign(tf.tensor1d([0.3, -0.2, 0, 1]));
+      norm.runningVar.assign(tf.tensor1d([2, 0.5, 1, 4]));
+      const x = tf.randomNormal([2, 3, 3, 4, 4], 0, 1, 'float32', 3) as tf.Tensor5D;
+      const w = tf.randomNormal(x.shape, 0, 1, 'float32', 4);
+      // x·s + t with s = γ/√(σ² + ε), t = β − μ·s: dx = w·s, dγ = Σ w·(x − μ)/√(σ² + ε), dβ = Σ w
+      const s = tf.div(norm.weight, tf.sqrt(tf.add(norm.runningVar, 1e-5)));
+      const flatW = tf.reshape(w, [-1, 4]);
+      const centered = tf.sub(tf.reshape(x, [-1, 4]), norm.runningMean);
+      const { value, grads } = tf.variableGrads(() => tf.sum(tf.mul(norm.apply(x), w)), [
+        norm.weight,
+        norm.bias,
+      ] as tf.Variable[]);
+      return {
+        dx: tf.grad((t: tf.Tensor) => tf.sum(tf.mul(norm.apply(t as tf.Tensor5D), w)))(x),
+        expectedDx: tf.mul(w, s),
+        dGamma: grads[norm.weight.name]!,
+        expectedDGamma: tf.sum(
+          tf.mul(flatW, tf.div(centered, tf.sqrt(tf.add(norm.runningVar, 1e-5)))),
+          0,
+        ),
+        dBeta: grads[norm.bias.name]!,
+        expectedDBeta: tf.sum(flatW, 0),
+        value,
+      };
+    });
+    expect(await relativeL2(out.dx, out.expectedDx)).toBeLessThanOrEqual(tolerance('exact') * 10);
+    expect(await relativeL2(out.dGamma, out.expectedDGamma)).toBeLessThanOrEqual(
+      tolerance('exact') * 10,
+    );
+    expect(await relativeL2(out.dBeta, out.expectedDBeta)).toBeLessThanOrEqual(
+      tolerance('exact') * 10,
+    );
+    tf.dispose(Object.values(out));
     norm.dispose();
   });
 });

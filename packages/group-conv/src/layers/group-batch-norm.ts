@@ -51,17 +51,20 @@ abstract class BatchNormBase extends Module {
   /**
    * Inference with the running statistics: `tf.batchNorm`, one `FusedBatchNorm` kernel
    * (@gcnn/tfjs-wasm-training runs it on wasm as one SIMD pass `x·s + t`, `s = γ/√(σ² + ε)`,
-   * `t = β − μ·s`; the stock wasm kernel took 73 ms for a `[401408, 32]` map).
+   * `t = β − μ·s`; the stock wasm kernel took 73 ms for a `[401408, 32]` map). On the `[n, C]`
+   * view of x: tfjs's batchNorm gradient (a frozen norm in fine-tuning) fails beyond rank 4.
    */
   private batchNorm(x: tf.Tensor, mean: tf.Tensor, variance: tf.Tensor): tf.Tensor {
-    return tf.batchNorm(
-      x,
+    const flat = tf.reshape(x, [-1, this.options.channels]) as tf.Tensor2D;
+    const y = tf.batchNorm(
+      flat,
       mean as tf.Tensor1D,
       variance as tf.Tensor1D,
       this.bias as tf.Tensor1D,
       this.weight as tf.Tensor1D,
       this.epsilon,
     );
+    return tf.reshape(y, x.shape);
   }
 
   /** Running averages ← (1 − m)·running + m·batch, with the unbiased variance of `n` rows. */
