@@ -170,14 +170,8 @@ function backpropInput(unroll: number): FunctionBuilder {
 /** Output pixels along a row that the forward kernel computes together (see {@link forward}). */
 const TILE_PIXELS = 4;
 
-/**
- * The forward conv, tiled: `TILE_PIXELS` neighbouring output pixels of a row × `vectors` channel
- * vectors at once, so each filter vector loaded serves `TILE_PIXELS` multiply-adds (the
- * one-pixel gather loads a filter vector per multiply-add and ran at ≈ 13 GFLOP/s). Taps whose
- * source pixels all lie inside the row take the fast path; taps at the borders check each pixel.
- * A row's last `ow mod TILE_PIXELS` pixels run as tiles of one pixel.
- */
-function forward(unroll: number, vectors: number): FunctionBuilder {
+/** The forward kernel's function, locals and multiply-add (see {@link forward}). */
+function forwardContext(unroll: number, vectors: number) {
   const { f, p, px, v, g } = start(`forward${unroll}`, 0, [
     'b',
     'oy',
@@ -209,64 +203,82 @@ function forward(unroll: number, vectors: number): FunctionBuilder {
       f.set(r, f.f32x4Add(f.get(r), f.f32x4Mul(f.load(source, 16 * u), value(u))));
     }
   };
-  const tile = (pixels: number) => {
-    const pixel = f.add(f.mul(f.add(f.mul(g(v.b), p.oh), g(v.oy)), p.ow), g(v.ox));
-    f.set(v.pOut, f.add(p.out, f.mul(pixel, px)));
-    // the first source column the tile reads; the tile is interior when all its taps are inside
-    f.set(v.sx0, f.sub(f.mul(g(v.ox), p.sw), p.pl));
-    const lastColumn = f.add(
-      f.add(g(v.sx0), f.sub(p.kw, f.i32(1))),
-      f.mul(p.sw, f.i32(pixels - 1)),
-    );
-    f.set(v.interior, f.and(f.geS(g(v.sx0), f.i32(0)), f.ltU(lastColumn, p.w)));
-    f.forRange(v.cb, f.i32(0), px, 16 * vectors, () => {
-      for (const r of acc.slice(0, pixels * vectors)) f.set(r, f.v128Zero());
-      f.forRange(v.ky, f.i32(0), p.kh, 1, () => {
-        f.set(v.sy, f.add(f.sub(f.mul(g(v.oy), p.sh), p.pt), g(v.ky)));
-        f.when(f.ltU(g(v.sy), p.h), () => {
-          const row = f.mul(f.mul(f.add(f.mul(g(v.b), p.h), g(v.sy)), p.w), px);
-          f.set(v.rowA, f.add(f.add(p.a, row), g(v.cb)));
-          f.set(v.tap, f.add(f.add(p.b, f.mul(f.mul(g(v.ky), p.kw), px)), g(v.cb)));
-          // interior: no checks, and each filter vector loaded once for the tile's pixels
-          const fast = () => {
-            f.set(v.src, f.add(g(v.rowA), f.mul(g(v.sx0), px)));
-            f.forRange(v.kx, f.i32(0), p.kw, 1, () => {
-              filter.forEach((r, u) => {
-                f.set(r, f.load(g(v.tap), 16 * u));
-              });
-              for (let j = 0; j < pixels; j++)
-                multiplyAdd(j, f.add(g(v.src), g(step[j]!)), (u) => f.get(filter[u]!));
-              f.set(v.src, f.add(g(v.src), px));
-              f.set(v.tap, f.add(g(v.tap), px));
+  return { f, p, px, v, g, acc, filter, step, vectors, multiplyAdd };
+}
+
+type ForwardContext = ReturnType<typeof forwardContext>;
+
+/**
+ * One tile of `pixels` output pixels at (b, oy, ox): interior tiles without checks, each filter
+ * vector loaded once for the tile's pixels; border tiles check every source pixel.
+ */
+function emitTile(c: ForwardContext, pixels: number): void {
+  const { f, p, px, v, g, acc, filter, step, vectors, multiplyAdd } = c;
+  const pixel = f.add(f.mul(f.add(f.mul(g(v.b), p.oh), g(v.oy)), p.ow), g(v.ox));
+  f.set(v.pOut, f.add(p.out, f.mul(pixel, px)));
+  // the first source column the tile reads; the tile is interior when all its taps are inside
+  f.set(v.sx0, f.sub(f.mul(g(v.ox), p.sw), p.pl));
+  const lastColumn = f.add(f.add(g(v.sx0), f.sub(p.kw, f.i32(1))), f.mul(p.sw, f.i32(pixels - 1)));
+  f.set(v.interior, f.and(f.geS(g(v.sx0), f.i32(0)), f.ltU(lastColumn, p.w)));
+  f.forRange(v.cb, f.i32(0), px, 16 * vectors, () => {
+    for (const r of acc.slice(0, pixels * vectors)) f.set(r, f.v128Zero());
+    f.forRange(v.ky, f.i32(0), p.kh, 1, () => {
+      f.set(v.sy, f.add(f.sub(f.mul(g(v.oy), p.sh), p.pt), g(v.ky)));
+      f.when(f.ltU(g(v.sy), p.h), () => {
+        const row = f.mul(f.mul(f.add(f.mul(g(v.b), p.h), g(v.sy)), p.w), px);
+        f.set(v.rowA, f.add(f.add(p.a, row), g(v.cb)));
+        f.set(v.tap, f.add(f.add(p.b, f.mul(f.mul(g(v.ky), p.kw), px)), g(v.cb)));
+        // interior: no checks, and each filter vector loaded once for the tile's pixels
+        const fast = () => {
+          f.set(v.src, f.add(g(v.rowA), f.mul(g(v.sx0), px)));
+          f.forRange(v.kx, f.i32(0), p.kw, 1, () => {
+            filter.forEach((r, u) => {
+              f.set(r, f.load(g(v.tap), 16 * u));
             });
-          };
-          // at a border: every source pixel checked
-          const checked = () =>
-            f.forRange(v.kx, f.i32(0), p.kw, 1, () => {
-              for (let j = 0; j < pixels; j++) {
-                f.set(v.sx, f.add(f.add(g(v.sx0), g(v.kx)), f.mul(p.sw, f.i32(j))));
-                f.when(f.ltU(g(v.sx), p.w), () =>
-                  multiplyAdd(j, f.add(g(v.rowA), f.mul(g(v.sx), px)), (u) =>
-                    f.load(g(v.tap), 16 * u),
-                  ),
-                );
-              }
-              f.set(v.tap, f.add(g(v.tap), px));
-            });
-          f.whenElse(g(v.interior), fast, checked);
-        });
+            for (let j = 0; j < pixels; j++)
+              multiplyAdd(j, f.add(g(v.src), g(step[j]!)), (u) => f.get(filter[u]!));
+            f.set(v.src, f.add(g(v.src), px));
+            f.set(v.tap, f.add(g(v.tap), px));
+          });
+        };
+        // at a border: every source pixel checked
+        const checked = () =>
+          f.forRange(v.kx, f.i32(0), p.kw, 1, () => {
+            for (let j = 0; j < pixels; j++) {
+              f.set(v.sx, f.add(f.add(g(v.sx0), g(v.kx)), f.mul(p.sw, f.i32(j))));
+              f.when(f.ltU(g(v.sx), p.w), () =>
+                multiplyAdd(j, f.add(g(v.rowA), f.mul(g(v.sx), px)), (u) =>
+                  f.load(g(v.tap), 16 * u),
+                ),
+              );
+            }
+            f.set(v.tap, f.add(g(v.tap), px));
+          });
+        f.whenElse(g(v.interior), fast, checked);
       });
-      for (let j = 0; j < pixels; j++) {
-        const address = f.add(f.add(g(v.pOut), f.mul(px, f.i32(j))), g(v.cb));
-        for (let u = 0; u < vectors; u++) f.store(address, f.get(acc[j * vectors + u]!), 16 * u);
-      }
     });
-  };
+    for (let j = 0; j < pixels; j++) {
+      const address = f.add(f.add(g(v.pOut), f.mul(px, f.i32(j))), g(v.cb));
+      for (let u = 0; u < vectors; u++) f.store(address, f.get(acc[j * vectors + u]!), 16 * u);
+    }
+  });
+}
+
+/**
+ * The forward conv, tiled: `TILE_PIXELS` neighbouring output pixels of a row × `vectors` channel
+ * vectors at once, so each filter vector loaded serves `TILE_PIXELS` multiply-adds (the
+ * one-pixel gather loads a filter vector per multiply-add and ran at ≈ 13 GFLOP/s). Taps whose
+ * source pixels all lie inside the row take the fast path; taps at the borders check each pixel.
+ * A row's last `ow mod TILE_PIXELS` pixels run as tiles of one pixel.
+ */
+function forward(unroll: number, vectors: number): FunctionBuilder {
+  const c = forwardContext(unroll, vectors);
+  const { f, p, v, g } = c;
   f.forRange(v.b, f.i32(0), p.n, 1, () =>
     f.forRange(v.oy, f.i32(0), p.oh, 1, () => {
       f.set(v.tail, f.sub(p.ow, f.remS(p.ow, f.i32(TILE_PIXELS))));
-      f.forRange(v.ox, f.i32(0), g(v.tail), TILE_PIXELS, () => tile(TILE_PIXELS));
-      f.forRange(v.ox, g(v.tail), p.ow, 1, () => tile(1));
+      f.forRange(v.ox, f.i32(0), g(v.tail), TILE_PIXELS, () => emitTile(c, TILE_PIXELS));
+      f.forRange(v.ox, g(v.tail), p.ow, 1, () => emitTile(c, 1));
     }),
   );
   return f;
