@@ -19,7 +19,7 @@ interface WasmBackendLike {
  * - a row vector times a matrix (`[1, K]·[K, N]`, batch 1, no transposes, float32, `N % 4 = 0`)
  *   runs the SIMD kernel of `simd/vec-mat-module.ts` (≈ 30× the stock kernel there:
  *   `[1, 100352]·[100352, 32]` 12 ms → 0.4 ms; the per-channel sums `1ᵀ·x` of the batch norms);
- * - `aᵀ·b` (transposeA only, see {@link transposedAApplies}), the weight gradient of every
+ * - `aᵀ·b` (transposeA only; the shapes `transposedAApplies` accepts), the weight gradient of every
  *   matMul, runs the SIMD kernel of `simd/transposed-a-mat-mul-module.ts` (33–38 GFLOP/s, the
  *   plain product's speed; the stock kernel ran it at 1.3–2.8 GFLOP/s);
  * - other products with a transposed operand run as explicit transposes and a plain product;
