@@ -31,14 +31,16 @@ export function useCirculantMixing(r: number, backend: string = tf.getBackend())
 
 /**
  * Whether the Fourier form pays for a mixing of `rows` rows over R rotations, `cIn` → `cOut`
- * channels per rotation: its dense product must take at least 1 GFLOP. The transforms and the
- * extra kernels cost about the same per call whatever the channels, so small products stay dense:
- * measured on wasm (docs/benchmarks.md, round 7), 0.2 GFLOP (the default model's 16 → 32 mixing)
- * ran no faster in Fourier form, 1.6 GFLOP (SE(2) separable's 32 → 32 at batch 16) 1.7× faster.
- * The layers (not the ops) apply it.
+ * channels per rotation: its dense product must take at least 0.4 GFLOP. The transforms and the
+ * extra kernels cost about the same per call whatever the channels, so small products stay dense.
+ * Measured on wasm, whole training steps on two threads (docs/benchmarks.md, round 10, since the
+ * Fourier weight gradient's transposed products run as SIMD kernels): 0.2 GFLOP (the default
+ * model's 16 → 32 mixing at 16 images per thread) ran no faster in Fourier form, 0.41 GFLOP (the
+ * same at 32 per thread) 1.14× faster, 0.82 GFLOP (SE(2) separable's 32 → 32 at 8 per thread)
+ * 1.23× faster. The layers (not the ops) apply it.
  */
 export function circulantMixingPays(rows: number, r: number, cIn: number, cOut: number): boolean {
-  return 2 * rows * r * cIn * r * cOut >= 1e9;
+  return 2 * rows * r * cIn * r * cOut >= 0.4e9;
 }
 
 /**
