@@ -1,6 +1,7 @@
 /**
  * `pnpm bench [--quick] [--max-wait=<s>] [--reference <dir> [--python <exe>]] [--main-job]`:
- * every measurement in its own process (src/measure.ts for gcnn; with `--reference`,
+ * every measurement in its own process (src/measure.ts for gcnn, bundled to plain JavaScript by
+ * measure-scripts.ts and run by `node`; with `--reference`,
  * ../reference/bench_reference.py for the PyTorch reference, interleaved cell by cell, see
  * bench-plan.ts), sequentially, each after the 1-minute load average drops below 1.2 (or
  * `--max-wait` seconds passed; the load is recorded with every result). Writes
@@ -10,8 +11,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import {
   BENCH_USAGE,
   type BenchOptions,
@@ -24,6 +24,7 @@ import { renderBenchTable } from './bench-table';
 import { BENCH_CONFIGS, benchConfigsJson } from './configs';
 import { summarize } from './flops';
 import { machine } from './machine';
+import { buildMeasureScripts } from './measure-scripts';
 import {
   checkReferenceDir,
   findPython,
@@ -36,25 +37,22 @@ import {
 import { waitQuiet } from './wait-quiet';
 import { writeResults } from './write-results';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const root = join(here, '..', '..');
-const tsx = join(root, 'node_modules', '.bin', 'tsx');
-
 const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
-/** One gcnn measurement in its own process (measure.ts); a failure becomes a row with its error. */
-function runGcnnJob(job: Job, timing: Timing, loadBefore: number): GcnnResult {
+/**
+ * One gcnn measurement in its own process (`measureScript`: measure.ts bundled by
+ * measure-scripts.ts); a failure becomes a row with its error.
+ */
+function runGcnnJob(
+  job: Job,
+  timing: Timing,
+  measureScript: string,
+  loadBefore: number,
+): GcnnResult {
   try {
     const out = execFileSync(
-      tsx,
-      [
-        join(here, 'measure.ts'),
-        job.config,
-        job.backend,
-        job.mode,
-        `${timing.warmup}`,
-        `${timing.reps}`,
-      ],
+      process.execPath,
+      [measureScript, job.config, job.backend, job.mode, `${timing.warmup}`, `${timing.reps}`],
       { encoding: 'utf8', env: { ...process.env, GCNN_BENCH_SLOW_MS: `${timing.slowMs}` } },
     );
     return { ...JSON.parse(out.trim().split('\n').pop()!), loadBefore };
@@ -78,6 +76,7 @@ function runSteps(
   steps: readonly BenchStep[],
   options: BenchOptions,
   timing: Timing,
+  measureScript: string,
   reference?: { setup: ReferenceSetup; configsFile: string },
 ) {
   const results: GcnnResult[] = [];
@@ -88,7 +87,7 @@ function runSteps(
     let r: GcnnResult | ReferenceResult;
     let label: string;
     if (step.kind === 'gcnn') {
-      r = runGcnnJob(step.job, timing, loadBefore);
+      r = runGcnnJob(step.job, timing, measureScript, loadBefore);
       results.push(r);
       label = `${step.job.config} ${step.job.backend} ${step.job.mode}`;
     } else {
@@ -118,15 +117,16 @@ async function main(options: BenchOptions): Promise<void> {
   console.log(
     `gcnn bench (${options.quick ? 'quick' : 'full'}${options.configs ? `, only ${options.configs.join(', ')}` : ''}): ${steps.length} measurements${setup ? `, the reference side by side (torch ${setup.torch}, ${setup.python})` : ''}`,
   );
+  const scripts = await buildMeasureScripts();
   const ceilingLoad = waitQuiet(options.maxWait);
-  const ceilingOut = execFileSync(tsx, [join(here, 'ceiling.ts')], { encoding: 'utf8' });
+  const ceilingOut = execFileSync(process.execPath, [scripts.ceiling], { encoding: 'utf8' });
   const ceiling = JSON.parse(ceilingOut.trim().split('\n').pop()!);
   console.log(`ceiling (wasm, load ${ceilingLoad.toFixed(2)}):`, JSON.stringify(ceiling));
   const scratch = mkdtempSync(join(tmpdir(), 'gcnn-bench-'));
   try {
     const configsFile = join(scratch, 'configs.json');
     writeFileSync(configsFile, benchConfigsJson());
-    const run = runSteps(steps, options, timing, setup && { setup, configsFile });
+    const run = runSteps(steps, options, timing, scripts.measure, setup && { setup, configsFile });
     const reference: ReferenceRun | undefined = setup && {
       torch: setup.torch,
       python: setup.pythonVersion,
