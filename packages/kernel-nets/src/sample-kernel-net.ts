@@ -1,16 +1,21 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { type SirenConfig, type SirenWeights, siren } from './siren';
+import { type SirenConfig, type SirenOptions, type SirenWeights, siren } from './siren';
 
 /**
  * Evaluates a kernel net on coordinates of any leading shape: `[..., inputDim] → [..., outputDim]`,
  * the last axis of the result read as `[outChannels, inChannels]` (index o·in + i). This is how a
  * continuous kernel becomes a sampled kernel tensor: coordinates `[G, k·k, 2]` of the h⁻¹-transformed
  * taps give `[G, k·k, out·in]`.
+ *
+ * `options.outputScale` multiplies the outputs inside the net's gradient node (see
+ * {@link SirenOptions}); it broadcasts against the flattened `[n, outputDim]`, e.g. a mask `[n, 1]`
+ * with n the number of coordinates.
  */
 export function sampleKernelNet(
   coords: tf.Tensor,
   weights: SirenWeights,
   config: SirenConfig,
+  options: SirenOptions = {},
 ): tf.Tensor {
   if (coords.rank < 1 || coords.shape[coords.rank - 1] !== config.inputDim) {
     throw new Error(
@@ -20,6 +25,6 @@ export function sampleKernelNet(
   return tf.tidy(() => {
     const lead = coords.shape.slice(0, -1);
     const flat = tf.reshape(coords, [-1, config.inputDim]) as tf.Tensor2D;
-    return tf.reshape(siren(flat, weights, config), [...lead, config.outputDim]);
+    return tf.reshape(siren(flat, weights, config, options), [...lead, config.outputDim]);
   });
 }

@@ -48,10 +48,9 @@ export function fullGroupKernel(
       ],
       -1,
     ); // [Gout, Gin, k², 2 + dof]
-    let out: tf.Tensor = sampleKernelNet(z, net.weights, net.config);
-    let mask: tf.Tensor;
+    let scale: tf.Tensor; // [Gout, Gin, k²]: the mask, divided by the determinant factor
     if (sub.kind === 'rotation') {
-      mask = tf.reshape(diskMask(lattice), [1, 1, taps]);
+      scale = tf.broadcastTo(tf.reshape(diskMask(lattice), [1, 1, taps]), [gOut, gIn, taps]);
     } else {
       const logScale = tf.slice(z, [0, 0, 0, 2 + dof - 1], [gOut, gIn, taps, 1]);
       const maxDistance = Math.log(sub.maxScale) / (reference ? gOut : options.grid.nScales);
@@ -59,17 +58,19 @@ export function fullGroupKernel(
         sub.kind === 'scale'
           ? smoothSquareMask(tf.slice(z, [0, 0, 0, 0], [gOut, gIn, taps, 2]), 3)
           : smoothDiskMask(z, 3);
-      mask = tf.mul(
+      const mask = tf.mul(
         spatialMask,
         scaleDistanceMask(tf.squeeze(logScale, [3]), maxDistance, sub.kind === 'scale' ? 10 : 5),
       );
-    }
-    out = tf.mul(out, tf.expandDims(mask, -1));
-    if (sub.kind !== 'rotation') {
       const det =
         reference && sub.kind === 'rotation-scale' ? tf.sqrt(sub.det(eOut)) : sub.det(eOut);
-      out = tf.div(out, tf.reshape(det, [-1, 1, 1, 1]));
+      scale = tf.div(mask, tf.reshape(det, [-1, 1, 1]));
     }
+    // applied inside the net's gradient node: a product afterwards would keep the net's whole
+    // output alive for its gradient until the backward pass reaches it
+    const out = sampleKernelNet(z, net.weights, net.config, {
+      outputScale: tf.reshape(scale, [gOut * gIn * taps, 1]),
+    });
     return out as tf.Tensor4D;
   });
 }

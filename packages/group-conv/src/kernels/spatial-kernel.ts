@@ -29,19 +29,20 @@ export function spatialKernel(
   // loops index in doubles (1.4× slower inference; packages/models/src/integer-shapes.test.ts).
   const [g, taps] = [elements.shape[0], options.kernelSize * options.kernelSize];
   return tf.tidy(() => {
-    const [coords, mask, det] = spatialKernelInputs(elements, net, options, role);
-    const values = tf.reshape(
-      siren(coords as tf.Tensor2D, net.weights, net.config, { outputScale: mask }),
+    const [coords, scale] = spatialKernelInputs(elements, net, options, role);
+    return tf.reshape(
+      siren(coords as tf.Tensor2D, net.weights, net.config, { outputScale: scale }),
       [g, taps, net.config.outputDim],
-    ); // [G, k², P], masked
-    return (det ? tf.div(values, det) : values) as tf.Tensor3D;
+    ) as tf.Tensor3D; // [G, k², P], masked and divided
   });
 }
 
 /**
  * What {@link spatialKernel} evaluates its net with, cached on the net for the same elements:
- * the transformed taps h⁻¹x `[G·k², 2]`, the mask of each `[G·k², 1]` and, but for SE(2), the
- * determinant factor `[G, 1, 1]`.
+ * the transformed taps h⁻¹x `[G·k², 2]` and the factor of each tap's outputs `[G·k², 1]`, its mask
+ * divided by the determinant factor (SE(2): the mask). One factor applied inside the net's
+ * gradient node: a mask or a division applied to the net's output afterwards would keep that
+ * `[G, k², P]` output alive for its gradient until the backward pass reaches it.
  */
 function spatialKernelInputs(
   elements: tf.Tensor2D,
@@ -64,11 +65,11 @@ function spatialKernelInputs(
     const flat = tf.reshape(coords, [-1, 2]);
     const g = elements.shape[0];
     const taps = kernelSize * kernelSize;
-    const perRow = tf.reshape(tf.broadcastTo(mask, [g, taps]), [g * taps, 1]);
-    if (sub.kind === 'rotation') return [flat, perRow];
+    const perTap = tf.broadcastTo(mask, [g, taps]);
+    if (sub.kind === 'rotation') return [flat, tf.reshape(perTap, [g * taps, 1])];
     const referenceSimDet =
       isReference(options) && sub.kind === 'rotation-scale' && role !== 'separable2d';
     const det = referenceSimDet ? tf.sqrt(sub.det(elements)) : sub.det(elements);
-    return [flat, perRow, tf.reshape(det, [-1, 1, 1])];
+    return [flat, tf.reshape(tf.div(perTap, tf.reshape(det, [-1, 1])), [g * taps, 1])];
   });
 }

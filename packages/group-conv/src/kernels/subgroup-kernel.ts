@@ -20,19 +20,22 @@ export function subgroupKernel(
 ): tf.Tensor3D {
   return tf.tidy(() => {
     const [rel, mask] = subgroupKernelInputs(hOut, hIn, net, options);
-    const values = tf.reshape(siren(rel as tf.Tensor2D, net.weights, net.config), [
-      hOut.shape[0],
-      hIn.shape[0],
-      net.config.outputDim,
-    ]); // [Gout, Gin, P]
-    return (mask ? tf.mul(values, mask) : values) as tf.Tensor3D;
+    // the mask inside the net's gradient node: a product afterwards would keep the net's output
+    // alive for its gradient
+    const scaled = siren(
+      rel as tf.Tensor2D,
+      net.weights,
+      net.config,
+      mask ? { outputScale: mask } : {},
+    );
+    return tf.reshape(scaled, [hOut.shape[0], hIn.shape[0], net.config.outputDim]) as tf.Tensor3D;
   });
 }
 
 /**
  * What {@link subgroupKernel} evaluates its net with, cached on the net for the same elements:
  * the relative coordinates `[Gout·Gin, dof]` and, for the scale groups, the scale-distance mask
- * `[Gout, Gin, 1]`.
+ * `[Gout·Gin, 1]`.
  */
 function subgroupKernelInputs(
   hOut: tf.Tensor2D,
@@ -56,6 +59,6 @@ function subgroupKernelInputs(
       // Q2: the reference views the [Gin, 2] offsets as [2, Gin] and takes the second row.
       logScale = tf.slice(tf.reshape(rel, [gOut, 2 * gIn]), [0, gIn], [gOut, gIn]);
     } else logScale = tf.reshape(tf.slice(rel, [0, 0, 1], [gOut, gIn, 1]), [gOut, gIn]);
-    return [flat, tf.expandDims(scaleDistanceMask(logScale, maxDistance, 10), -1)];
+    return [flat, tf.reshape(scaleDistanceMask(logScale, maxDistance, 10), [gOut * gIn, 1])];
   });
 }
