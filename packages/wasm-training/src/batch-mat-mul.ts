@@ -4,14 +4,9 @@ import { KernelScope } from './kernel-scope';
 import { transposedAMatMulKernel } from './simd/transposed-a-mat-mul-module';
 import { vecMatKernel } from './simd/vec-mat-module';
 import { runStockKernel } from './stock-kernels';
+import { wasmBackend, wasmHeap } from './wasm-backend';
 
 const NAME = 'BatchMatMul';
-
-interface WasmBackendLike {
-  wasm?: { asm?: { memory?: unknown } };
-  getMemoryOffset(dataId: tf.DataId): number;
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-}
 
 /**
  * `BatchMatMul` for wasm:
@@ -32,8 +27,8 @@ export const batchMatMulConfig: tf.KernelConfig = {
     const { inputs, attrs, backend } = args;
     const { a, b } = inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
     const { transposeA, transposeB } = attrs as unknown as tf.BatchMatMulAttrs;
-    const be = backend as unknown as WasmBackendLike;
-    const memory = be.wasm?.asm?.memory;
+    const be = wasmBackend(backend);
+    const memory = wasmHeap(backend);
     const k = a.shape[a.shape.length - 1] as number;
     const n = b.shape[b.shape.length - 1] as number;
     if (
@@ -46,7 +41,7 @@ export const batchMatMulConfig: tf.KernelConfig = {
       tf.util.sizeFromShape(a.shape) === k && // one row, batch 1
       tf.util.sizeFromShape(b.shape) === k * n &&
       b.shape[b.shape.length - 2] === k &&
-      memory instanceof WebAssembly.Memory
+      memory
     ) {
       const kernel = vecMatKernel(memory, n);
       if (kernel) {
@@ -61,7 +56,7 @@ export const batchMatMulConfig: tf.KernelConfig = {
         return out;
       }
     }
-    if (transposedAApplies(a, b, transposeA, transposeB) && memory instanceof WebAssembly.Memory) {
+    if (transposedAApplies(a, b, transposeA, transposeB) && memory) {
       const kernel = transposedAMatMulKernel(memory);
       if (kernel) {
         guardWasmHeap(backend as tf.KernelBackend);

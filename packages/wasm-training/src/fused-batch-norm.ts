@@ -2,15 +2,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { guardWasmHeap } from './heap-guard';
 import { channelAffineKernel } from './simd/channel-affine-module';
 import { runStockKernel } from './stock-kernels';
+import { wasmBackend, wasmHeap } from './wasm-backend';
 
 const NAME = 'FusedBatchNorm';
-
-interface WasmBackendLike {
-  wasm?: { asm?: { memory?: unknown } };
-  getMemoryOffset(dataId: tf.DataId): number;
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  disposeData(dataId: tf.DataId): boolean;
-}
 
 /** Whether `t` is a float32 vector of `c` values (the per-channel case the SIMD kernel runs). */
 function channelVector(t: tf.TensorInfo | undefined, c: number): boolean {
@@ -52,12 +46,11 @@ export const fusedBatchNormConfig: tf.KernelConfig = {
       string,
       tf.TensorInfo | undefined
     >;
-    const be = backend as unknown as WasmBackendLike;
-    const memory = be.wasm?.asm?.memory;
+    const be = wasmBackend(backend);
+    const memory = wasmHeap(backend);
     const c = x!.shape[x!.shape.length - 1]!;
     const applies = channelAffineApplies(inputs);
-    const kernel =
-      applies && memory instanceof WebAssembly.Memory ? channelAffineKernel(memory) : null;
+    const kernel = applies && memory ? channelAffineKernel(memory) : null;
     if (!kernel) return runStockKernel(NAME, args);
     guardWasmHeap(backend as tf.KernelBackend);
     const epsilon = (attrs as unknown as tf.FusedBatchNormAttrs).varianceEpsilon;
@@ -66,7 +59,7 @@ export const fusedBatchNormConfig: tf.KernelConfig = {
     const t = be.makeOutput([c], 'float32');
     try {
       // views taken after every allocation: an allocation may grow the heap (new buffer)
-      const heap = (memory as WebAssembly.Memory).buffer;
+      const heap = memory!.buffer;
       const view = (u: tf.TensorInfo) => new Float32Array(heap, at(u), c);
       const [mu, v, b, g, sv, tv] = [mean!, variance!, offset, scale, s, t].map((u) =>
         u === undefined ? undefined : view(u),

@@ -1,6 +1,7 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { guardWasmHeap } from './heap-guard';
 import { groupAxisKernels } from './simd/group-axis-module';
+import { wasmBackend, wasmHeap } from './wasm-backend';
 
 /**
  * The kernel names of @gcnn/group-conv's Fourier-form circulant mixing (its
@@ -14,12 +15,6 @@ import { groupAxisKernels } from './simd/group-axis-module';
  */
 export const GROUP_AXIS_SPLIT = 'GcnnGroupAxisSplit';
 export const GROUP_AXIS_MERGE = 'GcnnGroupAxisMerge';
-
-interface WasmBackendLike {
-  wasm?: { asm?: { memory?: unknown } };
-  getMemoryOffset(dataId: tf.DataId): number;
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-}
 
 /** `[M, R, C]` of one call, validated. */
 function geometry(
@@ -78,7 +73,7 @@ function config(kernelName: string, kind: 'split' | 'merge'): tf.KernelConfig {
       const { x, basis } = inputs as { x: tf.TensorInfo; basis: tf.TensorInfo };
       const g = geometry(kernelName, x, basis);
       const [m, r, c] = g;
-      const be = backend as unknown as WasmBackendLike;
+      const be = wasmBackend(backend);
       guardWasmHeap(backend as tf.KernelBackend);
       const out = be.makeOutput(kind === 'split' ? [r / 2, m, 2 * c] : [m, r * c], 'float32');
       const at = {
@@ -86,10 +81,10 @@ function config(kernelName: string, kind: 'split' | 'merge'): tf.KernelConfig {
         t: be.getMemoryOffset(basis.dataId),
         out: be.getMemoryOffset(out.dataId),
       };
-      const memory = be.wasm?.asm?.memory;
-      const k = memory instanceof WebAssembly.Memory ? groupAxisKernels(memory, c) : null;
+      const memory = wasmHeap(backend);
+      const k = memory ? groupAxisKernels(memory, c) : null;
       if (k) k[kind](at.x, at.t, at.out, m, r, c);
-      else scalar(kind, new Float32Array((memory as WebAssembly.Memory).buffer), at, g);
+      else scalar(kind, new Float32Array(memory!.buffer), at, g);
       return out;
     },
   };

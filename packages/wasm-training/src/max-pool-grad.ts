@@ -2,15 +2,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { unsupported } from './conv-util';
 import { guardWasmHeap } from './heap-guard';
 import { maxPoolGradKernel } from './simd/max-pool-grad-module';
+import { wasmBackend, wasmHeap } from './wasm-backend';
 
 const NAME = 'MaxPoolGrad';
-
-/** What this kernel needs of tfjs-backend-wasm's `BackendWasm`. */
-interface WasmBackendLike {
-  wasm: { asm: { memory: WebAssembly.Memory } };
-  getMemoryOffset(dataId: tf.DataId): number;
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-}
 
 /**
  * `MaxPoolGrad` for wasm with the semantics of tfjs-backend-cpu (`maxPoolPositions`): each
@@ -40,15 +34,16 @@ export const maxPoolGradConfig: tf.KernelConfig = {
       a.pad,
       a.dimRoundingMode,
     );
-    const be = backend as unknown as WasmBackendLike;
+    const be = wasmBackend(backend);
     guardWasmHeap(backend as tf.KernelBackend);
     const dx = be.makeOutput(input.shape, 'float32');
     // views after the allocation: it may have grown (and detached) the heap's buffer
-    const heap = be.wasm.asm.memory.buffer;
+    const memory = wasmHeap(backend)!;
+    const heap = memory.buffer;
     const view = (t: tf.TensorInfo) =>
       new Float32Array(heap, be.getMemoryOffset(t.dataId), tf.util.sizeFromShape(t.shape));
     const out = view(dx);
-    const simd = tilingWindows(info) ? maxPoolGradKernel(be.wasm.asm.memory) : null;
+    const simd = tilingWindows(info) ? maxPoolGradKernel(memory) : null;
     if (!simd) {
       out.fill(0);
       maxPoolBackprop(view(input), view(dy), out, info);

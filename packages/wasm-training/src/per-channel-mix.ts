@@ -1,6 +1,7 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { guardWasmHeap } from './heap-guard';
 import { perChannelMixKernels } from './simd/per-channel-mix-module';
+import { wasmBackend, wasmHeap } from './wasm-backend';
 
 /**
  * The kernel names of @gcnn/group-conv's per-channel mixing (its `PER_CHANNEL_MIX_KERNELS`), which
@@ -14,12 +15,6 @@ import { perChannelMixKernels } from './simd/per-channel-mix-module';
  */
 export const PER_CHANNEL_MIX = 'GcnnPerChannelMix';
 export const PER_CHANNEL_MIX_FILTER = 'GcnnPerChannelMixFilter';
-
-interface WasmBackendLike {
-  wasm?: { asm?: { memory?: unknown } };
-  getMemoryOffset(dataId: tf.DataId): number;
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-}
 
 /** `[M, S, T, C]` of one call, validated. */
 function geometry(
@@ -82,7 +77,7 @@ function config(kernelName: string, kind: 'mix' | 'filter'): tf.KernelConfig {
       const other = (kind === 'mix' ? inputs.w : inputs.dy) as tf.TensorInfo;
       const g = geometry(kernelName, x, other);
       const [m, s, t, c] = g;
-      const be = backend as unknown as WasmBackendLike;
+      const be = wasmBackend(backend);
       guardWasmHeap(backend as tf.KernelBackend);
       const out = be.makeOutput(kind === 'mix' ? [m, t, c] : [s, t, c], 'float32');
       const at = {
@@ -90,10 +85,10 @@ function config(kernelName: string, kind: 'mix' | 'filter'): tf.KernelConfig {
         b: be.getMemoryOffset(other.dataId),
         out: be.getMemoryOffset(out.dataId),
       };
-      const memory = be.wasm?.asm?.memory;
-      const k = memory instanceof WebAssembly.Memory ? perChannelMixKernels(memory, c) : null;
+      const memory = wasmHeap(backend);
+      const k = memory ? perChannelMixKernels(memory, c) : null;
       if (k) k[kind](at.a, at.b, at.out, m, s, t, c);
-      else scalar(kind, new Float32Array((memory as WebAssembly.Memory).buffer), at, g);
+      else scalar(kind, new Float32Array(memory!.buffer), at, g);
       return out;
     },
   };

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { guardWasmHeap } from './heap-guard';
 import { KernelScope } from './kernel-scope';
 import { rowNormalizeKernels } from './simd/row-normalize-module';
+import { wasmBackend, wasmHeap } from './wasm-backend';
 
 /**
  * The kernel names of @gcnn/group-conv's layer norm over the innermost axes (its
@@ -15,12 +16,6 @@ import { rowNormalizeKernels } from './simd/row-normalize-module';
  */
 export const ROW_NORMALIZE = 'GcnnRowNormalize';
 export const ROW_NORMALIZE_GRAD = 'GcnnRowNormalizeGrad';
-
-interface WasmBackendLike {
-  wasm?: { asm?: { memory?: unknown } };
-  getMemoryOffset(dataId: tf.DataId): number;
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-}
 
 /** `[rows, n]` of `x` for `axes`, which must be float32's innermost axes. */
 function rowsOf(kernel: string, x: tf.TensorInfo, axes: number[]): [number, number, number[]] {
@@ -40,8 +35,8 @@ function rowsOf(kernel: string, x: tf.TensorInfo, axes: number[]): [number, numb
 }
 
 function simd(backend: tf.KernelBackend) {
-  const memory = (backend as unknown as WasmBackendLike).wasm?.asm?.memory;
-  return memory instanceof WebAssembly.Memory ? rowNormalizeKernels(memory) : null;
+  const memory = wasmHeap(backend);
+  return memory ? rowNormalizeKernels(memory) : null;
 }
 
 /** `GcnnRowNormalize` for wasm: the SIMD kernel (three passes), or the composite without SIMD. */
@@ -52,7 +47,7 @@ export const rowNormalizeConfig: tf.KernelConfig = {
     const x = inputs.x as tf.TensorInfo;
     const { axes, epsilon } = attrs as unknown as { axes: number[]; epsilon: number };
     const [rows, n, keep] = rowsOf(ROW_NORMALIZE, x, axes);
-    const be = backend as unknown as WasmBackendLike;
+    const be = wasmBackend(backend);
     const k = simd(backend as tf.KernelBackend);
     if (!k) return composite(backend as tf.KernelBackend, x, axes, epsilon);
     guardWasmHeap(backend as tf.KernelBackend);
@@ -73,7 +68,7 @@ export const rowNormalizeGradConfig: tf.KernelConfig = {
     const { dy, y, std } = inputs as { dy: tf.TensorInfo; y: tf.TensorInfo; std: tf.TensorInfo };
     const { axes } = attrs as unknown as { axes: number[] };
     const [rows, n] = rowsOf(ROW_NORMALIZE_GRAD, dy, axes);
-    const be = backend as unknown as WasmBackendLike;
+    const be = wasmBackend(backend);
     const k = simd(backend as tf.KernelBackend);
     if (!k) return compositeGrad(backend as tf.KernelBackend, dy, y, std, axes);
     guardWasmHeap(backend as tf.KernelBackend);

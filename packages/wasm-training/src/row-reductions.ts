@@ -2,12 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { guardWasmHeap } from './heap-guard';
 import { rowSumKernel } from './simd/row-sum-module';
 import { runStockKernel } from './stock-kernels';
-
-interface WasmBackendLike {
-  wasm?: { asm?: { memory?: unknown } };
-  getMemoryOffset(dataId: tf.DataId): number;
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-}
+import { wasmBackend, wasmHeap } from './wasm-backend';
 
 /**
  * Whether a `Sum`/`Mean` of `x` over `axis` takes the SIMD row kernel: float32 and the reduced
@@ -28,9 +23,9 @@ function rowReduction(name: 'Sum' | 'Mean'): tf.KernelConfig {
       const { inputs, attrs, backend } = args;
       const x = inputs.x as tf.TensorInfo;
       const { axis, keepDims } = attrs as unknown as tf.SumAttrs;
-      const be = backend as unknown as WasmBackendLike;
-      const memory = be.wasm?.asm?.memory;
-      const kernel = memory instanceof WebAssembly.Memory ? rowSumKernel(memory) : null;
+      const be = wasmBackend(backend);
+      const memory = wasmHeap(backend);
+      const kernel = memory ? rowSumKernel(memory) : null;
       if (!kernel || !simdRowReductionApplies(x, axis)) return runStockKernel(name, args);
       const axes = tf.util.parseAxisParam(axis, x.shape);
       const [outShape, reduceShape] = tf.backend_util.computeOutAndReduceShapes(x.shape, axes);

@@ -4,21 +4,14 @@ import {
   type SingleChannelConvKernels,
   singleChannelConvKernels,
 } from './simd/single-channel-conv-module';
-
-/** What the SIMD path needs of tfjs-backend-wasm's `BackendWasm`. */
-interface WasmBackendLike {
-  wasm?: { asm?: { memory?: unknown } };
-  getMemoryOffset(dataId: tf.DataId): number;
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  disposeData(dataId: tf.DataId): boolean;
-}
+import { wasmBackend, wasmHeap } from './wasm-backend';
 
 function kernelsFor(
   backend: tf.KernelBackend,
   info: tf.backend_util.Conv2DInfo,
 ): SingleChannelConvKernels | null {
-  const memory = (backend as unknown as WasmBackendLike).wasm?.asm?.memory;
-  if (!(memory instanceof WebAssembly.Memory)) return null;
+  const memory = wasmHeap(backend);
+  if (!memory) return null;
   if (info.dataFormat !== 'channelsLast' || info.inChannels !== 1) return null;
   if (info.dilationHeight !== 1 || info.dilationWidth !== 1) return null;
   return singleChannelConvKernels(memory, info.filterWidth, info.outChannels);
@@ -49,7 +42,7 @@ export function runSingleChannelConv(
   b: tf.TensorInfo,
   info: tf.backend_util.Conv2DInfo,
 ): tf.TensorInfo {
-  const be = backend as unknown as WasmBackendLike;
+  const be = wasmBackend(backend);
   const k = kernelsFor(backend, info);
   if (!k) throw new Error('runSingleChannelConv: the SIMD kernels do not apply');
   const { batchSize: n, outChannels: c, outHeight: oh, outWidth: ow } = info;
@@ -61,7 +54,7 @@ export function runSingleChannelConv(
   try {
     const out = be.makeOutput(kind === 'forward' ? [n, oh, ow, c] : [kh, kw, 1, c], 'float32');
     const at = (t: tf.TensorInfo) => be.getMemoryOffset(t.dataId);
-    const memory = be.wasm!.asm!.memory as WebAssembly.Memory;
+    const memory = wasmHeap(backend)!;
     // after the allocations, which may have grown (and detached) the heap's buffer
     padInto(new Float32Array(memory.buffer, at(xp), n * hp * wp), memory, at(x), info, hp, wp);
     if (kind === 'forward') {

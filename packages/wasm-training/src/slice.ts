@@ -1,12 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { guardWasmHeap } from './heap-guard';
 import { runStockKernel } from './stock-kernels';
-
-/** What these kernels need of tfjs-backend-wasm's `BackendWasm`. */
-interface WasmBackendLike {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(t: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
-}
+import { wasmBackend } from './wasm-backend';
 
 /**
  * `Slice` for wasm: copies only the sliced elements, in runs of contiguous memory, between views
@@ -82,7 +77,7 @@ function sliceOf(
   begin: number | number[],
   size: number | number[] | undefined,
 ): tf.TensorInfo {
-  const be = backend as unknown as WasmBackendLike;
+  const be = wasmBackend(backend);
   const [b, s] = tf.slice_util.parseSliceParams(x as tf.Tensor, begin, size) as [
     number[],
     number[],

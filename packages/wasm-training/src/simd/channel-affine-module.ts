@@ -20,14 +20,7 @@ export type ChannelAffineFunction = (
 
 function channelAffine(): FunctionBuilder {
   const f = new FunctionBuilder('channelAffine', 6);
-  const [x, scale, shift, out, rows, c] = [0, 1, 2, 3, 4, 5].map((i) => f.get(i)) as [
-    Expr,
-    Expr,
-    Expr,
-    Expr,
-    Expr,
-    Expr,
-  ];
+  const [x, scale, shift, out, rows, c] = f.args(6);
   const [r, i, px, pOut] = [f.local(), f.local(), f.local(), f.local()];
   const rowBytes = f.mul(c, f.i32(4));
   f.set(px, x);

@@ -1,13 +1,6 @@
 import type * as tf from '@tensorflow/tfjs-core';
+import { wasmBackend, wasmHeap } from '../wasm-backend';
 import { type DepthwiseKernels, depthwiseKernels } from './depthwise-module';
-
-/** What the SIMD path needs of tfjs-backend-wasm's `BackendWasm`. */
-interface WasmBackendLike {
-  wasm?: { asm?: { memory?: unknown } };
-  getMemoryOffset(dataId: tf.DataId): number;
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  disposeData(dataId: tf.DataId): boolean;
-}
 
 /** The geometry of one depthwise convolution (from `backend_util.computeConv2DInfo`). */
 export interface DepthwiseGeometry {
@@ -47,8 +40,8 @@ export function simdGeometry(info: tf.backend_util.Conv2DInfo): DepthwiseGeometr
 }
 
 function kernelsFor(backend: tf.KernelBackend, channels: number): DepthwiseKernels | null {
-  const memory = (backend as unknown as WasmBackendLike).wasm?.asm?.memory;
-  if (!(memory instanceof WebAssembly.Memory)) return null;
+  const memory = wasmHeap(backend);
+  if (!memory) return null;
   if (channels % 16 === 0) return depthwiseKernels(memory, 4);
   if (channels % 4 === 0) return depthwiseKernels(memory, 1);
   return null;
@@ -72,10 +65,10 @@ export function runSimdDepthwise(
   b: tf.TensorInfo,
   g: DepthwiseGeometry,
 ): tf.TensorInfo {
-  const be = backend as unknown as WasmBackendLike;
+  const be = wasmBackend(backend);
   const k = kernelsFor(backend, g.c);
   if (!k) throw new Error(`runSimdDepthwise: no SIMD kernel for ${g.c} channels`);
-  const memory = be.wasm!.asm!.memory as WebAssembly.Memory;
+  const memory = wasmHeap(backend)!;
   const { n, h, w, c, oh, ow, kh, kw, sh, sw, padTop, padLeft } = g;
   const args = [n, h, w, c, oh, ow, kh, kw, sh, sw, padTop, padLeft] as const;
   const at = (t: tf.TensorInfo) => be.getMemoryOffset(t.dataId);

@@ -34,7 +34,7 @@ const UNROLLS = [4, 1] as const;
 
 function builder(name: string, unroll: number) {
   const f = new FunctionBuilder(`${name}${unroll}`, PARAMS);
-  const [x, t, out, m, r, c] = [0, 1, 2, 3, 4, 5].map((i) => f.get(i));
+  const [x, t, out, m, r, c] = f.args(6);
   const acc = Array.from({ length: unroll }, () => f.local(V128));
   const splat = f.local(V128);
   return { f, x: x!, t: t!, out: out!, m: m!, r: r!, c: c!, acc, splat };

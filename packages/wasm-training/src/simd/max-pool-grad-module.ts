@@ -1,4 +1,4 @@
-import { assembleModule, type Expr, FunctionBuilder, instantiateOn, V128 } from './wasm-assembler';
+import { assembleModule, FunctionBuilder, instantiateOn, V128 } from './wasm-assembler';
 
 /**
  * The max-pool gradient for windows that tile the input (stride = window, no padding, dilation
@@ -27,9 +27,7 @@ export type MaxPoolGradFunction = (
 
 function maxPoolGrad(): FunctionBuilder {
   const f = new FunctionBuilder('maxPoolGrad', 11);
-  const [x, dy, dx, n, h, w, c, oh, ow, kh, kw] = Array.from({ length: 11 }, (_, i) =>
-    f.get(i),
-  ) as Expr[] as [Expr, Expr, Expr, Expr, Expr, Expr, Expr, Expr, Expr, Expr, Expr];
+  const [x, dy, dx, n, h, w, c, oh, ow, kh, kw] = f.args(11);
   const v = f.locals(['px', 'b', 'oy', 'ox', 'cb', 'ky', 'kx', 'pDy', 'base', 'off']);
   const [best, open, d, val, hit] = [0, 0, 0, 0, 0].map(() => f.local(V128)) as number[] as [
     number,

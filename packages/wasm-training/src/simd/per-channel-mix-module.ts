@@ -39,7 +39,7 @@ const UNROLLS = [4, 1] as const;
 
 function builder(name: string, unroll: number) {
   const f = new FunctionBuilder(`${name}${unroll}`, PARAMS);
-  const [a, b, out, m, s, t, c] = [0, 1, 2, 3, 4, 5, 6].map((i) => f.get(i));
+  const [a, b, out, m, s, t, c] = f.args(7);
   const acc = Array.from({ length: unroll }, () => f.local(V128));
   return { f, a: a!, b: b!, out: out!, m: m!, s: s!, t: t!, c: c!, acc };
 }

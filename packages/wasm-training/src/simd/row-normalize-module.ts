@@ -62,14 +62,7 @@ function emitRowMap(
 
 function forward(): FunctionBuilder {
   const f = new FunctionBuilder('normalizeForward', 6);
-  const [x, y, std, rows, n, epsBits] = [0, 1, 2, 3, 4, 5].map((i) => f.get(i)) as Expr[] as [
-    Expr,
-    Expr,
-    Expr,
-    Expr,
-    Expr,
-    Expr,
-  ];
+  const [x, y, std, rows, n, epsBits] = f.args(6);
   const [r, px, py] = [f.local(), f.local(), f.local()];
   const [mean, variance, s] = [f.local(F32), f.local(F32), f.local(F32)];
   const [meanV, sV] = [f.local(V128), f.local(V128)];
@@ -110,14 +103,7 @@ function forward(): FunctionBuilder {
 
 function backward(): FunctionBuilder {
   const f = new FunctionBuilder('normalizeBackward', 6);
-  const [dy, y, std, dx, rows, n] = [0, 1, 2, 3, 4, 5].map((i) => f.get(i)) as Expr[] as [
-    Expr,
-    Expr,
-    Expr,
-    Expr,
-    Expr,
-    Expr,
-  ];
+  const [dy, y, std, dx, rows, n] = f.args(6);
   const [r, pdy, py, pdx] = [f.local(), f.local(), f.local(), f.local()];
   const [m1, m2, s] = [f.local(F32), f.local(F32), f.local(F32)];
   const [m1V, m2V, sV] = [f.local(V128), f.local(V128), f.local(V128)];

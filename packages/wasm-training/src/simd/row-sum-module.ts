@@ -80,13 +80,7 @@ export function emitRowSums(
 
 function rowSum(): FunctionBuilder {
   const f = new FunctionBuilder('rowSum', 5);
-  const [x, out, rows, n, mean] = [0, 1, 2, 3, 4].map((i) => f.get(i)) as [
-    Expr,
-    Expr,
-    Expr,
-    Expr,
-    Expr,
-  ];
+  const [x, out, rows, n, mean] = f.args(5);
   const [r, p] = [f.local(), f.local()];
   const s = f.local(F32);
   f.forRange(r, f.i32(0), rows, 1, () => {

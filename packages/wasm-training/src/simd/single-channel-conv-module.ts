@@ -54,9 +54,7 @@ export const MAX_FILTER_WIDTH = 7;
 
 function filterGrad(kw: number, unroll: number): FunctionBuilder {
   const f = new FunctionBuilder(`filterGrad${kw}x${unroll}`, 12);
-  const [xp, dy, df, n, hp, wp, oh, ow, c, kh, sh, sw] = Array.from({ length: 12 }, (_, i) =>
-    f.get(i),
-  ) as Expr[] as [Expr, Expr, Expr, Expr, Expr, Expr, Expr, Expr, Expr, Expr, Expr, Expr];
+  const [xp, dy, df, n, hp, wp, oh, ow, c, kh, sh, sw] = f.args(12);
   const v = f.locals(['px', 'sw4', 'cb', 'ky', 'b', 'oy', 'ox', 'pX', 'pDy', 'pF']);
   const acc = Array.from({ length: kw }, () => Array.from({ length: unroll }, () => f.local(V128)));
   const d = Array.from({ length: unroll }, () => f.local(V128));
@@ -108,9 +106,7 @@ const PIXELS = 4;
 
 function forward(unroll: number): FunctionBuilder {
   const f = new FunctionBuilder(`forward${unroll}`, 13);
-  const [xp, fl, y, n, hp, wp, oh, ow, c, kh, kw, sh, sw] = Array.from({ length: 13 }, (_, i) =>
-    f.get(i),
-  ) as Expr[] as [Expr, Expr, Expr, Expr, Expr, Expr, Expr, Expr, Expr, Expr, Expr, Expr, Expr];
+  const [xp, fl, y, n, hp, wp, oh, ow, c, kh, kw, sh, sw] = f.args(13);
   const v = f.locals([
     'px',
     'sw4',

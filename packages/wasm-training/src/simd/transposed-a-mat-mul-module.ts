@@ -1,4 +1,4 @@
-import { assembleModule, type Expr, FunctionBuilder, instantiateOn, V128 } from './wasm-assembler';
+import { assembleModule, FunctionBuilder, instantiateOn, V128 } from './wasm-assembler';
 
 /**
  * `out[m, n] += Σ_k a[k, m] · b[k, n]`: the product `aᵀ·b` of two tall row-major float32 matrices
@@ -26,14 +26,7 @@ const ROWS = 128;
 
 function transposedAMatMul(): FunctionBuilder {
   const f = new FunctionBuilder('transposedAMatMul', 6);
-  const [a, b, out, k, m, n] = [0, 1, 2, 3, 4, 5].map((i) => f.get(i)) as [
-    Expr,
-    Expr,
-    Expr,
-    Expr,
-    Expr,
-    Expr,
-  ];
+  const [a, b, out, k, m, n] = f.args(6);
   const v = f.locals(['k0', 'k1', 'mt', 'nt', 'i', 'aRow', 'bRow', 'pA', 'pB', 'pOut']);
   const g = (i: number) => f.get(i);
   const acc = Array.from({ length: 8 }, () => f.local(V128));

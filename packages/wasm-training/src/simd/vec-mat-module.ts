@@ -1,4 +1,4 @@
-import { assembleModule, type Expr, FunctionBuilder, instantiateOn, V128 } from './wasm-assembler';
+import { assembleModule, FunctionBuilder, instantiateOn, V128 } from './wasm-assembler';
 
 /**
  * `out[n] = Σ_k a[k] · b[k, n]`: a row vector times a matrix (`[1, K]·[K, N]`, float32, row-major,
@@ -16,7 +16,7 @@ const UNROLLS = [8, 4, 1] as const;
 
 function vecMat(unroll: number): FunctionBuilder {
   const f = new FunctionBuilder(`vecMat${unroll}`, 5);
-  const [a, b, out, k, n] = [0, 1, 2, 3, 4].map((i) => f.get(i)) as [Expr, Expr, Expr, Expr, Expr];
+  const [a, b, out, k, n] = f.args(5);
   const v = f.locals(['nb', 'i', 'rowBytes', 'pA', 'pB']);
   const acc = Array.from({ length: unroll }, () => f.local(V128));
   const aSplat = f.local(V128);

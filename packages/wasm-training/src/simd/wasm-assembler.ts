@@ -43,6 +43,13 @@ function name(out: number[], s: string): void {
   out.push(...bytes);
 }
 
+/** `[T, …, T]` of length N (`T[]` where N is not a literal). */
+type Tuple<T, N extends number, R extends T[] = []> = number extends N
+  ? T[]
+  : R['length'] extends N
+    ? R
+    : Tuple<T, N, [...R, T]>;
+
 /** One exported function: `(i32 × params) → ()`; locals are declared as they are needed. */
 export class FunctionBuilder {
   readonly code: number[] = [];
@@ -52,6 +59,19 @@ export class FunctionBuilder {
     readonly exportName: string,
     readonly params: number,
   ) {}
+
+  /**
+   * The parameters as expressions, `[get(0), …, get(n − 1)]`, to destructure by name; `n` must be
+   * the function's parameter count (it types the tuple).
+   */
+  args<const N extends number>(n: N): Tuple<Expr, N> {
+    if (n !== this.params) {
+      throw new Error(
+        `FunctionBuilder ${this.exportName}: has ${this.params} parameters, not ${n}`,
+      );
+    }
+    return Array.from({ length: n }, (_, i) => this.get(i)) as Tuple<Expr, N>;
+  }
 
   /** A new local of `type`; returns its index. */
   local(type: ValueType = I32): number {

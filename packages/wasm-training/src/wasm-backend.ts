@@ -1,0 +1,31 @@
+import type * as tf from '@tensorflow/tfjs-core';
+
+/**
+ * What the kernels use of tfjs-backend-wasm's `BackendWasm`. A structural type, not an import:
+ * the package depends on tfjs-core only, and the app brings the wasm backend.
+ */
+export interface WasmBackend {
+  /** The Emscripten module; its `asm.memory` is the heap every tensor lives in. */
+  wasm?: { asm?: { memory?: unknown } };
+  /** Byte offset of a tensor's data in the heap. */
+  getMemoryOffset(dataId: tf.DataId): number;
+  /** A new tensor of the backend, its data allocated in the heap (uninitialised). */
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  disposeData(dataId: tf.DataId): boolean;
+  /** A view of a tensor's data in the heap. */
+  typedArrayFromHeap(t: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
+}
+
+/** The kernel's backend as the wasm backend (kernels registered for 'wasm' run on nothing else). */
+export function wasmBackend(backend: unknown): WasmBackend {
+  return backend as unknown as WasmBackend;
+}
+
+/**
+ * The wasm heap's memory, which the SIMD kernels are instantiated on (they import it); undefined
+ * where the backend exposes none.
+ */
+export function wasmHeap(backend: unknown): WebAssembly.Memory | undefined {
+  const memory = wasmBackend(backend).wasm?.asm?.memory;
+  return memory instanceof WebAssembly.Memory ? memory : undefined;
+}
