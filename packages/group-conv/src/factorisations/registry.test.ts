@@ -5,18 +5,12 @@
  * registry's functions run the same computation as the layer. Values are pinned by the parity
  * fixtures (layers/reference-parity.test.ts) and the equivariance tests.
  */
-import {
-  type AffineGroup,
-  R2xRplus,
-  resolveGroupGrid,
-  type SampleCount,
-  SE2,
-  Sim2,
-} from '@gcnn/lie-groups';
+import { resolveGroupGrid, SE2, Sim2 } from '@gcnn/lie-groups';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import type { KernelNetSpecs } from '../kernels/kernel-net-specs';
 import { GroupConv2D } from '../layers/group-conv-2d';
+import { TEST_GROUPS } from './groups.test-helpers';
 import {
   applyGroupConvKernels,
   FACTORISATIONS,
@@ -27,11 +21,6 @@ import {
   sampleGroupConvKernels,
 } from './registry';
 
-const GROUPS: Array<[AffineGroup, SampleCount]> = [
-  [SE2, 4],
-  [R2xRplus({ maxScale: 2 }), 3],
-  [Sim2({ maxScale: 1.74 }), [4, 2]],
-];
 const TWO_SUBGROUP: Implementation[] = ['separable+2d', 'gseparable+2d'];
 
 describe('the factorisation registry', () => {
@@ -54,7 +43,7 @@ describe('the factorisation registry', () => {
   });
 
   it('checks a name and its group once, naming the caller', () => {
-    for (const [group] of GROUPS) {
+    for (const [group] of TEST_GROUPS) {
       for (const name of IMPLEMENTATIONS) {
         const sim2Only = TWO_SUBGROUP.includes(name);
         if (!sim2Only || group.name === 'Sim2') {
@@ -120,7 +109,7 @@ describe('kernel nets of each factorisation', () => {
         },
       },
     };
-    for (const [group] of GROUPS) {
+    for (const [group] of TEST_GROUPS) {
       const specs = Object.fromEntries(
         IMPLEMENTATIONS.filter((name) =>
           FACTORISATIONS[name].subgroups.includes(group.subgroup.kind),
@@ -134,7 +123,7 @@ describe('kernel nets of each factorisation', () => {
 describe('sampled kernels', () => {
   it('have the layouts the ops take, and the registry runs what the layer runs', async () => {
     const [ci, co, k] = [3, 2, 3];
-    for (const [group, count] of GROUPS) {
+    for (const [group, count] of TEST_GROUPS) {
       const grid = resolveGroupGrid(group.subgroup, count);
       const [g, r, s] = [grid.size, grid.nRotations, grid.nScales];
       const shapes: Record<Implementation, Record<string, number[]>> = {

@@ -5,25 +5,13 @@
  * would save that output for its gradient, as large as the kernel itself, until the backward pass
  * reaches it (the nonseparable model's training step held 62 MiB more on wasm that way).
  */
-import {
-  type AffineGroup,
-  R2xRplus,
-  resolveGroupGrid,
-  type SampleCount,
-  SE2,
-  Sim2,
-} from '@gcnn/lie-groups';
+import { resolveGroupGrid } from '@gcnn/lie-groups';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { disposeTape, recordTape, savedTensors } from '../autodiff/tape';
+import { TEST_GROUPS } from '../factorisations/groups.test-helpers';
 import { type Implementation, sampleGroupConvKernels } from '../factorisations/registry';
 import { GroupConv2D } from '../layers/group-conv-2d';
-
-const GROUPS: Array<[AffineGroup, SampleCount]> = [
-  [SE2, 4],
-  [R2xRplus({ maxScale: 2 }), 3],
-  [Sim2({ maxScale: 1.74 }), [4, 2]],
-];
 
 // Outputs per point (8·16 for the nonseparable and subgroup nets, 16 for the spatial net) 4 or
 // more times the hidden size, so an output and an activation cannot be confused by their sizes.
@@ -32,7 +20,7 @@ const [CIN, COUT, HIDDEN, K] = [8, 16, 4, 3];
 describe('sampled kernels', () => {
   for (const implementation of ['nonseparable', 'separable'] as Implementation[]) {
     it(`${implementation}: the tape saves no kernel net output, for every group`, () => {
-      for (const [group, count] of GROUPS) {
+      for (const [group, count] of TEST_GROUPS) {
         const grid = resolveGroupGrid(group.subgroup, count);
         const before = tf.memory().numTensors;
         const layer = new GroupConv2D({
