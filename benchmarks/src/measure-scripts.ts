@@ -1,8 +1,9 @@
 /**
  * The measuring processes' scripts (measure.ts, its worker threads' replica.ts, ceiling.ts) as
  * plain JavaScript, so that each measurement runs in `node` as an app or `gcnn train` would: under
- * tsx, the TypeScript loader took 40–60 MiB of every process's and worker thread's peak RSS
- * (docs/benchmarks.md, round 10), which the reference's Python process has no counterpart of.
+ * tsx, the TypeScript loader added about 50 MiB to a measuring process's peak RSS and about 70 MiB
+ * with a worker thread, which loads it too (docs/benchmarks.md, "Side by side with the
+ * reference"); the reference's Python process has no counterpart of it.
  */
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
