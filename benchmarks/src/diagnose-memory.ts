@@ -1,8 +1,9 @@
 /**
  * Where does a model run out of wasm memory? `tsx src/diagnose-memory.ts <config> <train|infer> <batch> [lean|checkpoint|autodiff]`:
- * wraps every wasm kernel, tracks the wasm heap size and live tf bytes, and on a trap prints the
- * failing kernel with its input shapes. The last argument is the training memory mode (default
- * the model's, `lean`); the estimate of `estimateStepBytes` is printed next to what was measured.
+ * wraps every wasm kernel, tracks the wasm heap size and live tf bytes, on a trap prints the
+ * failing kernel with its input shapes, and lists the kernels during which the heap grew. The last
+ * argument is the training memory mode (default the model's, `lean`); the estimate of
+ * `estimateStepBytes` is printed next to what was measured.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
@@ -68,6 +69,8 @@ const MiB = 2 ** 20;
 let maxLive = 0;
 let maxHeap = 0;
 let biggest = { name: '', bytes: 0 };
+/** Kernels during which the heap grew: what ran, by how much, and the live tf bytes after it. */
+const growths: Array<{ what: string; mib: number; liveMiB: number }> = [];
 for (const k of tf.getKernelsForBackend('wasm')) {
   const orig = k.kernelFunc;
   tf.unregisterKernel(k.kernelName, 'wasm');
@@ -77,8 +80,16 @@ for (const k of tf.getKernelsForBackend('wasm')) {
       const inputs = Object.entries(args.inputs).map(
         ([n, t]) => `${n}[${(t as tf.TensorInfo).shape}]`,
       );
+      const heapBefore = backend.wasm.HEAPU8.length;
       try {
         const out = orig(args);
+        const grew = backend.wasm.HEAPU8.length - heapBefore;
+        if (grew > 0)
+          growths.push({
+            what: `${k.kernelName} ${inputs.join(' ')}`,
+            mib: grew / MiB,
+            liveMiB: tf.memory().numBytes / MiB,
+          });
         const outs = (Array.isArray(out) ? out : [out]) as tf.TensorInfo[];
         for (const o of outs) {
           origin.set(o.dataId, `${k.kernelName} [${o.shape}]`);
@@ -113,6 +124,11 @@ try {
 console.log(
   `${((performance.now() - t0) / 1000).toFixed(1)} s; peak live tf ${(maxLive / MiB).toFixed(0)} MiB (unique data ${(maxUnique / MiB).toFixed(0)} MiB), peak heap ${(maxHeap / MiB).toFixed(0)} MiB (now ${(backend.wasm.HEAPU8.length / MiB).toFixed(0)}), biggest output ${(biggest.bytes / MiB).toFixed(0)} MiB: ${biggest.name}`,
 );
+console.log('heap growth by kernel (largest first; nested kernels count in their callers too):');
+for (const g of [...growths].sort((a, b) => b.mib - a.mib).slice(0, 12))
+  console.log(
+    `  +${g.mib.toFixed(0).padStart(4)} MiB  live tf ${g.liveMiB.toFixed(0)} MiB after  ${g.what}`,
+  );
 if (mode === 'train') {
   const estimate = estimateStepBytes(workload.model, { batch, memory: memory ?? 'lean' });
   console.log(

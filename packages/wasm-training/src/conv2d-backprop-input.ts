@@ -70,12 +70,15 @@ export function convTransposeAsConv(
     const [fh, fw, c, m] = filter.shape as [number, number, number, number];
     f = s.reshape(reversed, [fh, fw, c * m, 1]);
   }
+  // Freed before the convolution, which packs `f` into a copy of its own: two copies of the filter
+  // live at a time, not three (a reshape shares the data and keeps it alive).
+  s.free(reversed);
   const dx = s.run(
     kernel,
     { x: z, filter: f },
     { strides: [1, 1], dilations: [dh, dw], pad: 'valid', dataFormat: 'NHWC' },
   );
-  s.free(z, reversed, f);
+  s.free(z, f);
   if (dx.shape[1] !== h || dx.shape[2] !== w)
     throw new Error(
       `Error in ${kernel} backprop input (wasm): internal shape ${dx.shape} does not match input ${inputShape}`,

@@ -5,8 +5,19 @@ import type * as tf from '@tensorflow/tfjs-core';
  * the package depends on tfjs-core only, and the app brings the wasm backend.
  */
 export interface WasmBackend {
-  /** The Emscripten module; its `asm.memory` is the heap every tensor lives in. */
-  wasm?: { asm?: { memory?: unknown } };
+  /**
+   * The Emscripten module; its `asm.memory` is the heap every tensor lives in, and `tfjs` the C++
+   * side's tensor registry (id → data offset and size).
+   */
+  wasm?: {
+    asm?: { memory?: unknown };
+    tfjs?: {
+      disposeData(id: number): void;
+      registerTensor(id: number, size: number, memoryOffset: number): void;
+    };
+  };
+  /** The backend's record of each tensor: its id on the C++ side and its data's offset. */
+  dataIdMap: { get(dataId: tf.DataId): { id: number; memoryOffset: number } | undefined };
   /** Byte offset of a tensor's data in the heap. */
   getMemoryOffset(dataId: tf.DataId): number;
   /** A new tensor of the backend, its data allocated in the heap (uninitialised). */
