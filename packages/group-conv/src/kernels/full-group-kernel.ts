@@ -8,6 +8,7 @@ import {
 } from '@gcnn/kernel-nets';
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelNet } from './kernel-net';
+import { cachedNetInputs } from './kernel-net-inputs';
 import { isReference, type KernelOptions, latticeRadius } from './kernel-options';
 
 /**
@@ -27,10 +28,30 @@ export function fullGroupKernel(
   net: KernelNet,
   options: KernelOptions,
 ): tf.Tensor4D {
+  return tf.tidy(() => {
+    const [z, scale] = fullGroupKernelInputs(hOut, hIn, net, options);
+    // applied inside the net's gradient node: a product afterwards would keep the net's whole
+    // output alive for its gradient until the backward pass reaches it
+    return sampleKernelNet(z!, net.weights, net.config, { outputScale: scale }) as tf.Tensor4D;
+  });
+}
+
+/**
+ * What {@link fullGroupKernel} evaluates its net with, cached on the net for the same elements:
+ * the coordinates `[Gout, Gin, k², 2 + dof]` and the factor of each of their outputs
+ * `[Gout·Gin·k², 1]`, the mask divided by the determinant factor.
+ */
+function fullGroupKernelInputs(
+  hOut: tf.Tensor2D,
+  hIn: tf.Tensor2D,
+  net: KernelNet,
+  options: KernelOptions,
+): tf.Tensor[] {
   const { group, kernelSize } = options;
   const sub = group.subgroup;
   const reference = isReference(options);
-  return tf.tidy(() => {
+  const key = `full ${group.name} ${latticeRadius(group)} ${kernelSize} ${sub.kind === 'rotation' ? 0 : sub.maxScale} ${options.grid.nScales} ${options.compatibility}`;
+  return cachedNetInputs(net.inputs, key, [hOut, hIn], () => {
     const [eOut, eIn] = reference ? [hIn, hOut] : [hOut, hIn];
     const [gOut, gIn] = [eOut.shape[0], eIn.shape[0]];
     let lattice: tf.Tensor2D = kernelGrid(kernelSize, latticeRadius(group), {
@@ -66,11 +87,6 @@ export function fullGroupKernel(
         reference && sub.kind === 'rotation-scale' ? tf.sqrt(sub.det(eOut)) : sub.det(eOut);
       scale = tf.div(mask, tf.reshape(det, [-1, 1, 1]));
     }
-    // applied inside the net's gradient node: a product afterwards would keep the net's whole
-    // output alive for its gradient until the backward pass reaches it
-    const out = sampleKernelNet(z, net.weights, net.config, {
-      outputScale: tf.reshape(scale, [gOut * gIn * taps, 1]),
-    });
-    return out as tf.Tensor4D;
+    return [z, tf.reshape(scale, [gOut * gIn * taps, 1])];
   });
 }
