@@ -4,15 +4,16 @@
  * net (`KernelNetInputs`): sampling a layer's kernels again with the same elements, as a training
  * step does with a `discretize` grid, evaluates only the nets.
  */
-import { resolveGroupGrid } from '@gcnn/lie-groups';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { TEST_GROUPS } from '../factorisations/groups.test-helpers';
 import { FACTORISATIONS, IMPLEMENTATIONS } from '../factorisations/registry';
-import { GroupConv2D } from '../layers/group-conv-2d';
+import type { GroupConv2D } from '../layers/group-conv-2d';
+import { testGroupConv2D } from '../layers/group-conv-2d.test-helpers';
 import { KernelNetInputs } from './kernel-net-inputs';
 
 const [CIN, COUT, HIDDEN, K] = [2, 4, 4, 3];
+const SIZES = { inChannels: CIN, outChannels: COUT, kernelSize: K, hiddenSize: HIDDEN };
 
 /** How often `KernelNetInputs` was asked for inputs and how often it computed them. */
 function countInputs(): { asked: number; computed: number } {
@@ -51,19 +52,8 @@ describe('kernel net inputs', () => {
     it(`${implementation}: computed once for the same elements, for every group`, () => {
       for (const [group, count] of TEST_GROUPS) {
         if (!FACTORISATIONS[implementation].subgroups.includes(group.subgroup.kind)) continue;
-        const grid = resolveGroupGrid(group.subgroup, count);
         const before = tf.memory().numTensors;
-        const layer = new GroupConv2D({
-          group,
-          sampleCount: grid,
-          implementation,
-          inChannels: CIN,
-          outChannels: COUT,
-          kernelSize: K,
-          kernelNet: { hiddenSize: HIDDEN },
-          seed: 1,
-        });
-        const elements = group.subgroup.sample(grid);
+        const { layer, elements } = testGroupConv2D(implementation, group, count, SIZES);
         const copy = tf.clone(elements);
         const sample = (hs: tf.Tensor2D) => {
           const kernels = layer.sampleKernels(hs, hs);

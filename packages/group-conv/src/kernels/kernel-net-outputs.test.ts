@@ -5,35 +5,24 @@
  * would save that output for its gradient, as large as the kernel itself, until the backward pass
  * reaches it (the nonseparable model's training step held 62 MiB more on wasm that way).
  */
-import { resolveGroupGrid } from '@gcnn/lie-groups';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { disposeTape, recordTape, savedTensors } from '../autodiff/tape';
 import { TEST_GROUPS } from '../factorisations/groups.test-helpers';
 import { type Implementation, sampleGroupConvKernels } from '../factorisations/registry';
-import { GroupConv2D } from '../layers/group-conv-2d';
+import { testGroupConv2D } from '../layers/group-conv-2d.test-helpers';
 
 // Outputs per point (8·16 for the nonseparable and subgroup nets, 16 for the spatial net) 4 or
 // more times the hidden size, so an output and an activation cannot be confused by their sizes.
 const [CIN, COUT, HIDDEN, K] = [8, 16, 4, 3];
+const SIZES = { inChannels: CIN, outChannels: COUT, kernelSize: K, hiddenSize: HIDDEN };
 
 describe('sampled kernels', () => {
   for (const implementation of ['nonseparable', 'separable'] as Implementation[]) {
     it(`${implementation}: the tape saves no kernel net output, for every group`, () => {
       for (const [group, count] of TEST_GROUPS) {
-        const grid = resolveGroupGrid(group.subgroup, count);
         const before = tf.memory().numTensors;
-        const layer = new GroupConv2D({
-          group,
-          sampleCount: grid,
-          implementation,
-          inChannels: CIN,
-          outChannels: COUT,
-          kernelSize: K,
-          kernelNet: { hiddenSize: HIDDEN },
-          seed: 1,
-        });
-        const elements = group.subgroup.sample(grid);
+        const { layer, grid, elements } = testGroupConv2D(implementation, group, count, SIZES);
         const { result, tape } = recordTape(() =>
           sampleGroupConvKernels(implementation, layer.nets, elements, elements, CIN, COUT, {
             group,
