@@ -40,4 +40,5 @@ export {
 } from './row-normalize';
 export { meanConfig, sumConfig } from './row-reductions';
 export { sliceConfig, splitVConfig, unpackConfig } from './slice';
+export { transposeConfig } from './transpose';
 export { unsortedSegmentSumConfig } from './unsorted-segment-sum';

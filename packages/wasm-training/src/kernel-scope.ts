@@ -1,4 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { guardWasmHeap } from './heap-guard';
+import { wasmBackend } from './wasm-backend';
 
 type Info = tf.TensorInfo;
 
@@ -19,6 +21,14 @@ export class KernelScope {
   run(name: string, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap = {}): Info {
     const out = this.runMulti(name, inputs, attrs);
     return out[0]!;
+  }
+
+  /** A new tensor of the wasm backend, its data uninitialised; owned by this scope. */
+  allocate(shape: number[], dtype: tf.DataType): Info {
+    guardWasmHeap(this.backend);
+    const out = wasmBackend(this.backend).makeOutput(shape, dtype);
+    this.owned.push(out);
+    return out;
   }
 
   /** Like `run` for kernels with several outputs. */

@@ -16,6 +16,7 @@ import { rowNormalizeConfig, rowNormalizeGradConfig } from './row-normalize';
 import { meanConfig, sumConfig } from './row-reductions';
 import { sliceConfig, splitVConfig, unpackConfig } from './slice';
 import { stockKernels } from './stock-kernels';
+import { transposeConfig } from './transpose';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum';
 
 /** Every kernel this package registers for backend 'wasm'. */
@@ -40,6 +41,7 @@ export const WASM_TRAINING_KERNELS: readonly tf.KernelConfig[] = [
   sliceConfig,
   splitVConfig,
   unpackConfig,
+  transposeConfig,
   unsortedSegmentSumConfig,
   identityConfig,
 ];
@@ -56,7 +58,8 @@ let registered = false;
  * rest stock), `DepthwiseConv2dNative` (a SIMD kernel, ≈ 6× faster on 7×7 filters),
  * `BatchMatMul` (a SIMD kernel for row vector × matrix, the rest stock), `FusedBatchNorm` (one
  * SIMD pass `x·s + t` for per-channel statistics), `Sum` and `Mean` (SIMD
- * for the innermost axes), `Slice`, `SplitV` and `Unpack` (copied the whole input per slice) and `Identity`
+ * for the innermost axes), `Slice`, `SplitV` and `Unpack` (copied the whole input per slice),
+ * `Transpose` (a generic loop for 5 and more axes, ≈ 20× slower) and `Identity`
  * (copied the data of every tensor saved for a gradient; shares it now); adds
  * `GcnnRowNormalize` and `GcnnRowNormalizeGrad`, the fused layer norm @gcnn/group-conv runs when
  * they are registered, and `GcnnGroupAxisSplit` and `GcnnGroupAxisMerge`, with which it runs the
