@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { guardWasmHeap } from './heap-guard';
 import { runStockKernel } from './stock-kernels';
+import { copyStrided, type HeapView } from './strided-copy';
 import { wasmBackend } from './wasm-backend';
 
 /**
@@ -95,28 +96,18 @@ function sliceOf(
  * trailing axes the box spans whole form one contiguous run per index of the leading axes.
  */
 function copySlice(
-  src: Float32Array | Int32Array | Uint8Array,
+  src: HeapView,
   shape: readonly number[],
   begin: readonly number[],
   size: readonly number[],
-  dst: Float32Array | Int32Array | Uint8Array,
+  dst: HeapView,
 ): void {
   const rank = shape.length; // ≥ 1: tfjs does not slice scalars
   const strides = [...tf.util.computeStrides([...shape]), 1];
   // axis k is the first of the run: every later axis is taken whole
   let k = rank - 1;
   while (k > 0 && size[k] === shape[k]) k--;
+  const start = begin.reduce((at, b, a) => at + b * strides[a]!, 0);
   const run = size[k]! * strides[k]!;
-  const index = new Array<number>(k).fill(0);
-  let out = 0;
-  for (;;) {
-    let at = begin[k]! * strides[k]!;
-    for (let a = 0; a < k; a++) at += (begin[a]! + index[a]!) * strides[a]!;
-    dst.set(src.subarray(at, at + run), out);
-    out += run;
-    // next index of the leading axes, last fastest
-    let a = k - 1;
-    while (a >= 0 && ++index[a]! === size[a]) index[a--] = 0;
-    if (a < 0) return;
-  }
+  copyStrided(src, start, [...size.slice(0, k), run], [...strides.slice(0, k), 1], dst);
 }
