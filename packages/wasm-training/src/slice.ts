@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { guardWasmHeap } from './heap-guard';
 import { runStockKernel } from './stock-kernels';
-import { copyStrided, type HeapView } from './strided-copy';
-import { wasmBackend } from './wasm-backend';
+import { copyStrided } from './strided-copy';
+import { type HeapView, wasmBackend } from './wasm-backend';
 
 /**
  * `Slice` for wasm: copies only the sliced elements, in runs of contiguous memory, between views

@@ -1,5 +1,4 @@
-/** A typed view of the wasm heap (float32, int32 or bool data). */
-export type HeapView = Float32Array | Int32Array | Uint8Array;
+import type { HeapView } from './wasm-backend';
 
 /**
  * Copies the elements `src[start + Σ_a i_a·stride[a]]`, `0 ≤ i_a < size[a]`, into `dst` in

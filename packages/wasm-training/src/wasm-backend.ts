@@ -1,5 +1,8 @@
 import type * as tf from '@tensorflow/tfjs-core';
 
+/** A typed view of a tensor's data in the wasm heap (float32, int32 or bool data). */
+export type HeapView = Float32Array | Int32Array | Uint8Array;
+
 /**
  * What the kernels use of tfjs-backend-wasm's `BackendWasm`. A structural type, not an import:
  * the package depends on tfjs-core only, and the app brings the wasm backend.
@@ -24,7 +27,7 @@ export interface WasmBackend {
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
   disposeData(dataId: tf.DataId): boolean;
   /** A view of a tensor's data in the heap. */
-  typedArrayFromHeap(t: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
+  typedArrayFromHeap(t: tf.TensorInfo): HeapView;
 }
 
 /** The kernel's backend as the wasm backend (kernels registered for 'wasm' run on nothing else). */
