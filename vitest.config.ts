@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { playwright } from '@vitest/browser-playwright';
 import { configDefaults, defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
@@ -8,11 +9,9 @@ import {
   CHROMIUM_ARGS,
   CHROMIUM_PATH,
   NODE_ONLY_TESTS,
+  WEBGPU_BROWSER_HOST_TESTS,
 } from './tooling/test-setup/browser.js';
-import {
-  WEBGPU_NODE_EXCLUDED,
-  WEBGPU_SHARED_WITH_BROWSER,
-} from './tooling/test-setup/webgpu-node.js';
+import { WEBGPU_NODE_EXCLUDED } from './tooling/test-setup/webgpu-node.js';
 
 /**
  * The backend-independent test files, checked: each exists and never reads the suite's backend
@@ -30,10 +29,17 @@ const backendIndependent = BACKEND_INDEPENDENT_TESTS.map(({ file }) => {
   return file;
 });
 
-for (const file of WEBGPU_SHARED_WITH_BROWSER) {
+for (const { file } of WEBGPU_BROWSER_HOST_TESTS) {
   if (!existsSync(fileURLToPath(new URL(file, import.meta.url))))
-    throw new Error(`WEBGPU_SHARED_WITH_BROWSER lists ${file}, which does not exist`);
+    throw new Error(`WEBGPU_BROWSER_HOST_TESTS lists ${file}, which does not exist`);
 }
+
+/**
+ * Set by scripts/test.mjs when the `webgpu-node` suite runs: the `webgpu` (Chromium) project then
+ * runs only WEBGPU_BROWSER_HOST_TESTS, since the webgpu numerics already ran in Node.
+ */
+// biome-ignore lint/suspicious/noUndeclaredEnvVars: set by scripts/test.mjs, not by a turbo task
+const webgpuNumericsInNode = process.env.GCNN_WEBGPU_NUMERICS === 'node';
 
 /**
  * The same test files run once per tfjs backend: one vitest project per backend. The backend is
@@ -65,12 +71,14 @@ const browserProjects = BROWSER_BACKENDS.map(
         '@tensorflow/tfjs-layers',
         'fast-check',
         '@fast-check/vitest',
-        'fflate',
       ],
     },
     test: {
       name: backend,
-      include: ['packages/*/src/**/*.test.ts'],
+      include:
+        backend === 'webgpu' && webgpuNumericsInNode
+          ? WEBGPU_BROWSER_HOST_TESTS.map((t) => t.file)
+          : ['packages/*/src/**/*.test.ts'],
       // Backend-independent files once in the browser: in the webgl project.
       exclude: [
         ...NODE_ONLY_TESTS.map((t) => t.glob),
@@ -116,6 +124,11 @@ export default defineConfig({
             ],
             setupFiles: ['tooling/test-setup/setup.ts'],
             provide: { backend },
+            // tfjs' cpu and wasm backends compute on one thread, so one test file per core. (Vitest
+            // takes cores − 1 by default: one file at a time on the 2-core CI machine. webgpu-node
+            // and the browser projects keep the default: SwiftShader already uses both cores, and
+            // two webgpu-node files at once took 112 s against 86 s one after the other.)
+            maxWorkers: availableParallelism(),
             testTimeout: 60_000,
             hookTimeout: 60_000,
             // tfjs-core's gradient/chained-op registration modules are extensionless ESM that Node
@@ -143,14 +156,7 @@ export default defineConfig({
         test: {
           name: 'webgpu-node',
           include: ['packages/*/src/**/*.test.ts'],
-          exclude: [
-            ...WEBGPU_NODE_EXCLUDED.map((t) => t.glob),
-            ...backendIndependent,
-            // biome-ignore lint/suspicious/noUndeclaredEnvVars: set by scripts/test.mjs, not by a turbo task
-            ...(process.env.GCNN_WEBGPU_NODE_SHARED === 'browser'
-              ? WEBGPU_SHARED_WITH_BROWSER
-              : []),
-          ],
+          exclude: [...WEBGPU_NODE_EXCLUDED.map((t) => t.glob), ...backendIndependent],
           setupFiles: ['tooling/test-setup/setup-webgpu-node.ts'],
           provide: { backend: 'webgpu' },
           testTimeout: 180_000,

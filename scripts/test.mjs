@@ -99,9 +99,6 @@ if (webgpuNode.ok) {
     // biome-ignore lint/suspicious/noUndeclaredEnvVars: read by the test runner, not by a turbo task
     XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR || xdg,
     ...webgpuNode.env,
-    // the slowest webgpu numerics files run once, in the browser's webgpu project
-    // (WEBGPU_SHARED_WITH_BROWSER in tooling/test-setup/webgpu-node.ts)
-    ...(browserSuite ? { GCNN_WEBGPU_NODE_SHARED: 'browser' } : {}),
   });
 } else {
   skipped.push({
@@ -162,7 +159,14 @@ function webgpuNodeAvailability() {
 // kernels behind its run-to-run gradient failures (docs/guide/testing.md).
 const browserProjects = ['webgl', 'webgpu'];
 if (browserSuite) {
-  for (const project of browserProjects) runVitest(project, ['--project', project]);
+  for (const project of browserProjects)
+    runVitest(
+      project,
+      ['--project', project],
+      // The webgpu numerics ran in webgpu-node; Chromium's webgpu runs the files about the browser
+      // as a host (WEBGPU_BROWSER_HOST_TESTS in tooling/test-setup/browser.ts).
+      project === 'webgpu' && webgpuNode.ok ? { GCNN_WEBGPU_NUMERICS: 'node' } : {},
+    );
 } else {
   skipped.push({
     names: browserProjects,

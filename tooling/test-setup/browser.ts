@@ -70,3 +70,43 @@ export const NODE_ONLY_TESTS: ReadonlyArray<{ glob: string; reason: string }> = 
       "asks V8 (node:v8's flags, then %HasDoubleElements and %IsSmi) how shapes are stored: Node's V8 only",
   },
 ];
+
+/**
+ * The `webgpu` project's files when `pnpm test` runs the `webgpu-node` suite too: the files about
+ * the browser as a host. Every other webgpu file is numerics of tfjs-backend-webgpu's WGSL
+ * kernels, which are the same in Node (Dawn, the `webgpu` npm package) and in Chromium (its own
+ * Dawn) on the same Vulkan driver, and which the tests read the same way in both (asynchronously,
+ * docs/guide/testing.md): they run once, in `webgpu-node`, the faster host here (248 s in Node
+ * against 318 s in Chromium for the 42 files both ran, 2026-12-06). Without a Vulkan driver for
+ * Node, or with `vitest --project webgpu` alone, the `webgpu` project runs every file.
+ */
+export const WEBGPU_BROWSER_HOST_TESTS: ReadonlyArray<{ file: string; reason: string }> = [
+  {
+    file: 'packages/models/src/io/browser-storage.test.ts',
+    reason: "tf.io's browser stores (indexeddb://, localstorage://) exist only in a browser",
+  },
+  {
+    file: 'packages/layers/src/layers-model.test.ts',
+    reason: 'tfjs-layers models round-trip through indexeddb:// in Chromium',
+  },
+  {
+    file: 'packages/models/src/freeze/freeze-model.test.ts',
+    reason:
+      'the demo model frozen and run by loadGraphModel in the browser (a describe that needs `window`)',
+  },
+  {
+    file: 'packages/backends/src/webgpu-trig.test.ts',
+    reason:
+      "gcnn's Sin/Cos kernels compiled by Chromium's Dawn (Tint), whose version differs from the webgpu npm package's",
+  },
+  {
+    file: 'packages/models/src/reference-parity.test.ts',
+    reason:
+      "whole models against the reference's fixtures: the forward shaders as Chromium's Dawn compiles them",
+  },
+  {
+    file: 'packages/models/src/cross-backend-training-step.test.ts',
+    reason:
+      "a whole training step against cpu: the backward shaders as Chromium's Dawn compiles them",
+  },
+];

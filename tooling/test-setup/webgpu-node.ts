@@ -28,23 +28,3 @@ export const WEBGPU_NODE_EXCLUDED: ReadonlyArray<{ glob: string; reason: string 
     reason: "the wasm backend's training kernels: compared with cpu on wasm, skipped off wasm",
   },
 ];
-
-/**
- * The slowest numerics files (whole training steps of every factorisation, finite-difference
- * gradients, checkpoint parity): the kernels they exercise are tfjs-backend-webgpu's WGSL, the same
- * in Node (Dawn) and in Chromium, on the same Vulkan driver. When `pnpm test` also runs the browser
- * suite it sets `GCNN_WEBGPU_NODE_SHARED=browser` and these run once, in the `webgpu` (Chromium)
- * project; `vitest --project webgpu-node` alone, or a machine without Chromium, runs them here.
- * What is Node-specific (no synchronous reads, Dawn's device setup, file I/O) is in every other
- * file, which still runs here.
- */
-export const WEBGPU_SHARED_WITH_BROWSER: readonly string[] = [
-  'packages/models/src/training-memory.test.ts',
-  'packages/group-conv/src/layers/gradients.test.ts',
-  'packages/torch-import/src/model/reference-quirks.test.ts',
-  'packages/layers/src/layers-model.test.ts',
-  'packages/models/src/freeze/freeze-model.test.ts',
-  'packages/training/src/batch-gradients.test.ts',
-  'packages/models/src/cross-backend-training-step.test.ts',
-  'packages/models/src/estimate-step-bytes.test.ts',
-];
