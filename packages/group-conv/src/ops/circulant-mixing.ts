@@ -162,13 +162,20 @@ function groupAxis(kind: 'split' | 'merge', x: tf.Tensor, basis: Float32Array, r
   );
 }
 
-/** `[J, M, K]` → J matrices `[M, K]` times `b[j]` (`[K, N]`), as `[J, M, N]`; `transposeA` takes `a[j]ᵀ`. */
-function slabProducts(a: tf.Tensor3D, b: tf.Tensor[], transposeA = false): tf.Tensor3D {
+/**
+ * `[J, M, K]` → J matrices `[M, K]` times `b[j]` (`[K, N]`), as `[J, M, N]`; `transposeA` takes
+ * `a[j]ᵀ`, `transposeB` takes `b[j]ᵀ`.
+ */
+function slabProducts(
+  a: tf.Tensor3D,
+  b: tf.Tensor[],
+  { transposeA = false, transposeB = false } = {},
+): tf.Tensor3D {
   const [j, m, k] = a.shape;
   const products = Array.from({ length: j }, (_, i) =>
     tf.tidy(() => {
       const slab = tf.reshape(tf.slice(a, [i, 0, 0], [1, m, k]), [m, k]) as tf.Tensor2D;
-      return tf.matMul(slab, b[i] as tf.Tensor2D, transposeA);
+      return tf.matMul(slab, b[i] as tf.Tensor2D, transposeA, transposeB);
     }),
   );
   const out = tf.stack(products) as tf.Tensor3D;
@@ -233,10 +240,9 @@ export function circulantProductGradients(
     const { analysis, analysisT, synthesisT } = fourierMatrices(r);
     const dyHat = groupAxis('split', dy, synthesisT, r) as tf.Tensor3D;
     const xHat = groupAxis('split', x, analysis, r) as tf.Tensor3D;
-    const dBlocks = slabProducts(xHat, tf.unstack(dyHat), true);
+    const dBlocks = slabProducts(xHat, tf.unstack(dyHat), { transposeA: true });
     xHat.dispose();
-    const blocksT = tf.unstack(tf.transpose(blocks, [0, 2, 1]));
-    const dxHat = slabProducts(dyHat, blocksT);
+    const dxHat = slabProducts(dyHat, tf.unstack(blocks), { transposeB: true });
     dyHat.dispose();
     return [groupAxis('merge', dxHat, analysisT, r) as tf.Tensor2D, dBlocks];
   });
