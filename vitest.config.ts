@@ -11,6 +11,7 @@ import {
   NODE_ONLY_TESTS,
   WEBGPU_BROWSER_HOST_TESTS,
 } from './tooling/test-setup/browser.js';
+import { WASM_KERNEL_TESTS } from './tooling/test-setup/wasm-kernel-tests.js';
 import { WEBGPU_NODE_EXCLUDED } from './tooling/test-setup/webgpu-node.js';
 
 /**
@@ -82,6 +83,7 @@ const browserProjects = BROWSER_BACKENDS.map(
       // Backend-independent files once in the browser: in the webgl project.
       exclude: [
         ...NODE_ONLY_TESTS.map((t) => t.glob),
+        WASM_KERNEL_TESTS.glob,
         ...(backend === 'webgl' ? [] : backendIndependent),
       ],
       setupFiles: ['tooling/test-setup/setup-browser.ts'],

@@ -1,3 +1,5 @@
+import { WASM_KERNEL_TESTS } from './wasm-kernel-tests.js';
+
 /**
  * The webgpu-node suite (tfjs-backend-webgpu in Node on Dawn/Vulkan; setup-webgpu-node.ts): which
  * test files it leaves out, each with its reason. Read by vitest.config.ts. Never rename, skip or
@@ -21,10 +23,5 @@ export const WEBGPU_NODE_EXCLUDED: ReadonlyArray<{ glob: string; reason: string 
     reason:
       'data-parallel training over worker_threads: its worker threads select the suite backend themselves (@gcnn/backends); data parallelism is for the one-thread CPU backends (cpu, wasm), a Dawn device per worker thread is not a supported setup',
   },
-  {
-    // Every test file of the package but register.test.ts, which runs here: registering the wasm
-    // kernels must leave the active backend's gradients working.
-    glob: 'packages/wasm-training/src/**/!(register).test.ts',
-    reason: "the wasm backend's training kernels: compared with cpu on wasm, skipped off wasm",
-  },
+  WASM_KERNEL_TESTS,
 ];
