@@ -77,8 +77,9 @@ export const NODE_ONLY_TESTS: ReadonlyArray<{ glob: string; reason: string }> = 
  * kernels, which are the same in Node (Dawn, the `webgpu` npm package) and in Chromium (its own
  * Dawn) on the same Vulkan driver, and which the tests read the same way in both (asynchronously,
  * docs/guide/testing.md): they run once, in `webgpu-node`, the faster host for most files here
- * (248 s in Node against 318 s in Chromium for the 42 files both ran, 2026-12-06). Without a Vulkan driver for
- * Node, or with `vitest --project webgpu` alone, the `webgpu` project runs every file.
+ * (248 s in Node against 318 s in Chromium for the 42 files both ran, 2026-12-06). Without a
+ * Vulkan driver for Node, or with `vitest --project webgpu` alone, the `webgpu` project runs every
+ * file.
  */
 export const WEBGPU_BROWSER_HOST_TESTS: ReadonlyArray<{ file: string; reason: string }> = [
   {
