@@ -2,24 +2,42 @@
 /**
  * The whole test suite: every vitest project (one per Node backend), the packed-install suite, the
  * webgpu-node suite when a Vulkan driver and the webgpu package are present, and, when a Chromium
- * is present, the browser suite. Prints one closing line per suite and a total
+ * is present, the browser suite (beside webgpu-node). Prints one closing line per suite and a total
  * `test: N passed, N failed, N skipped`.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { spawn, spawnSync } from 'node:child_process';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+} from 'node:fs';
+import { join, relative } from 'node:path';
 
 const root = join(import.meta.dirname, '..');
 const outDir = join(root, '.cache', 'test');
 mkdirSync(outDir, { recursive: true });
 const extra = process.argv.slice(2);
 
+/** One entry per suite, in the order the suites start (the closing lines keep that order). */
 const suites = [];
-function runVitest(name, args, env = {}) {
+
+/**
+ * Runs one vitest project (or the install suite) and records its counts from vitest's JSON
+ * report. Output goes to the terminal, or with `log` to that file (a suite running beside
+ * another).
+ */
+function runVitest(name, args, env = {}, log = undefined) {
   const report = join(outDir, `${name}.json`);
   rmSync(report, { force: true }); // a run that writes no report must not count the last one's
+  const suite = { name, passed: 0, failed: 0, skipped: 0, seconds: 0 };
+  suites.push(suite);
   const t0 = Date.now();
-  const result = spawnSync(
+  const out = log === undefined ? 'inherit' : openSync(log, 'a');
+  const child = spawn(
     process.execPath,
     [
       join(root, 'node_modules/vitest/vitest.mjs'),
@@ -30,21 +48,34 @@ function runVitest(name, args, env = {}) {
       `--outputFile.json=${report}`,
       ...extra,
     ],
-    { cwd: root, stdio: 'inherit', env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1', ...env } },
+    {
+      cwd: root,
+      stdio: ['ignore', out, out],
+      env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1', ...env },
+    },
   );
-  let counts = { passed: 0, failed: 0, skipped: 0 };
+  return new Promise((resolve) => {
+    child.on('close', (status) => {
+      if (typeof out === 'number') closeSync(out);
+      Object.assign(suite, countsOf(report), { seconds: Math.round((Date.now() - t0) / 1000) });
+      if (status !== 0 && suite.failed === 0) suite.failed = 1;
+      resolve();
+    });
+  });
+}
+
+/** Passed, failed and skipped tests of a vitest JSON report; a missing report is one failure. */
+function countsOf(report) {
   try {
     const json = JSON.parse(readFileSync(report, 'utf8'));
-    counts = {
+    return {
       passed: json.numPassedTests ?? 0,
       failed: (json.numFailedTests ?? 0) + failedFilesWithoutFailedTest(json),
       skipped: (json.numPendingTests ?? 0) + (json.numTodoTests ?? 0),
     };
   } catch {
-    counts.failed += 1;
+    return { passed: 0, failed: 1, skipped: 0 };
   }
-  if (result.status !== 0 && counts.failed === 0) counts.failed = 1;
-  suites.push({ name, ...counts, seconds: Math.round((Date.now() - t0) / 1000) });
 }
 
 /**
@@ -77,25 +108,54 @@ if (build.status !== 0) {
   process.exit(1);
 }
 
-for (const project of ['cpu', 'wasm']) runVitest(project, ['--project', project]);
+for (const project of ['cpu', 'wasm']) await runVitest(project, ['--project', project]);
 
 // The packed packages installed from their tarballs into scratch projects outside the workspace
 // (tests/install/; pnpm fetches what its store lacks from the npm registry).
-runVitest('install', ['--project', 'install']);
+await runVitest('install', ['--project', 'install']);
 
-// The webgpu-node suite: tfjs-backend-webgpu in Node on Dawn (the `webgpu` npm package) over
-// Vulkan — SwiftShader on CI, a GPU's driver elsewhere (docs/guide/backends.md). Needs the Vulkan
-// loader, a driver manifest (ICD) and the webgpu package; skipped loudly otherwise.
+// The software-GPU suites: the browser suite (webgl, then webgpu, in headless Chromium) and the
+// webgpu-node suite run at the same time. Each keeps about a third of the two cores idle (shader
+// compilation and dispatch in one process at a time), so side by side they finish sooner than one
+// after the other (docs/guide/testing.md). The browser suite's output goes to a log file, printed
+// here when it ends; webgpu-node's comes live.
 const webgpuNode = webgpuNodeAvailability();
+
+// The browser suite (vitest browser mode in headless Chromium), one project per GPU backend, run
+// one after the other (two Chromiums at once on a small machine made WebGPU's adapter request
+// fail). Keep in step with BROWSER_BACKENDS / CHROMIUM_PATH in tooling/test-setup/browser.ts.
+// `webgpu` joined the default run once @gcnn/backends corrected the two tfjs-backend-webgpu 4.22
+// kernels behind its run-to-run gradient failures (docs/guide/testing.md).
+const BROWSER_PROJECTS = ['webgl', 'webgpu'];
+
 // biome-ignore lint/suspicious/noUndeclaredEnvVars: read by the test runner, not by a turbo task
 const chromium = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const browserSuite = existsSync(chromium);
 const skipped = [];
+const browserLog = join(outDir, 'browser.log');
+const browserLogName = relative(root, browserLog);
+const browserRun = browserSuite ? runBrowserSuite() : undefined;
+if (!browserSuite) {
+  skipped.push({
+    names: BROWSER_PROJECTS,
+    // biome-ignore lint/suspicious/noUndeclaredEnvVars: read by the test runner, not by a turbo task
+    reason: process.env.CHROMIUM_PATH
+      ? `CHROMIUM_PATH=${chromium} does not exist`
+      : `no Chromium at ${chromium} and CHROMIUM_PATH is not set`,
+    what: 'The library was NOT tested on the webgl/webgpu backends in a browser.',
+    fix: 'apt-get install -y chromium (Debian), or set CHROMIUM_PATH to a Chromium binary. See docs/guide/testing.md.',
+  });
+  warnSkipped(skipped.at(-1));
+}
+
+// The webgpu-node suite: tfjs-backend-webgpu in Node on Dawn (the `webgpu` npm package) over
+// Vulkan — SwiftShader on CI, a GPU's driver elsewhere (docs/guide/backends.md). Needs the Vulkan
+// loader, a driver manifest (ICD) and the webgpu package; skipped loudly otherwise.
 if (webgpuNode.ok) {
   const xdg = join(outDir, 'xdg-runtime'); // Dawn/SwiftShader warn when XDG_RUNTIME_DIR is unset
   mkdirSync(xdg, { recursive: true, mode: 0o700 });
   console.log(`\nwebgpu-node: Vulkan driver(s) ${webgpuNode.icds.join(', ')}`);
-  runVitest('webgpu-node', ['--project', 'webgpu-node'], {
+  await runVitest('webgpu-node', ['--project', 'webgpu-node'], {
     // biome-ignore lint/suspicious/noUndeclaredEnvVars: read by the test runner, not by a turbo task
     XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR || xdg,
     ...webgpuNode.env,
@@ -108,6 +168,13 @@ if (webgpuNode.ok) {
     fix: 'apt-get install -y libvulkan1 chromium, and VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json (or a GPU driver ICD); see docs/guide/backends.md.',
   });
   warnSkipped(skipped.at(-1));
+}
+
+if (browserRun) {
+  console.log(`\nWaiting for the browser suite (its output so far: ${browserLogName})`);
+  await browserRun;
+  console.log(`\nThe browser suite's output (${browserLogName}):\n`);
+  process.stdout.write(readFileSync(browserLog, 'utf8'));
 }
 
 /** Vulkan loader + ICD manifest + the webgpu package, or why not. */
@@ -152,32 +219,23 @@ function webgpuNodeAvailability() {
   return { ok: true, icds, env };
 }
 
-// The browser suite (vitest browser mode in headless Chromium), one project per GPU backend, run
-// one after the other (two Chromiums at once on a small machine made WebGPU's adapter request
-// fail). Keep in step with BROWSER_BACKENDS / CHROMIUM_PATH in tooling/test-setup/browser.ts.
-// `webgpu` joined the default run once @gcnn/backends corrected the two tfjs-backend-webgpu 4.22
-// kernels behind its run-to-run gradient failures (docs/guide/testing.md).
-const browserProjects = ['webgl', 'webgpu'];
-if (browserSuite) {
-  for (const project of browserProjects)
-    runVitest(
+/** The browser projects one after the other, their output to {@link browserLog}. */
+async function runBrowserSuite() {
+  rmSync(browserLog, { force: true });
+  console.log(
+    `\n${BROWSER_PROJECTS.join(', ')} (Chromium ${chromium}): running beside webgpu-node, output in ${browserLogName}`,
+  );
+  for (const project of BROWSER_PROJECTS)
+    await runVitest(
       project,
-      ['--project', project],
+      // Without vitest's results cache (file durations, which order the files): webgpu-node's
+      // vitest writes the same file meanwhile, and one file at a time needs no ordering.
+      ['--project', project, '--no-cache'],
       // The webgpu numerics ran in webgpu-node; Chromium's webgpu runs the files about the browser
       // as a host (WEBGPU_BROWSER_HOST_TESTS in tooling/test-setup/browser.ts).
       project === 'webgpu' && webgpuNode.ok ? { GCNN_WEBGPU_NUMERICS: 'node' } : {},
+      browserLog,
     );
-} else {
-  skipped.push({
-    names: browserProjects,
-    // biome-ignore lint/suspicious/noUndeclaredEnvVars: read by the test runner, not by a turbo task
-    reason: process.env.CHROMIUM_PATH
-      ? `CHROMIUM_PATH=${chromium} does not exist`
-      : `no Chromium at ${chromium} and CHROMIUM_PATH is not set`,
-    what: 'The library was NOT tested on the webgl/webgpu backends in a browser.',
-    fix: 'apt-get install -y chromium (Debian), or set CHROMIUM_PATH to a Chromium binary. See docs/guide/testing.md.',
-  });
-  warnSkipped(skipped.at(-1));
 }
 
 function warnSkipped(s) {
