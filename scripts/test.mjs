@@ -55,6 +55,7 @@ function runVitest(name, args, env = {}, log = undefined) {
     },
   );
   return new Promise((resolve) => {
+    child.on('error', (error) => console.error(`test: ${name}: ${error.message}`));
     child.on('close', (status) => {
       if (typeof out === 'number') closeSync(out);
       Object.assign(suite, countsOf(report), { seconds: Math.round((Date.now() - t0) / 1000) });
