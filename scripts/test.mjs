@@ -116,10 +116,9 @@ for (const project of ['cpu', 'wasm']) await runVitest(project, ['--project', pr
 await runVitest('install', ['--project', 'install']);
 
 // The software-GPU suites: the browser suite (webgl, then webgpu, in headless Chromium) and the
-// webgpu-node suite run at the same time. Each keeps about a third of the two cores idle (shader
-// compilation and dispatch in one process at a time), so side by side they finish sooner than one
-// after the other (docs/guide/testing.md). The browser suite's output goes to a log file, printed
-// here when it ends; webgpu-node's comes live.
+// webgpu-node suite run at the same time. Each leaves a quarter to a third of the two cores idle,
+// so side by side they finish sooner than one after the other (docs/guide/testing.md). The browser
+// suite's output then goes to a log file, printed here when it ends; webgpu-node's comes live.
 const webgpuNode = webgpuNodeAvailability();
 
 // The browser suite (vitest browser mode in headless Chromium), one project per GPU backend, run
@@ -135,7 +134,10 @@ const browserSuite = existsSync(chromium);
 const skipped = [];
 const browserLog = join(outDir, 'browser.log');
 const browserLogName = relative(root, browserLog);
-const browserRun = browserSuite ? runBrowserSuite() : undefined;
+// Beside webgpu-node into the log; without webgpu-node, alone and live.
+const browserRun = browserSuite
+  ? runBrowserSuite(webgpuNode.ok ? browserLog : undefined)
+  : undefined;
 if (!browserSuite) {
   skipped.push({
     names: BROWSER_PROJECTS,
@@ -171,12 +173,12 @@ if (webgpuNode.ok) {
   warnSkipped(skipped.at(-1));
 }
 
-if (browserRun) {
+if (browserRun && webgpuNode.ok) {
   console.log(`\nWaiting for the browser suite (its output so far: ${browserLogName})`);
   await browserRun;
   console.log(`\nThe browser suite's output (${browserLogName}):\n`);
   process.stdout.write(readFileSync(browserLog, 'utf8'));
-}
+} else await browserRun;
 
 /** Vulkan loader + ICD manifest + the webgpu package, or why not. */
 function webgpuNodeAvailability() {
@@ -220,22 +222,24 @@ function webgpuNodeAvailability() {
   return { ok: true, icds, env };
 }
 
-/** The browser projects one after the other, their output to {@link browserLog}. */
-async function runBrowserSuite() {
-  rmSync(browserLog, { force: true });
-  console.log(
-    `\n${BROWSER_PROJECTS.join(', ')} (Chromium ${chromium}): running beside webgpu-node, output in ${browserLogName}`,
-  );
+/** The browser projects one after the other; their output to `log` if given. */
+async function runBrowserSuite(log) {
+  if (log !== undefined) {
+    rmSync(log, { force: true });
+    console.log(
+      `\n${BROWSER_PROJECTS.join(', ')} (Chromium ${chromium}): running beside webgpu-node, output in ${relative(root, log)}`,
+    );
+  }
   for (const project of BROWSER_PROJECTS)
     await runVitest(
       project,
       // Without vitest's results cache (file durations, which order the files): webgpu-node's
-      // vitest writes the same file meanwhile, and one file at a time needs no ordering.
+      // vitest may write the same file meanwhile, and one file at a time needs no ordering.
       ['--project', project, '--no-cache'],
       // The webgpu numerics ran in webgpu-node; Chromium's webgpu runs the files about the browser
       // as a host (WEBGPU_BROWSER_HOST_TESTS in tooling/test-setup/browser.ts).
       project === 'webgpu' && webgpuNode.ok ? { GCNN_WEBGPU_NUMERICS: 'node' } : {},
-      browserLog,
+      log,
     );
 }
 
