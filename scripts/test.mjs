@@ -135,9 +135,7 @@ const skipped = [];
 const browserLog = join(outDir, 'browser.log');
 const browserLogName = relative(root, browserLog);
 // Beside webgpu-node into the log; without webgpu-node, alone and live.
-const browserRun = browserSuite
-  ? runBrowserSuite(webgpuNode.ok ? browserLog : undefined)
-  : undefined;
+const browserRun = browserSuite ? runBrowserSuite(webgpuNode.ok) : undefined;
 if (!browserSuite) {
   skipped.push({
     names: BROWSER_PROJECTS,
@@ -222,12 +220,13 @@ function webgpuNodeAvailability() {
   return { ok: true, icds, env };
 }
 
-/** The browser projects one after the other; their output to `log` if given. */
-async function runBrowserSuite(log) {
-  if (log !== undefined) {
-    rmSync(log, { force: true });
+/** The browser projects one after the other; their output to {@link browserLog} if `toLog`. */
+async function runBrowserSuite(toLog) {
+  const log = toLog ? browserLog : undefined;
+  if (toLog) {
+    rmSync(browserLog, { force: true });
     console.log(
-      `\n${BROWSER_PROJECTS.join(', ')} (Chromium ${chromium}): running beside webgpu-node, output in ${relative(root, log)}`,
+      `\n${BROWSER_PROJECTS.join(', ')} (Chromium ${chromium}): running beside webgpu-node, output in ${browserLogName}`,
     );
   }
   for (const project of BROWSER_PROJECTS)
