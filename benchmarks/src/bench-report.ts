@@ -59,15 +59,22 @@ export interface CeilingKernel {
   what: string;
 }
 
+/** The kernels ceiling.ts measures. */
+export type CeilingSet = Record<'conv2d' | 'matMul' | 'depthwise' | 'depthwiseSimd', CeilingKernel>;
+
 /** Everything one `pnpm bench` run measured: benchmarks/results/latest(-quick).json. */
 export interface BenchReport {
   date: string;
   quick: boolean;
   machine: { lscpu: string[]; nproc: number; node: string };
   /** ceiling.ts: GFLOP/s of single wasm kernels, and the load before it ran. */
-  ceiling: Record<'conv2d' | 'matMul' | 'depthwise' | 'depthwiseSimd', CeilingKernel> &
-    Record<string, unknown>;
+  ceiling: CeilingSet & Record<string, unknown>;
   ceilingLoad: number;
+  /**
+   * ceiling.ts in two processes at once, right after the one-thread ceiling: what each core
+   * delivers while the other works too (absent in reports from before 2026-12-06 17:00 UTC).
+   */
+  ceilingTwoAtOnce?: [CeilingSet, CeilingSet];
   flops: Record<string, { b16: FlopSummary; b64: FlopSummary }>;
   results: GcnnResult[];
   /** Present when the run measured the reference side by side (`--reference`). */

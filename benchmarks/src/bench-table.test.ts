@@ -147,3 +147,24 @@ describe('referenceFor', () => {
     expect(referenceFor(refs, { config: 'default', mode: 'train16' })).toBeUndefined();
   });
 });
+
+describe('the ceiling line', () => {
+  const ceilingLine = (r: BenchReport) => row(renderBenchTable(r), 'Ceiling (wasm, 1 thread;');
+
+  it('adds the ceiling of two processes at once, each core’s rate, when the run measured it', () => {
+    const kernels = (conv: number, mm: number) => ({
+      conv2d: { gflops: conv, what: 'conv' },
+      matMul: { gflops: mm, what: 'mm' },
+      depthwise: { gflops: 2.5, what: 'dw' },
+      depthwiseSimd: { gflops: 14, what: 'simd' },
+    });
+    const r = { ...report(true), ceilingTwoAtOnce: [kernels(41.04, 30), kernels(39.96, 31.5)] };
+    expect(ceilingLine(r as BenchReport)).toContain(
+      'The same in two processes at once (both cores busy): conv2d 41.0 + 40.0 GFLOP/s, matMul 30.0 + 31.5 GFLOP/s; read the two-thread rows',
+    );
+  });
+
+  it('says nothing of it for a report from before it was measured', () => {
+    expect(ceilingLine(report(true))).not.toContain('two processes');
+  });
+});

@@ -28,13 +28,22 @@ export function renderBenchTable(report: BenchReport): string[] {
   return [
     `Run: \`${command}\`, ${report.date.slice(0, 16).replace('T', ' ')} UTC; ${machine.lscpu.join('; ')}; nproc ${machine.nproc}; Node ${machine.node}.`,
     '',
-    `Ceiling (wasm, 1 thread; load ${report.ceilingLoad.toFixed(2)}): conv2d ${c.conv2d.gflops.toFixed(1)} GFLOP/s (${c.conv2d.what}), matMul ${c.matMul.gflops.toFixed(1)} GFLOP/s (${c.matMul.what}), depthwise ${c.depthwise.gflops.toFixed(2)} GFLOP/s (${c.depthwise.what}; stock XNNPACK), ${c.depthwiseSimd.gflops.toFixed(1)} GFLOP/s with @gcnn/tfjs-wasm-training's SIMD kernel.`,
+    `Ceiling (wasm, 1 thread; load ${report.ceilingLoad.toFixed(2)}): conv2d ${c.conv2d.gflops.toFixed(1)} GFLOP/s (${c.conv2d.what}), matMul ${c.matMul.gflops.toFixed(1)} GFLOP/s (${c.matMul.what}), depthwise ${c.depthwise.gflops.toFixed(2)} GFLOP/s (${c.depthwise.what}; stock XNNPACK), ${c.depthwiseSimd.gflops.toFixed(1)} GFLOP/s with @gcnn/tfjs-wasm-training's SIMD kernel.${twoAtOnceSentence(report)}`,
     '',
     ...(report.reference ? sideBySideTable(report) : storedReferenceTable(report)),
     ...speedupLines(report.results),
     ...separableLines(report),
     ...flopTable(report),
   ];
+}
+
+/** The ceiling measured in two processes at once, as a sentence after the one-thread ceiling. */
+function twoAtOnceSentence(report: BenchReport): string {
+  if (!report.ceilingTwoAtOnce) return '';
+  const [a, b] = report.ceilingTwoAtOnce;
+  const pair = (k: 'conv2d' | 'matMul') =>
+    `${a[k].gflops.toFixed(1)} + ${b[k].gflops.toFixed(1)} GFLOP/s`;
+  return ` The same in two processes at once (both cores busy): conv2d ${pair('conv2d')}, matMul ${pair('matMul')}; read the two-thread rows' GFLOP/s against their sum.`;
 }
 
 /** The reference's measurement of the cell a gcnn row belongs to (same configuration and mode). */

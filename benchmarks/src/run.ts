@@ -8,10 +8,11 @@
  * benchmarks/results/latest(-quick).json and .md; a full run also writes the table between the
  * `bench` markers of docs/benchmarks.md. `--main-job`: main-job.ts instead.
  */
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import {
   BENCH_USAGE,
   type BenchOptions,
@@ -19,7 +20,13 @@ import {
   parseBenchOptions,
 } from './bench-options';
 import { type BenchStep, benchJobs, interleave, type Job } from './bench-plan';
-import type { BenchReport, GcnnResult, ReferenceResult, ReferenceRun } from './bench-report';
+import type {
+  BenchReport,
+  CeilingSet,
+  GcnnResult,
+  ReferenceResult,
+  ReferenceRun,
+} from './bench-report';
 import { renderBenchTable } from './bench-table';
 import { BENCH_CONFIGS, benchConfigsJson } from './configs';
 import { summarize } from './flops';
@@ -102,6 +109,19 @@ function runSteps(
   return { results, referenceResults };
 }
 
+const utf8 = { encoding: 'utf8' } as const;
+const lastLine = (out: string) => out.trim().split('\n').pop()!;
+
+/**
+ * ceiling.ts in two processes started together: each core's rates while the other core works too
+ * (shared caches and memory), which is what a two-thread measurement gets.
+ */
+async function ceilingInTwoProcesses(script: string): Promise<[CeilingSet, CeilingSet]> {
+  const run = promisify(execFile);
+  const outs = await Promise.all([0, 1].map(() => run(process.execPath, [script], utf8)));
+  return outs.map(({ stdout }) => JSON.parse(lastLine(stdout))) as [CeilingSet, CeilingSet];
+}
+
 async function main(options: BenchOptions): Promise<void> {
   if (options.mainJob) {
     const { runMainJob } = await import('./main-job');
@@ -119,9 +139,10 @@ async function main(options: BenchOptions): Promise<void> {
   );
   const scripts = await buildMeasureScripts();
   const ceilingLoad = waitQuiet(options.maxWait);
-  const ceilingOut = execFileSync(process.execPath, [scripts.ceiling], { encoding: 'utf8' });
-  const ceiling = JSON.parse(ceilingOut.trim().split('\n').pop()!);
+  const ceiling = JSON.parse(lastLine(execFileSync(process.execPath, [scripts.ceiling], utf8)));
   console.log(`ceiling (wasm, load ${ceilingLoad.toFixed(2)}):`, JSON.stringify(ceiling));
+  const ceilingTwoAtOnce = await ceilingInTwoProcesses(scripts.ceiling);
+  console.log('ceiling, two processes at once:', JSON.stringify(ceilingTwoAtOnce));
   const scratch = mkdtempSync(join(tmpdir(), 'gcnn-bench-'));
   try {
     const configsFile = join(scratch, 'configs.json');
@@ -146,6 +167,7 @@ async function main(options: BenchOptions): Promise<void> {
       machine: machine(),
       ceiling,
       ceilingLoad,
+      ceilingTwoAtOnce,
       flops,
       results: run.results,
       ...(reference ? { reference } : {}),
