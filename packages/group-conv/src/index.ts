@@ -44,10 +44,12 @@ export { sampleLiftingFilter } from './kernels/sample-lifting-filter';
 export { type SpatialKernelRole, spatialKernel } from './kernels/spatial-kernel';
 export { subgroupKernel } from './kernels/subgroup-kernel';
 export {
+  BATCH_NORM_KERNELS,
   BatchNorm1D,
   type BatchNormApplyOptions,
   type BatchNormOptions,
   GroupBatchNorm,
+  hasBatchNormKernels,
 } from './layers/group-batch-norm';
 export { GroupConv2D, type GroupConvLayerOptions } from './layers/group-conv-2d';
 export { KernelNetModule, type KernelNetOptions } from './layers/kernel-net-module';

@@ -1,4 +1,10 @@
 export { batchMatMulConfig } from './batch-mat-mul';
+export {
+  BATCH_NORM_TRAIN,
+  BATCH_NORM_TRAIN_GRAD,
+  batchNormTrainConfig,
+  batchNormTrainGradConfig,
+} from './batch-norm-train';
 export { conv2DConfig } from './conv2d';
 export { conv2DBackpropFilterConfig } from './conv2d-backprop-filter';
 export { conv2DBackpropInputConfig } from './conv2d-backprop-input';

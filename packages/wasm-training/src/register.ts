@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { batchMatMulConfig } from './batch-mat-mul';
+import { batchNormTrainConfig, batchNormTrainGradConfig } from './batch-norm-train';
 import { conv2DConfig } from './conv2d';
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter';
 import { conv2DBackpropInputConfig } from './conv2d-backprop-input';
@@ -29,6 +30,8 @@ export const WASM_TRAINING_KERNELS: readonly tf.KernelConfig[] = [
   depthwiseConv2dNativeBackpropFilterConfig,
   depthwiseConv2dNativeConfig,
   fusedBatchNormConfig,
+  batchNormTrainConfig,
+  batchNormTrainGradConfig,
   maxPoolGradConfig,
   meanConfig,
   sumConfig,
@@ -62,7 +65,8 @@ let registered = false;
  * `Transpose` (a generic loop for 5 and more axes, ≈ 20× slower) and `Identity`
  * (copied the data of every tensor saved for a gradient; shares it now); adds
  * `GcnnRowNormalize` and `GcnnRowNormalizeGrad`, the fused layer norm @gcnn/group-conv runs when
- * they are registered, and `GcnnGroupAxisSplit` and `GcnnGroupAxisMerge`, with which it runs the
+ * they are registered, `GcnnBatchNormTrain` and `GcnnBatchNormTrainGrad`, its training-mode batch
+ * norm in five passes, and `GcnnGroupAxisSplit` and `GcnnGroupAxisMerge`, with which it runs the
  * rotation mixings of its separable convolutions in Fourier form, and `GcnnPerChannelMix` and
  * `GcnnPerChannelMixFilter`, its per-channel scale mixing of Sim(2) `separable+2d`.
  * Makes a failed wasm allocation throw `WasmHeapExhaustedError` instead of corrupting the heap

@@ -118,12 +118,35 @@ function channelSum(x: tf.Tensor2D): tf.Tensor1D {
 }
 
 /**
+ * Kernels a backend add-on may register to run the training-mode batch norm as one kernel each
+ * way — @gcnn/tfjs-wasm-training does for wasm (5 passes over the map instead of 22 reads and
+ * writes in 13 kernels). Contract, for x `[n, C]` float32 and γ, β `[C]`: `forward`: inputs
+ * `{ x, gamma, beta }`, attrs `{ epsilon }` → `[y, xhat, mean, variance, rstd]` (batch mean,
+ * biased variance, `rstd = 1/√(σ² + ε)`, `x̂ = (x − μ)·rstd`, `y = x̂·γ + β`); `backward`: inputs
+ * `{ dy, xhat, gamma, rstd }` → `[dx, dGamma, dBeta]` as {@link batchNormGradients}; the same
+ * values as the composite up to float32 round-off of the sums. Without them the composite runs.
+ */
+export const BATCH_NORM_KERNELS = {
+  forward: 'GcnnBatchNormTrain',
+  backward: 'GcnnBatchNormTrainGrad',
+} as const;
+
+/** Whether `backend` (default the current one) registers both {@link BATCH_NORM_KERNELS}. */
+export function hasBatchNormKernels(backend: string = tf.getBackend()): boolean {
+  return (
+    tf.getKernel(BATCH_NORM_KERNELS.forward, backend) !== undefined &&
+    tf.getKernel(BATCH_NORM_KERNELS.backward, backend) !== undefined
+  );
+}
+
+/**
  * Training-mode batch norm of `[n, C]` with its batch statistics (μ, biased σ², handed to
  * `onStats` for the running averages): `γ·(x − μ)/√(σ² + ε) + β`, with the analytic gradient
- * `dx = γ/(n·√(σ² + ε))·(n·dy − Σdy − x̂·Σ(dy·x̂))`, `dγ = Σ(dy·x̂)`, `dβ = Σdy`. Every reduction
- * is a {@link channelSum}; autodiff of tf.moments + tf.batchNorm instead tiles and reduces over
- * non-innermost axes (on wasm ≈ 25× slower for the ResNet's feature maps). Forward and gradient
- * free each full-size temporary as soon as used: at most two besides the input and the result.
+ * `dx = γ/(n·√(σ² + ε))·(n·dy − Σdy − x̂·Σ(dy·x̂))`, `dγ = Σ(dy·x̂)`, `dβ = Σdy`. One kernel each
+ * way where the backend registers {@link BATCH_NORM_KERNELS}; else a composite whose reductions
+ * are {@link channelSum}s (autodiff of tf.moments + tf.batchNorm instead tiles and reduces over
+ * non-innermost axes, on wasm ≈ 25× slower for the ResNet's feature maps) and which frees each
+ * full-size temporary as soon as used: at most two besides the input and the result.
  */
 function batchNormTraining(
   x: tf.Tensor2D,
@@ -132,28 +155,67 @@ function batchNormTraining(
   epsilon: number,
   onStats: (mean: tf.Tensor1D, variance: tf.Tensor1D) => void,
 ): tf.Tensor2D {
+  const fused = hasBatchNormKernels();
   const f = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const [xs, g, b, save] = args as [tf.Tensor2D, tf.Tensor1D, tf.Tensor1D, tf.GradSaveFunc];
-    const n = xs.shape[0];
-    const mu = tf.div(channelSum(xs), n) as tf.Tensor1D;
-    const centered = tf.sub(xs, mu) as tf.Tensor2D;
-    const v = tf.tidy(() =>
-      tf.div(channelSum(tf.square(centered) as tf.Tensor2D), n),
-    ) as tf.Tensor1D;
-    onStats(mu, v);
-    const r = tf.rsqrt(tf.add(v, epsilon)) as tf.Tensor1D;
-    const xhat = tf.mul(centered, r) as tf.Tensor2D;
-    centered.dispose();
+    const [y, xhat, r] = fused
+      ? batchNormKernelForward(xs, g, b, epsilon, onStats)
+      : batchNormCompositeForward(xs, g, b, epsilon, onStats);
     save([xhat, g, r]);
     return {
-      value: tf.tidy(() => tf.add(tf.mul(xhat, g), b)),
+      value: y,
       // in a tidy: tfjs runs customGrad gradients outside one, and keeps whatever they leave
       // until the whole backward pass ends (several full-size maps per norm)
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
-        batchNormGradients(dy as tf.Tensor2D, saved as [tf.Tensor2D, tf.Tensor1D, tf.Tensor1D]),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [xh, gs, rs] = saved as [tf.Tensor2D, tf.Tensor1D, tf.Tensor1D];
+        if (!fused) return batchNormGradients(dy as tf.Tensor2D, [xh, gs, rs]);
+        return tf.engine().runKernel(BATCH_NORM_KERNELS.backward, {
+          dy,
+          xhat: xh,
+          gamma: gs,
+          rstd: rs,
+        }) as tf.Tensor[];
+      },
     };
   });
   return f(x, gamma, beta) as tf.Tensor2D;
+}
+
+/** `[y, x̂, rstd]` of {@link batchNormTraining} from the backend's forward kernel. */
+function batchNormKernelForward(
+  x: tf.Tensor2D,
+  gamma: tf.Tensor1D,
+  beta: tf.Tensor1D,
+  epsilon: number,
+  onStats: (mean: tf.Tensor1D, variance: tf.Tensor1D) => void,
+): [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D] {
+  const [y, xhat, mean, variance, rstd] = tf
+    .engine()
+    .runKernel(BATCH_NORM_KERNELS.forward, { x, gamma, beta }, { epsilon }) as tf.Tensor[];
+  onStats(mean as tf.Tensor1D, variance as tf.Tensor1D);
+  mean!.dispose();
+  variance!.dispose();
+  return [y as tf.Tensor2D, xhat as tf.Tensor2D, rstd as tf.Tensor1D];
+}
+
+/** `[y, x̂, rstd]` of {@link batchNormTraining} from tfjs ops. */
+function batchNormCompositeForward(
+  x: tf.Tensor2D,
+  gamma: tf.Tensor1D,
+  beta: tf.Tensor1D,
+  epsilon: number,
+  onStats: (mean: tf.Tensor1D, variance: tf.Tensor1D) => void,
+): [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D] {
+  const n = x.shape[0];
+  const mu = tf.div(channelSum(x), n) as tf.Tensor1D;
+  const centered = tf.sub(x, mu) as tf.Tensor2D;
+  const v = tf.tidy(() => tf.div(channelSum(tf.square(centered) as tf.Tensor2D), n)) as tf.Tensor1D;
+  onStats(mu, v);
+  const r = tf.rsqrt(tf.add(v, epsilon)) as tf.Tensor1D;
+  const xhat = tf.mul(centered, r) as tf.Tensor2D;
+  centered.dispose();
+  const y = tf.tidy(() => tf.add(tf.mul(xhat, gamma), beta)) as tf.Tensor2D;
+  return [y, xhat, r];
 }
 
 /**

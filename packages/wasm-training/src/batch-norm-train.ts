@@ -1,0 +1,156 @@
+import type * as tf from '@tensorflow/tfjs-core';
+import { guardWasmHeap } from './heap-guard';
+import { KernelScope } from './kernel-scope';
+import { batchNormKernels } from './simd/batch-norm-module';
+import { wasmBackend, wasmHeap } from './wasm-backend';
+
+/**
+ * The kernel names of @gcnn/group-conv's training-mode batch norm (its `BATCH_NORM_KERNELS`): the
+ * norm runs them when they are registered for the active backend, its composite of tfjs ops
+ * otherwise.
+ *
+ * - `GcnnBatchNormTrain`: inputs `{ x, gamma, beta }` (x `[n, C]`, the others `[C]`), attrs
+ *   `{ epsilon }` → `[y, xhat, mean, variance, rstd]`: the batch mean μ and biased variance σ² of
+ *   each channel, `rstd = 1/√(σ² + ε)`, `x̂ = (x − μ)·rstd`, `y = x̂·γ + β`;
+ * - `GcnnBatchNormTrainGrad`: inputs `{ dy, xhat, gamma, rstd }` → `[dx, dGamma, dBeta]`:
+ *   `dβ = Σ dy`, `dγ = Σ dy·x̂` (over rows), `dx = dy·a + (x̂·b + c)` with `a = γ·rstd`,
+ *   `b = −a·dγ/n`, `c = −a·dβ/n`.
+ */
+export const BATCH_NORM_TRAIN = 'GcnnBatchNormTrain';
+export const BATCH_NORM_TRAIN_GRAD = 'GcnnBatchNormTrainGrad';
+
+/** `[n, C]` of a float32 matrix whose channels fill whole SIMD vectors; throws otherwise. */
+function matrixOf(kernel: string, x: tf.TensorInfo): [number, number] {
+  const [n, c] = x.shape;
+  if (x.dtype !== 'float32' || x.shape.length !== 2) {
+    throw new Error(
+      `Error in ${kernel} (wasm, @gcnn/tfjs-wasm-training): needs a float32 [n, C] x, got ${x.dtype} [${x.shape}]`,
+    );
+  }
+  return [n!, c!];
+}
+
+function simd(backend: tf.KernelBackend, c: number) {
+  const memory = wasmHeap(backend);
+  return memory && c % 4 === 0 ? batchNormKernels(memory) : null;
+}
+
+/** A float32 view of a `[C]` tensor (taken after every allocation: one may grow the heap). */
+function vector(backend: tf.KernelBackend, t: tf.TensorInfo, c: number): Float32Array {
+  const be = wasmBackend(backend);
+  return new Float32Array(wasmHeap(backend)!.buffer, be.getMemoryOffset(t.dataId), c);
+}
+
+/** `GcnnBatchNormTrain` for wasm: three SIMD passes, or the composite without SIMD or for C % 4 ≠ 0. */
+export const batchNormTrainConfig: tf.KernelConfig = {
+  kernelName: BATCH_NORM_TRAIN,
+  backendName: 'wasm',
+  kernelFunc: ({ inputs, attrs, backend }) => {
+    const { x, gamma, beta } = inputs as Record<string, tf.TensorInfo>;
+    const { epsilon } = attrs as unknown as { epsilon: number };
+    const [n, c] = matrixOf(BATCH_NORM_TRAIN, x!);
+    const be = wasmBackend(backend);
+    const kb = backend as tf.KernelBackend;
+    const k = simd(kb, c);
+    if (!k) return composite(kb, x!, gamma!, beta!, epsilon);
+    guardWasmHeap(kb);
+    const at = (t: tf.TensorInfo) => be.getMemoryOffset(t.dataId);
+    const [mean, variance, rstd] = [0, 1, 2].map(() => be.makeOutput([c], 'float32'));
+    k.columnSums(at(x!), at(mean!), n, c);
+    const mu = vector(kb, mean!, c);
+    for (let j = 0; j < c; j++) mu[j] = mu[j]! / n;
+    k.centeredSquareSums(at(x!), at(mean!), at(variance!), n, c);
+    const [v, r] = [vector(kb, variance!, c), vector(kb, rstd!, c)];
+    for (let j = 0; j < c; j++) {
+      v[j] = v[j]! / n;
+      r[j] = 1 / Math.sqrt(Math.fround(v[j]! + epsilon));
+    }
+    const y = be.makeOutput([n, c], 'float32');
+    const xhat = be.makeOutput([n, c], 'float32');
+    k.normalize(at(x!), at(mean!), at(rstd!), at(gamma!), at(beta!), at(xhat), at(y), n, c);
+    return [y, xhat, mean!, variance!, rstd!];
+  },
+};
+
+/** `GcnnBatchNormTrainGrad` for wasm: two SIMD passes, or the composite without SIMD or for C % 4 ≠ 0. */
+export const batchNormTrainGradConfig: tf.KernelConfig = {
+  kernelName: BATCH_NORM_TRAIN_GRAD,
+  backendName: 'wasm',
+  kernelFunc: ({ inputs, backend }) => {
+    const { dy, xhat, gamma, rstd } = inputs as Record<string, tf.TensorInfo>;
+    const [n, c] = matrixOf(BATCH_NORM_TRAIN_GRAD, dy!);
+    const be = wasmBackend(backend);
+    const kb = backend as tf.KernelBackend;
+    const k = simd(kb, c);
+    if (!k) return compositeGrad(kb, dy!, xhat!, gamma!, rstd!);
+    guardWasmHeap(kb);
+    const at = (t: tf.TensorInfo) => be.getMemoryOffset(t.dataId);
+    const [dGamma, dBeta, a, b, shift] = [0, 1, 2, 3, 4].map(() => be.makeOutput([c], 'float32'));
+    try {
+      k.gradientSums(at(dy!), at(xhat!), at(dBeta!), at(dGamma!), n, c);
+      const [g, r, dg, db] = [gamma!, rstd!, dGamma!, dBeta!].map((t) => vector(kb, t, c));
+      const [av, bv, sv] = [a!, b!, shift!].map((t) => vector(kb, t, c));
+      // the composite's float32 steps: a = γ·rstd, b = (a·dγ)/(−n), c = (a·dβ)/(−n)
+      for (let j = 0; j < c; j++) {
+        av![j] = g![j]! * r![j]!;
+        bv![j] = Math.fround(av![j]! * dg![j]!) / -n;
+        sv![j] = Math.fround(av![j]! * db![j]!) / -n;
+      }
+      const dx = be.makeOutput([n, c], 'float32');
+      k.inputGradient(at(dy!), at(xhat!), at(a!), at(b!), at(shift!), at(dx), n, c);
+      return [dx, dGamma!, dBeta!];
+    } finally {
+      for (const t of [a!, b!, shift!]) be.disposeData(t.dataId);
+    }
+  },
+};
+
+/** The forward as the composite of wasm kernels (engines without wasm SIMD; exported for the tests). */
+export function composite(
+  backend: tf.KernelBackend,
+  x: tf.TensorInfo,
+  gamma: tf.TensorInfo,
+  beta: tf.TensorInfo,
+  epsilon: number,
+): tf.TensorInfo[] {
+  const s = new KernelScope(backend, BATCH_NORM_TRAIN);
+  try {
+    const n = s.fill([], x.shape[0]!, 'float32');
+    const mean = s.run('RealDiv', { a: s.sum(x, [0]), b: n });
+    const d = s.binary('Sub', x, mean);
+    const variance = s.run('RealDiv', { a: s.sum(s.run('Square', { x: d }), [0]), b: n });
+    const eps = s.fill([], epsilon, 'float32');
+    const rstd = s.run('Rsqrt', { x: s.binary('Add', variance, eps) });
+    const xhat = s.binary('Multiply', d, rstd);
+    const y = s.binary('Add', s.binary('Multiply', xhat, gamma), beta);
+    return s.finishMany([y, xhat, mean, variance, rstd]);
+  } catch (e) {
+    s.dispose();
+    throw e;
+  }
+}
+
+/** The gradient as the composite of wasm kernels (engines without wasm SIMD; exported for the tests). */
+export function compositeGrad(
+  backend: tf.KernelBackend,
+  dy: tf.TensorInfo,
+  xhat: tf.TensorInfo,
+  gamma: tf.TensorInfo,
+  rstd: tf.TensorInfo,
+): tf.TensorInfo[] {
+  const s = new KernelScope(backend, BATCH_NORM_TRAIN_GRAD);
+  try {
+    const minusN = s.fill([], -dy.shape[0]!, 'float32');
+    const dBeta = s.sum(dy, [0]);
+    const dGamma = s.sum(s.binary('Multiply', dy, xhat), [0]);
+    const a = s.binary('Multiply', gamma, rstd);
+    const b = s.run('RealDiv', { a: s.binary('Multiply', a, dGamma), b: minusN });
+    const c = s.run('RealDiv', { a: s.binary('Multiply', a, dBeta), b: minusN });
+    const shift = s.binary('Add', s.binary('Multiply', xhat, b), c);
+    const dx = s.binary('Add', s.binary('Multiply', dy, a), shift);
+    return s.finishMany([dx, dGamma, dBeta]);
+  } catch (e) {
+    s.dispose();
+    throw e;
+  }
+}
