@@ -28,9 +28,11 @@ describe.skipIf(!isWasmProject())('SIMD depthwise kernels on wasm equal cpu', ()
   // 4·unroll channels per block: 4 and 12 take unroll 1, 16 and 48 unroll 4. Rows k + 4 wide
   // have at most one interior tile of the forward kernel; rows 4k + 9 … 4k + 12 wide have
   // several, for either stride, between border tiles and a tail of single pixels, and one of the
-  // four widths puts a tile's last tap on the row's last pixel.
+  // four widths puts a tile's last tap on the row's last pixel. The filter gradient sums 4 taps
+  // of a filter row at a time and the row’s last k mod 4 as one tile: k = 1, 3, 5, 6, 7 and 8 take
+  // every tile size, and 8 none left over.
   const cases: Array<[number, number, Pad, number, number]> = [];
-  for (const k of [1, 3, 7])
+  for (const k of [1, 3, 5, 6, 7, 8])
     for (const s of [1, 2])
       for (const p of ['same', 'valid', explicit] as Pad[]) {
         for (const c of [4, 12, 16, 48]) cases.push([k, s, p, c, k + 4]);
