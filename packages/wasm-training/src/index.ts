@@ -45,6 +45,7 @@ export {
   rowNormalizeGradConfig,
 } from './row-normalize';
 export { meanConfig, sumConfig } from './row-reductions';
+export { cosConfig, sinConfig } from './sine';
 export { sliceConfig, splitVConfig, unpackConfig } from './slice';
 export { transposeConfig } from './transpose';
 export { unsortedSegmentSumConfig } from './unsorted-segment-sum';

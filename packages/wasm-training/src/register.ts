@@ -15,6 +15,7 @@ import { maxPoolGradConfig } from './max-pool-grad';
 import { perChannelMixConfig, perChannelMixFilterConfig } from './per-channel-mix';
 import { rowNormalizeConfig, rowNormalizeGradConfig } from './row-normalize';
 import { meanConfig, sumConfig } from './row-reductions';
+import { cosConfig, sinConfig } from './sine';
 import { sliceConfig, splitVConfig, unpackConfig } from './slice';
 import { stockKernels } from './stock-kernels';
 import { transposeConfig } from './transpose';
@@ -35,6 +36,8 @@ export const WASM_TRAINING_KERNELS: readonly tf.KernelConfig[] = [
   maxPoolGradConfig,
   meanConfig,
   sumConfig,
+  sinConfig,
+  cosConfig,
   rowNormalizeConfig,
   rowNormalizeGradConfig,
   groupAxisSplitConfig,
@@ -61,7 +64,7 @@ let registered = false;
  * rest stock), `DepthwiseConv2dNative` (a SIMD kernel, ≈ 6× faster on 7×7 filters),
  * `BatchMatMul` (a SIMD kernel for row vector × matrix, the rest stock), `FusedBatchNorm` (one
  * SIMD pass `x·s + t` for per-channel statistics), `Sum` and `Mean` (SIMD
- * for the innermost axes), `Slice`, `SplitV` and `Unpack` (copied the whole input per slice),
+ * for the innermost axes), `Sin` and `Cos` (SIMD, float32), `Slice`, `SplitV` and `Unpack` (copied the whole input per slice),
  * `Transpose` (a generic loop for 5 and more axes, ≈ 20× slower) and `Identity`
  * (copied the data of every tensor saved for a gradient; shares it now); adds
  * `GcnnRowNormalize` and `GcnnRowNormalizeGrad`, the fused layer norm @gcnn/group-conv runs when

@@ -277,6 +277,38 @@ export class FunctionBuilder {
     };
   }
 
+  /** The i32 `a` in all four lanes. */
+  i32x4Splat(a: Expr): Expr {
+    return () => {
+      a();
+      this.simd(0x11);
+    };
+  }
+  /** Each lane rounded to the nearest integer, ties to even. */
+  f32x4Nearest(a: Expr): Expr {
+    return this.simdUnary(0x6a, a);
+  }
+  f32x4Abs(a: Expr): Expr {
+    return this.simdUnary(0xe0, a);
+  }
+  /** f32 lanes → i32 lanes, truncated, saturating (NaN → 0). */
+  i32x4TruncSatF32x4(a: Expr): Expr {
+    return this.simdUnary(0xf8, a);
+  }
+  i32x4Add(a: Expr, b: Expr): Expr {
+    return this.simdBinary(0xae, a, b);
+  }
+  i32x4Eq(a: Expr, b: Expr): Expr {
+    return this.simdBinary(0x37, a, b);
+  }
+  /** Each i32 lane shifted left by the i32 `bits`. */
+  i32x4Shl(a: Expr, bits: Expr): Expr {
+    return this.simdBinary(0xab, a, bits);
+  }
+  v128Xor(a: Expr, b: Expr): Expr {
+    return this.simdBinary(0x51, a, b);
+  }
+
   /** Pushes `value` (an f32) in all four lanes. */
   f32x4Const(value: number): Expr {
     return () => {
@@ -343,6 +375,13 @@ export class FunctionBuilder {
       a();
       b();
       this.code.push(opcode);
+    };
+  }
+
+  private simdUnary(opcode: number, a: Expr): Expr {
+    return () => {
+      a();
+      this.simd(opcode);
     };
   }
 
