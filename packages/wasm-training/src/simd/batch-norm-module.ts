@@ -71,21 +71,24 @@ interface ColumnSumsSpec {
 }
 
 /**
- * Emits column sums over every channel group: groups of `width` vectors (4·width channels) while
- * they fit, then groups of one vector. A group's columns are summed down the rows in registers
- * (the input is read once: each group reads its own bytes of every row), in blocks of
- * {@link SUM_BLOCK_ROWS} rows.
+ * Emits column sums over every channel group: groups of 4 vectors (16 channels, one 64-byte cache
+ * line of a row) while they fit, then groups of one vector. A group's columns are summed down the
+ * rows in registers, in blocks of {@link SUM_BLOCK_ROWS} rows, each block's sums added to the
+ * outputs in memory (so only the block's accumulators take registers). Each group reads its own
+ * bytes of every row: whole cache lines where C is a multiple of 16, so the map is read once.
  */
-function emitColumnSums(f: FunctionBuilder, spec: ColumnSumsSpec, width: number): void {
+function emitColumnSums(f: FunctionBuilder, spec: ColumnSumsSpec): void {
   const group = f.local();
   const pointers = spec.inputs.map(() => f.local());
-  const [r, blockEnd] = [f.local(), f.local()];
+  const [r, blockEnd, row] = [f.local(), f.local(), f.local()];
   const groups = (w: number, from: Expr) => {
     const summands = spec.summands(pointers, group);
     const acc = summands.map(() => Array.from({ length: w }, () => f.local(V128)));
-    const total = summands.map(() => Array.from({ length: w }, () => f.local(V128)));
+    const outAt = (k: number) => f.add(spec.outs[k]!, f.get(group));
     f.forRange(group, from, f.sub(spec.rowBytes, f.i32(16 * w - 1)), 16 * w, () => {
-      for (const t of total.flat()) f.set(t, f.v128Zero());
+      summands.forEach((_, k) => {
+        for (let j = 0; j < w; j++) f.store(outAt(k), f.v128Zero(), 16 * j);
+      });
       spec.inputs.forEach((base, k) => {
         f.set(pointers[k]!, f.add(base, f.get(group)));
       });
@@ -93,7 +96,6 @@ function emitColumnSums(f: FunctionBuilder, spec: ColumnSumsSpec, width: number)
         for (const a of acc.flat()) f.set(a, f.v128Zero());
         f.set(blockEnd, f.add(f.get(r), f.i32(SUM_BLOCK_ROWS)));
         f.when(f.geS(f.get(blockEnd), spec.rows), () => f.set(blockEnd, spec.rows));
-        const row = f.local();
         f.forRange(row, f.get(r), f.get(blockEnd), 1, () => {
           summands.forEach((s, k) => {
             acc[k]!.forEach((a, j) => {
@@ -102,20 +104,15 @@ function emitColumnSums(f: FunctionBuilder, spec: ColumnSumsSpec, width: number)
           });
           for (const p of pointers) f.set(p, f.add(f.get(p), spec.rowBytes));
         });
-        total.forEach((t, k) => {
-          t.forEach((tj, j) => {
-            f.set(tj, f.f32x4Add(f.get(tj), f.get(acc[k]![j]!)));
+        acc.forEach((a, k) => {
+          a.forEach((aj, j) => {
+            f.store(outAt(k), f.f32x4Add(f.load(outAt(k), 16 * j), f.get(aj)), 16 * j);
           });
-        });
-      });
-      total.forEach((t, k) => {
-        t.forEach((tj, j) => {
-          f.store(f.add(spec.outs[k]!, f.get(group)), f.get(tj), 16 * j);
         });
       });
     });
   };
-  groups(width, f.i32(0));
+  groups(4, f.i32(0));
   groups(1, f.get(group));
 }
 
@@ -124,7 +121,7 @@ function columnSums(): FunctionBuilder {
   const [x, out, rows, c] = f.args(4);
   const rowBytes = f.mul(c, f.i32(4));
   const summands = ([p]: readonly number[]) => [(o: number) => f.load(f.get(p!), o)];
-  emitColumnSums(f, { rows, rowBytes, inputs: [x], summands, outs: [out] }, 4);
+  emitColumnSums(f, { rows, rowBytes, inputs: [x], summands, outs: [out] });
   return f;
 }
 
@@ -138,7 +135,7 @@ function centeredSquareSums(): FunctionBuilder {
       return f.f32x4Mul(d, d);
     },
   ];
-  emitColumnSums(f, { rows, rowBytes, inputs: [x], summands, outs: [out] }, 4);
+  emitColumnSums(f, { rows, rowBytes, inputs: [x], summands, outs: [out] });
   return f;
 }
 
@@ -150,7 +147,7 @@ function gradientSums(): FunctionBuilder {
     (o: number) => f.load(f.get(pdy!), o),
     (o: number) => f.f32x4Mul(f.load(f.get(pdy!), o), f.load(f.get(px!), o)),
   ];
-  emitColumnSums(f, { rows, rowBytes, inputs: [dy, xhat], summands, outs: [dBeta, dGamma] }, 2);
+  emitColumnSums(f, { rows, rowBytes, inputs: [dy, xhat], summands, outs: [dBeta, dGamma] });
   return f;
 }
 
