@@ -1,6 +1,7 @@
 import {
   convOutputSize,
   type GroupConv2D,
+  hasBatchNormKernels,
   hasRowNormalizeKernels,
   kernelNetBytes,
   type LayerMemory,
@@ -194,8 +195,13 @@ function elementwise(bytes: number, saved: number, forward: number, backward: nu
   };
 }
 
-/** batch norm (keeps x̂), ReLU (keeps its output), 2×2 max pooling (keeps x and y), dropout (keeps its mask). */
-const batchNormUnit = (bytes: number) => elementwise(bytes, 1, 3, 3);
+/**
+ * Batch norm (keeps x̂): one kernel each way where the backend has them (@gcnn/group-conv's
+ * `BATCH_NORM_KERNELS`), else the composite's forward and backward temporaries. ReLU (keeps its
+ * output), 2×2 max pooling (keeps x and y), dropout (keeps its mask).
+ */
+const batchNormUnit = (bytes: number) =>
+  hasBatchNormKernels() ? elementwise(bytes, 1, 0, 1) : elementwise(bytes, 1, 3, 3);
 const reluUnit = (bytes: number) => elementwise(bytes, 1, 1, 2);
 
 function stageUnits(stage: Stage, geo: Geometry, units: Unit[]): Geometry {
