@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { guardWasmHeap } from './heap-guard';
-import { KernelScope } from './kernel-scope';
+import { inKernelScope } from './kernel-scope';
 import { transposedAMatMulKernel } from './simd/transposed-a-mat-mul-module';
 import { vecMatKernel } from './simd/vec-mat-module';
 import { runStockKernel } from './stock-kernels';
@@ -88,19 +88,15 @@ function withExplicitTransposes(
   transposeA: boolean,
   transposeB: boolean,
 ): tf.TensorInfo {
-  const s = new KernelScope(backend, NAME);
-  try {
+  const [out] = inKernelScope(backend, NAME, (s) => {
     const swapLast = (t: tf.TensorInfo) => {
       const perm = t.shape.map((_, i) => i);
       perm.push(...perm.splice(-2).reverse());
       return s.transpose(t, perm);
     };
-    const out = s.matMul(transposeA ? swapLast(a) : a, transposeB ? swapLast(b) : b, false, false);
-    return s.finish(out);
-  } catch (e) {
-    s.dispose();
-    throw e;
-  }
+    return [s.matMul(transposeA ? swapLast(a) : a, transposeB ? swapLast(b) : b, false, false)];
+  });
+  return out!;
 }
 
 /**

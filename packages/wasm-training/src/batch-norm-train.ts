@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { guardWasmHeap } from './heap-guard';
-import { KernelScope } from './kernel-scope';
+import { inKernelScope } from './kernel-scope';
 import { batchNormKernels } from './simd/batch-norm-module';
 import { wasmBackend, wasmHeap } from './wasm-backend';
 
@@ -113,8 +113,7 @@ export function composite(
   beta: tf.TensorInfo,
   epsilon: number,
 ): tf.TensorInfo[] {
-  const s = new KernelScope(backend, BATCH_NORM_TRAIN);
-  try {
+  return inKernelScope(backend, BATCH_NORM_TRAIN, (s) => {
     const n = s.fill([], x.shape[0]!, 'float32');
     const mean = s.run('RealDiv', { a: s.sum(x, [0]), b: n });
     const d = s.binary('Sub', x, mean);
@@ -123,11 +122,8 @@ export function composite(
     const rstd = s.run('Rsqrt', { x: s.binary('Add', variance, eps) });
     const xhat = s.binary('Multiply', d, rstd);
     const y = s.binary('Add', s.binary('Multiply', xhat, gamma), beta);
-    return s.finishMany([y, xhat, mean, variance, rstd]);
-  } catch (e) {
-    s.dispose();
-    throw e;
-  }
+    return [y, xhat, mean, variance, rstd];
+  });
 }
 
 /** The gradient as the composite of wasm kernels (engines without wasm SIMD; exported for the tests). */
@@ -138,8 +134,7 @@ export function compositeGrad(
   gamma: tf.TensorInfo,
   rstd: tf.TensorInfo,
 ): tf.TensorInfo[] {
-  const s = new KernelScope(backend, BATCH_NORM_TRAIN_GRAD);
-  try {
+  return inKernelScope(backend, BATCH_NORM_TRAIN_GRAD, (s) => {
     const minusN = s.fill([], -dy.shape[0]!, 'float32');
     const dBeta = s.sum(dy, [0]);
     const dGamma = s.sum(s.binary('Multiply', dy, xhat), [0]);
@@ -148,9 +143,6 @@ export function compositeGrad(
     const c = s.run('RealDiv', { a: s.binary('Multiply', a, dBeta), b: minusN });
     const shift = s.binary('Add', s.binary('Multiply', xhat, b), c);
     const dx = s.binary('Add', s.binary('Multiply', dy, a), shift);
-    return s.finishMany([dx, dGamma, dBeta]);
-  } catch (e) {
-    s.dispose();
-    throw e;
-  }
+    return [dx, dGamma, dBeta];
+  });
 }

@@ -142,3 +142,21 @@ export class KernelScope {
     return this.run('Fill', {}, { shape, value, dtype });
   }
 }
+
+/**
+ * Runs `body` in a new {@link KernelScope} of `backend` and hands back the tensors it returns;
+ * every other intermediate is disposed, also when `body` throws.
+ */
+export function inKernelScope(
+  backend: tf.KernelBackend,
+  kernelName: string,
+  body: (s: KernelScope) => Info[],
+): Info[] {
+  const s = new KernelScope(backend, kernelName);
+  try {
+    return s.finishMany(body(s));
+  } catch (e) {
+    s.dispose();
+    throw e;
+  }
+}

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { guardWasmHeap } from './heap-guard';
-import { KernelScope } from './kernel-scope';
+import { inKernelScope } from './kernel-scope';
 import { rowNormalizeKernels } from './simd/row-normalize-module';
 import { wasmBackend, wasmHeap } from './wasm-backend';
 
@@ -86,8 +86,7 @@ export function composite(
   axes: number[],
   epsilon: number,
 ): tf.TensorInfo[] {
-  const s = new KernelScope(backend, ROW_NORMALIZE);
-  try {
+  return inKernelScope(backend, ROW_NORMALIZE, (s) => {
     const mean = s.run('Mean', { x }, { axis: axes, keepDims: true });
     const d = s.binary('Sub', x, mean);
     const variance = s.run(
@@ -97,11 +96,8 @@ export function composite(
     );
     const eps = s.fill([], epsilon, 'float32');
     const std = s.run('Sqrt', { x: s.binary('Add', variance, eps) });
-    return s.finishMany([s.run('RealDiv', { a: d, b: std }), std]);
-  } catch (e) {
-    s.dispose();
-    throw e;
-  }
+    return [s.run('RealDiv', { a: d, b: std }), std];
+  });
 }
 
 /** The gradient as the composite of wasm kernels (engines without wasm SIMD; exported for the tests). */
@@ -112,8 +108,7 @@ export function compositeGrad(
   std: tf.TensorInfo,
   axes: number[],
 ): tf.TensorInfo {
-  const s = new KernelScope(backend, ROW_NORMALIZE_GRAD);
-  try {
+  const [dx] = inKernelScope(backend, ROW_NORMALIZE_GRAD, (s) => {
     const meanDy = s.run('Mean', { x: dy }, { axis: axes, keepDims: true });
     const meanDyY = s.run(
       'Mean',
@@ -121,9 +116,7 @@ export function compositeGrad(
       { axis: axes, keepDims: true },
     );
     const t = s.binary('Sub', s.binary('Sub', dy, meanDy), s.binary('Multiply', y, meanDyY));
-    return s.finish(s.run('RealDiv', { a: t, b: std }));
-  } catch (e) {
-    s.dispose();
-    throw e;
-  }
+    return [s.run('RealDiv', { a: t, b: std })];
+  });
+  return dx!;
 }

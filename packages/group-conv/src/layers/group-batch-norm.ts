@@ -181,14 +181,17 @@ function batchNormTraining(
   return f(x, gamma, beta) as tf.Tensor2D;
 }
 
-/** `[y, x̂, rstd]` of {@link batchNormTraining} from the backend's forward kernel. */
-function batchNormKernelForward(
+/** `[y, x̂, rstd]` of {@link batchNormTraining} for x `[n, C]`, γ and β `[C]`. */
+type BatchNormForward = (
   x: tf.Tensor2D,
   gamma: tf.Tensor1D,
   beta: tf.Tensor1D,
   epsilon: number,
   onStats: (mean: tf.Tensor1D, variance: tf.Tensor1D) => void,
-): [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D] {
+) => [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D];
+
+/** {@link BatchNormForward} from the backend's forward kernel. */
+const batchNormKernelForward: BatchNormForward = (x, gamma, beta, epsilon, onStats) => {
   const [y, xhat, mean, variance, rstd] = tf
     .engine()
     .runKernel(BATCH_NORM_KERNELS.forward, { x, gamma, beta }, { epsilon }) as tf.Tensor[];
@@ -196,16 +199,10 @@ function batchNormKernelForward(
   mean!.dispose();
   variance!.dispose();
   return [y as tf.Tensor2D, xhat as tf.Tensor2D, rstd as tf.Tensor1D];
-}
+};
 
-/** `[y, x̂, rstd]` of {@link batchNormTraining} from tfjs ops. */
-function batchNormCompositeForward(
-  x: tf.Tensor2D,
-  gamma: tf.Tensor1D,
-  beta: tf.Tensor1D,
-  epsilon: number,
-  onStats: (mean: tf.Tensor1D, variance: tf.Tensor1D) => void,
-): [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D] {
+/** {@link BatchNormForward} from tfjs ops. */
+const batchNormCompositeForward: BatchNormForward = (x, gamma, beta, epsilon, onStats) => {
   const n = x.shape[0];
   const mu = tf.div(channelSum(x), n) as tf.Tensor1D;
   const centered = tf.sub(x, mu) as tf.Tensor2D;
@@ -216,7 +213,7 @@ function batchNormCompositeForward(
   centered.dispose();
   const y = tf.tidy(() => tf.add(tf.mul(xhat, gamma), beta)) as tf.Tensor2D;
   return [y, xhat, r];
-}
+};
 
 /**
  * `[dx, dγ, dβ]` of {@link batchNormTraining} for `dy` `[n, C]`, from the saved `x̂`, γ and
