@@ -123,8 +123,9 @@ function channelSum(x: tf.Tensor2D): tf.Tensor1D {
  * writes in 13 kernels). Contract, for x `[n, C]` float32 and γ, β `[C]`: `forward`: inputs
  * `{ x, gamma, beta }`, attrs `{ epsilon }` → `[y, xhat, mean, variance, rstd]` (batch mean,
  * biased variance, `rstd = 1/√(σ² + ε)`, `x̂ = (x − μ)·rstd`, `y = x̂·γ + β`); `backward`: inputs
- * `{ dy, xhat, gamma, rstd }` → `[dx, dGamma, dBeta]` as {@link batchNormGradients}; the same
- * values as the composite up to float32 round-off of the sums. Without them the composite runs.
+ * `{ dy, xhat, gamma, rstd }` → `[dx, dGamma, dBeta]`: `dβ = Σ dy`, `dγ = Σ dy·x̂` (over rows),
+ * `dx = dy·a + (x̂·b + c)` with `a = γ·rstd`, `b = −a·dγ/n`, `c = −a·dβ/n`. The same values as the
+ * composite up to float32 round-off of the sums. Without them the composite runs.
  */
 export const BATCH_NORM_KERNELS = {
   forward: 'GcnnBatchNormTrain',
