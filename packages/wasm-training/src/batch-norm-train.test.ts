@@ -158,4 +158,16 @@ describe.skipIf(!isWasmProject())('GcnnBatchNormTrain(Grad) on wasm', () => {
     ).toThrow(/GcnnBatchNormTrain \(wasm, @gcnn\/tfjs-wasm-training\): needs a float32 \[n, C\] x/);
     tf.dispose([x!, gamma!, beta!]);
   });
+
+  it('rejects a gamma that is not one float per channel, naming the kernel and the input', () => {
+    const [x, gamma, beta] = [tf.zeros([6, 8]), tf.ones([4]), tf.zeros([8])];
+    expect(() =>
+      tf
+        .engine()
+        .runKernel(BATCH_NORM_TRAIN, { x: x!, gamma: gamma!, beta: beta! }, { epsilon: 1e-5 }),
+    ).toThrow(
+      /GcnnBatchNormTrain \(wasm, @gcnn\/tfjs-wasm-training\): gamma must be float32 \[8\], got float32 \[4\]/,
+    );
+    tf.dispose([x!, gamma!, beta!]);
+  });
 });

@@ -19,13 +19,24 @@ import { wasmBackend, wasmHeap } from './wasm-backend';
 export const BATCH_NORM_TRAIN = 'GcnnBatchNormTrain';
 export const BATCH_NORM_TRAIN_GRAD = 'GcnnBatchNormTrainGrad';
 
-/** `[n, C]` of a float32 matrix whose channels fill whole SIMD vectors; throws otherwise. */
-function matrixOf(kernel: string, x: tf.TensorInfo): [number, number] {
+/**
+ * `[n, C]` of the float32 matrix `x`, checking that every input in `vectors` is a float32 `[C]`;
+ * throws naming the kernel and the input otherwise (the SIMD kernels read C floats of each).
+ */
+function matrixOf(
+  kernel: string,
+  x: tf.TensorInfo,
+  vectors: Record<string, tf.TensorInfo | undefined>,
+): [number, number] {
   const [n, c] = x.shape;
+  const where = `Error in ${kernel} (wasm, @gcnn/tfjs-wasm-training)`;
   if (x.dtype !== 'float32' || x.shape.length !== 2) {
-    throw new Error(
-      `Error in ${kernel} (wasm, @gcnn/tfjs-wasm-training): needs a float32 [n, C] x, got ${x.dtype} [${x.shape}]`,
-    );
+    throw new Error(`${where}: needs a float32 [n, C] x, got ${x.dtype} [${x.shape}]`);
+  }
+  for (const [name, t] of Object.entries(vectors)) {
+    if (t?.dtype !== 'float32' || t.shape.length !== 1 || t.shape[0] !== c) {
+      throw new Error(`${where}: ${name} must be float32 [${c}], got ${t?.dtype} [${t?.shape}]`);
+    }
   }
   return [n!, c!];
 }
@@ -48,7 +59,7 @@ export const batchNormTrainConfig: tf.KernelConfig = {
   kernelFunc: ({ inputs, attrs, backend }) => {
     const { x, gamma, beta } = inputs as Record<string, tf.TensorInfo>;
     const { epsilon } = attrs as unknown as { epsilon: number };
-    const [n, c] = matrixOf(BATCH_NORM_TRAIN, x!);
+    const [n, c] = matrixOf(BATCH_NORM_TRAIN, x!, { gamma, beta });
     const be = wasmBackend(backend);
     const kb = backend as tf.KernelBackend;
     const k = simd(kb, c);
@@ -78,7 +89,7 @@ export const batchNormTrainGradConfig: tf.KernelConfig = {
   backendName: 'wasm',
   kernelFunc: ({ inputs, backend }) => {
     const { dy, xhat, gamma, rstd } = inputs as Record<string, tf.TensorInfo>;
-    const [n, c] = matrixOf(BATCH_NORM_TRAIN_GRAD, dy!);
+    const [n, c] = matrixOf(BATCH_NORM_TRAIN_GRAD, dy!, { gamma, rstd });
     const be = wasmBackend(backend);
     const kb = backend as tf.KernelBackend;
     const k = simd(kb, c);
