@@ -119,8 +119,8 @@ function channelSum(x: tf.Tensor2D): tf.Tensor1D {
 
 /**
  * Kernels a backend add-on may register to run the training-mode batch norm as one kernel each
- * way — @gcnn/tfjs-wasm-training does for wasm (5 passes over the map instead of 22 reads and
- * writes in 13 kernels). Contract, for x `[n, C]` float32 and γ, β `[C]`: `forward`: inputs
+ * way — @gcnn/tfjs-wasm-training does for wasm (5 passes over the map instead of 26 reads and
+ * writes in 14 kernels). Contract, for x `[n, C]` float32 and γ, β `[C]`: `forward`: inputs
  * `{ x, gamma, beta }`, attrs `{ epsilon }` → `[y, xhat, mean, variance, rstd]` (batch mean,
  * biased variance, `rstd = 1/√(σ² + ε)`, `x̂ = (x − μ)·rstd`, `y = x̂·γ + β`); `backward`: inputs
  * `{ dy, xhat, gamma, rstd }` → `[dx, dGamma, dBeta]`: `dβ = Σ dy`, `dγ = Σ dy·x̂` (over rows),

@@ -12,8 +12,8 @@ import { assembleModule, type Expr, FunctionBuilder, instantiateOn, V128 } from 
  * - `inputGradient(dy, xhat, a, b, shift, dx, rows, c)`: `dx = dy·a + (x̂·b + shift)`.
  *
  * Why: the composite of tfjs ops (sums as `1ᵀ·x` matMuls, then `sub`, `square`, `mul`, `mul`,
- * `add`; the gradient's `mul`, `mul`, `add`, `mul`, `add`) reads or writes the whole map 22 times
- * in 13 kernels; here 5 passes in 5 kernels, with the same float32 operations per element in the
+ * `add`; the gradient's `mul`, `mul`, `add`, `mul`, `add`) reads or writes the whole map 26 times
+ * in 14 kernels; here 5 passes in 2 kernels, with the same float32 operations per element in the
  * same order. Only the sums' order differs: each column is summed in blocks of
  * {@link SUM_BLOCK_ROWS} rows, whose partial sums are added up, so the round-off grows with
  * `block + rows/block` rather than `rows`.
