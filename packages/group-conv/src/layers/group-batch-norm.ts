@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { assertGroupFeatures } from '../layout';
+import { registersKernels } from '../ops/backend-kernels';
 import { Module } from './module';
 
 export interface BatchNormOptions {
@@ -134,10 +135,7 @@ export const BATCH_NORM_KERNELS = {
 
 /** Whether `backend` (default the current one) registers both {@link BATCH_NORM_KERNELS}. */
 export function hasBatchNormKernels(backend: string = tf.getBackend()): boolean {
-  return (
-    tf.getKernel(BATCH_NORM_KERNELS.forward, backend) !== undefined &&
-    tf.getKernel(BATCH_NORM_KERNELS.backward, backend) !== undefined
-  );
+  return registersKernels(BATCH_NORM_KERNELS, backend);
 }
 
 /**

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { registersKernels } from './backend-kernels';
 import { denseMixingsOnly } from './dense-mixings';
 
 /**
@@ -21,11 +22,7 @@ export const GROUP_AXIS_KERNELS = {
  */
 export function useCirculantMixing(r: number, backend: string = tf.getBackend()): boolean {
   return (
-    !denseMixingsOnly() &&
-    r >= 4 &&
-    r % 2 === 0 &&
-    tf.getKernel(GROUP_AXIS_KERNELS.split, backend) !== undefined &&
-    tf.getKernel(GROUP_AXIS_KERNELS.merge, backend) !== undefined
+    !denseMixingsOnly() && r >= 4 && r % 2 === 0 && registersKernels(GROUP_AXIS_KERNELS, backend)
   );
 }
 

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { assertGroupFeatures } from '../layout';
+import { registersKernels } from './backend-kernels';
 
 /**
  * Instance normalisation as the reference defines it: per (sample, channel) over (h, w, G), no
@@ -45,10 +46,7 @@ function fusedNormalize(axes: number[], rank: number): boolean {
  * layer norm then runs in training (memory estimates count it: no composite temporaries).
  */
 export function hasRowNormalizeKernels(backend: string = tf.getBackend()): boolean {
-  return (
-    tf.getKernel(ROW_NORMALIZE_KERNELS.forward, backend) !== undefined &&
-    tf.getKernel(ROW_NORMALIZE_KERNELS.backward, backend) !== undefined
-  );
+  return registersKernels(ROW_NORMALIZE_KERNELS, backend);
 }
 
 /**

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { registersKernels } from './backend-kernels';
 import { denseMixingsOnly } from './dense-mixings';
 
 /**
@@ -18,11 +19,7 @@ export const PER_CHANNEL_MIX_KERNELS = {
  * current one) registers both, and not inside `withDenseMixings` (dense-mixings.ts).
  */
 export function usePerChannelMixKernels(backend: string = tf.getBackend()): boolean {
-  return (
-    !denseMixingsOnly() &&
-    tf.getKernel(PER_CHANNEL_MIX_KERNELS.mix, backend) !== undefined &&
-    tf.getKernel(PER_CHANNEL_MIX_KERNELS.filter, backend) !== undefined
-  );
+  return !denseMixingsOnly() && registersKernels(PER_CHANNEL_MIX_KERNELS, backend);
 }
 
 /**
