@@ -1,4 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
+import { channelVector } from './fused-batch-norm';
 import { guardWasmHeap } from './heap-guard';
 import { inKernelScope } from './kernel-scope';
 import { batchNormKernels } from './simd/batch-norm-module';
@@ -34,7 +35,7 @@ function matrixOf(
     throw new Error(`${where}: needs a float32 [n, C] x, got ${x.dtype} [${x.shape}]`);
   }
   for (const [name, t] of Object.entries(vectors)) {
-    if (t?.dtype !== 'float32' || t.shape.length !== 1 || t.shape[0] !== c) {
+    if (!channelVector(t, c!)) {
       throw new Error(`${where}: ${name} must be float32 [${c}], got ${t?.dtype} [${t?.shape}]`);
     }
   }

@@ -6,8 +6,8 @@ import { wasmBackend, wasmHeap } from './wasm-backend';
 
 const NAME = 'FusedBatchNorm';
 
-/** Whether `t` is a float32 vector of `c` values (the per-channel case the SIMD kernel runs). */
-function channelVector(t: tf.TensorInfo | undefined, c: number): boolean {
+/** Whether `t` is a float32 vector of `c` values (the per-channel case the SIMD kernels run). */
+export function channelVector(t: tf.TensorInfo | undefined, c: number): boolean {
   return t !== undefined && t.dtype === 'float32' && t.shape.length === 1 && t.shape[0] === c;
 }
 
