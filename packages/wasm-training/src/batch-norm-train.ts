@@ -1,6 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { channelVector } from './fused-batch-norm';
-import { guardWasmHeap } from './heap-guard';
 import { inKernelScope } from './kernel-scope';
 import { batchNormKernels } from './simd/batch-norm-module';
 import { wasmBackend, wasmHeap } from './wasm-backend';
@@ -65,22 +64,23 @@ export const batchNormTrainConfig: tf.KernelConfig = {
     const kb = backend as tf.KernelBackend;
     const k = simd(kb, c);
     if (!k) return composite(kb, x!, gamma!, beta!, epsilon);
-    guardWasmHeap(kb);
     const at = (t: tf.TensorInfo) => be.getMemoryOffset(t.dataId);
-    const [mean, variance, rstd] = [0, 1, 2].map(() => be.makeOutput([c], 'float32'));
-    k.columnSums(at(x!), at(mean!), n, c);
-    const mu = vector(kb, mean!, c);
-    for (let j = 0; j < c; j++) mu[j] = mu[j]! / n;
-    k.centeredSquareSums(at(x!), at(mean!), at(variance!), n, c);
-    const [v, r] = [vector(kb, variance!, c), vector(kb, rstd!, c)];
-    for (let j = 0; j < c; j++) {
-      v[j] = v[j]! / n;
-      r[j] = 1 / Math.sqrt(Math.fround(v[j]! + epsilon));
-    }
-    const y = be.makeOutput([n, c], 'float32');
-    const xhat = be.makeOutput([n, c], 'float32');
-    k.normalize(at(x!), at(mean!), at(rstd!), at(gamma!), at(beta!), at(xhat), at(y), n, c);
-    return [y, xhat, mean!, variance!, rstd!];
+    // in a scope: an allocation that fails (the heap guard) frees what was allocated before it
+    return inKernelScope(kb, BATCH_NORM_TRAIN, (s) => {
+      const [mean, variance, rstd] = [0, 1, 2].map(() => s.allocate([c], 'float32'));
+      k.columnSums(at(x!), at(mean!), n, c);
+      const mu = vector(kb, mean!, c);
+      for (let j = 0; j < c; j++) mu[j] = mu[j]! / n;
+      k.centeredSquareSums(at(x!), at(mean!), at(variance!), n, c);
+      const [v, r] = [vector(kb, variance!, c), vector(kb, rstd!, c)];
+      for (let j = 0; j < c; j++) {
+        v[j] = v[j]! / n;
+        r[j] = 1 / Math.sqrt(Math.fround(v[j]! + epsilon));
+      }
+      const [y, xhat] = [0, 1].map(() => s.allocate([n, c], 'float32'));
+      k.normalize(at(x!), at(mean!), at(rstd!), at(gamma!), at(beta!), at(xhat!), at(y!), n, c);
+      return [y!, xhat!, mean!, variance!, rstd!];
+    });
   },
 };
 
@@ -95,10 +95,10 @@ export const batchNormTrainGradConfig: tf.KernelConfig = {
     const kb = backend as tf.KernelBackend;
     const k = simd(kb, c);
     if (!k) return compositeGrad(kb, dy!, xhat!, gamma!, rstd!);
-    guardWasmHeap(kb);
     const at = (t: tf.TensorInfo) => be.getMemoryOffset(t.dataId);
-    const [dGamma, dBeta, a, b, shift] = [0, 1, 2, 3, 4].map(() => be.makeOutput([c], 'float32'));
-    try {
+    // in a scope: a, b and shift are freed on return, everything on a failed allocation
+    return inKernelScope(kb, BATCH_NORM_TRAIN_GRAD, (s) => {
+      const [dGamma, dBeta, a, b, shift] = [0, 1, 2, 3, 4].map(() => s.allocate([c], 'float32'));
       k.gradientSums(at(dy!), at(xhat!), at(dBeta!), at(dGamma!), n, c);
       const [g, r, dg, db] = [gamma!, rstd!, dGamma!, dBeta!].map((t) => vector(kb, t, c));
       const [av, bv, sv] = [a!, b!, shift!].map((t) => vector(kb, t, c));
@@ -108,12 +108,10 @@ export const batchNormTrainGradConfig: tf.KernelConfig = {
         bv![j] = Math.fround(av![j]! * dg![j]!) / -n;
         sv![j] = Math.fround(av![j]! * db![j]!) / -n;
       }
-      const dx = be.makeOutput([n, c], 'float32');
+      const dx = s.allocate([n, c], 'float32');
       k.inputGradient(at(dy!), at(xhat!), at(a!), at(b!), at(shift!), at(dx), n, c);
       return [dx, dGamma!, dBeta!];
-    } finally {
-      for (const t of [a!, b!, shift!]) be.disposeData(t.dataId);
-    }
+    });
   },
 };
 

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { guardWasmHeap } from './heap-guard';
+import { inKernelScope } from './kernel-scope';
 import { SINE_LIMIT, sineKernel } from './simd/sine-module';
 import { runStockKernel } from './stock-kernels';
 import { wasmBackend, wasmHeap } from './wasm-backend';
@@ -22,26 +22,24 @@ function sineConfig(kernelName: 'Sin' | 'Cos'): tf.KernelConfig {
       const memory = wasmHeap(args.backend);
       const kernel = memory && x.dtype === 'float32' ? sineKernel(memory) : null;
       if (!kernel) return runStockKernel(kernelName, args);
-      guardWasmHeap(args.backend as tf.KernelBackend);
       const be = wasmBackend(args.backend);
       const size = tf.util.sizeFromShape(x.shape);
-      const out = be.makeOutput([...x.shape], 'float32');
-      const flags = be.makeOutput([4], 'int32');
       const at = (t: tf.TensorInfo) => be.getMemoryOffset(t.dataId);
-      try {
+      // in a scope: the flags are freed on return, and everything on a failed allocation
+      const [y] = inKernelScope(args.backend as tf.KernelBackend, kernelName, (s) => {
+        const out = s.allocate([...x.shape], 'float32');
+        const flags = s.allocate([4], 'int32');
         const vectors = Math.floor(size / 4);
         kernel(at(x), at(out), vectors, cosine, at(flags));
         const heap = memory!.buffer;
         if (new Int32Array(heap, at(flags), 4).some((b) => b !== 0)) {
-          be.disposeData(out.dataId);
-          return runStockKernel(kernelName, args);
+          return [runStockKernel(kernelName, args) as tf.TensorInfo];
         }
         const [xs, ys] = [x, out].map((t) => new Float32Array(heap, at(t), size));
         for (let i = 4 * vectors; i < size; i++) ys![i] = exact(xs![i]!);
-        return out;
-      } finally {
-        be.disposeData(flags.dataId);
-      }
+        return [out];
+      });
+      return y!;
     },
   };
 }
