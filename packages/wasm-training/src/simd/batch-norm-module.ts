@@ -1,4 +1,4 @@
-import { assembleModule, type Expr, FunctionBuilder, instantiateOn, V128 } from './wasm-assembler';
+import { type Expr, FunctionBuilder, simdModule, V128 } from './wasm-assembler';
 
 /**
  * Training-mode batch norm of a row-major float32 matrix `[rows, c]` (statistics per channel, i.e.
@@ -204,22 +204,18 @@ function inputGradient(): FunctionBuilder {
   return f;
 }
 
-let bytes: Uint8Array<ArrayBuffer> | undefined;
+const batchNormModule = simdModule<BatchNormKernels[keyof BatchNormKernels]>(() => [
+  columnSums(),
+  centeredSquareSums(),
+  normalize(),
+  gradientSums(),
+  inputGradient(),
+]);
 
 /** The module's bytes (assembled once). */
-export function batchNormModuleBytes(): Uint8Array<ArrayBuffer> {
-  bytes ??= assembleModule([
-    columnSums(),
-    centeredSquareSums(),
-    normalize(),
-    gradientSums(),
-    inputGradient(),
-  ]);
-  return bytes;
-}
+export const batchNormModuleBytes = batchNormModule.bytes;
 
 /** The kernels on `memory`, or `null` where this engine has no wasm SIMD. */
 export function batchNormKernels(memory: WebAssembly.Memory): BatchNormKernels | null {
-  const e = instantiateOn(batchNormModuleBytes(), memory);
-  return e ? (e as unknown as BatchNormKernels) : null;
+  return batchNormModule.on(memory) as BatchNormKernels | null;
 }

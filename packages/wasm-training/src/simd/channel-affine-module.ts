@@ -1,4 +1,4 @@
-import { assembleModule, type Expr, FunctionBuilder, instantiateOn } from './wasm-assembler';
+import { type Expr, FunctionBuilder, simdModule } from './wasm-assembler';
 
 /**
  * A per-channel affine map of a row-major float32 matrix `[rows, c]` in 128-bit wasm SIMD:
@@ -40,16 +40,12 @@ function channelAffine(): FunctionBuilder {
   return f;
 }
 
-let bytes: Uint8Array<ArrayBuffer> | undefined;
+const channelAffineModule = simdModule<ChannelAffineFunction>(() => [channelAffine()]);
 
 /** The module's bytes (assembled once). */
-export function channelAffineModuleBytes(): Uint8Array<ArrayBuffer> {
-  bytes ??= assembleModule([channelAffine()]);
-  return bytes;
-}
+export const channelAffineModuleBytes = channelAffineModule.bytes;
 
 /** The kernel on `memory`, or `null` where this engine has no wasm SIMD. */
 export function channelAffineKernel(memory: WebAssembly.Memory): ChannelAffineFunction | null {
-  const e = instantiateOn(channelAffineModuleBytes(), memory);
-  return e ? (e.channelAffine as ChannelAffineFunction) : null;
+  return channelAffineModule.on(memory)?.channelAffine ?? null;
 }

@@ -1,4 +1,4 @@
-import { assembleModule, type Expr, FunctionBuilder, instantiateOn, V128 } from './wasm-assembler';
+import { type Expr, FunctionBuilder, simdModule, V128 } from './wasm-assembler';
 
 /**
  * Depthwise 2-D convolution kernels in 128-bit wasm SIMD, for NHWC float32, channel multiplier 1,
@@ -398,19 +398,16 @@ function backpropFilter(unroll: number, vectors: number): FunctionBuilder {
   return f;
 }
 
-let bytes: Uint8Array<ArrayBuffer> | undefined;
+const depthwiseModule = simdModule<DepthwiseFunction>(() =>
+  UNROLLS.flatMap((u) => [
+    forward(u, FORWARD_VECTORS[u]),
+    backpropInput(u),
+    backpropFilter(u, FILTER_VECTORS[u]),
+  ]),
+);
 
 /** The module's bytes (assembled once). */
-export function depthwiseModuleBytes(): Uint8Array<ArrayBuffer> {
-  bytes ??= assembleModule([
-    ...UNROLLS.flatMap((u) => [
-      forward(u, FORWARD_VECTORS[u]),
-      backpropInput(u),
-      backpropFilter(u, FILTER_VECTORS[u]),
-    ]),
-  ]);
-  return bytes;
-}
+export const depthwiseModuleBytes = depthwiseModule.bytes;
 
 /**
  * The kernels for `unroll` running on `memory` (instantiated once per memory), or `null` where
@@ -420,10 +417,7 @@ export function depthwiseKernels(
   memory: WebAssembly.Memory,
   unroll: (typeof UNROLLS)[number],
 ): DepthwiseKernels | null {
-  const e = instantiateOn(depthwiseModuleBytes(), memory) as Record<
-    string,
-    DepthwiseFunction
-  > | null;
+  const e = depthwiseModule.on(memory);
   if (!e) return null;
   return {
     forward: e[`forward${unroll}`]!,

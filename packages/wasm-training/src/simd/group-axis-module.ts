@@ -1,4 +1,4 @@
-import { assembleModule, FunctionBuilder, instantiateOn, V128 } from './wasm-assembler';
+import { FunctionBuilder, simdModule, V128 } from './wasm-assembler';
 
 /**
  * A real R×R matrix applied along the group axis of a feature map, with the layout change the
@@ -114,13 +114,12 @@ function merge(unroll: number): FunctionBuilder {
   return f;
 }
 
-let bytes: Uint8Array<ArrayBuffer> | undefined;
+const groupAxisModule = simdModule<GroupAxisFunction>(() =>
+  UNROLLS.flatMap((u) => [split(u), merge(u)]),
+);
 
 /** The module's bytes (assembled once). */
-export function groupAxisModuleBytes(): Uint8Array<ArrayBuffer> {
-  bytes ??= assembleModule(UNROLLS.flatMap((u) => [split(u), merge(u)]));
-  return bytes;
-}
+export const groupAxisModuleBytes = groupAxisModule.bytes;
 
 /**
  * The kernels for `c` channels on `memory` (16 channels per step where `c % 16 = 0`, else 4), or
@@ -128,10 +127,7 @@ export function groupAxisModuleBytes(): Uint8Array<ArrayBuffer> {
  */
 export function groupAxisKernels(memory: WebAssembly.Memory, c: number): GroupAxisKernels | null {
   if (c % 4 !== 0) return null;
-  const e = instantiateOn(groupAxisModuleBytes(), memory) as Record<
-    string,
-    GroupAxisFunction
-  > | null;
+  const e = groupAxisModule.on(memory);
   if (!e) return null;
   const u = c % 16 === 0 ? 4 : 1;
   return { split: e[`split${u}`]!, merge: e[`merge${u}`]! };

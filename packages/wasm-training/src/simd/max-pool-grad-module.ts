@@ -1,4 +1,4 @@
-import { assembleModule, FunctionBuilder, instantiateOn, V128 } from './wasm-assembler';
+import { FunctionBuilder, simdModule, V128 } from './wasm-assembler';
 
 /**
  * The max-pool gradient for windows that tile the input (stride = window, no padding, dilation
@@ -80,16 +80,12 @@ function maxPoolGrad(): FunctionBuilder {
   return f;
 }
 
-let bytes: Uint8Array<ArrayBuffer> | undefined;
+const maxPoolGradModule = simdModule<MaxPoolGradFunction>(() => [maxPoolGrad()]);
 
 /** The module's bytes (assembled once). */
-export function maxPoolGradModuleBytes(): Uint8Array<ArrayBuffer> {
-  bytes ??= assembleModule([maxPoolGrad()]);
-  return bytes;
-}
+export const maxPoolGradModuleBytes = maxPoolGradModule.bytes;
 
 /** The kernel on `memory`, or `null` where this engine has no wasm SIMD. */
 export function maxPoolGradKernel(memory: WebAssembly.Memory): MaxPoolGradFunction | null {
-  const e = instantiateOn(maxPoolGradModuleBytes(), memory);
-  return e ? (e.maxPoolGrad as MaxPoolGradFunction) : null;
+  return maxPoolGradModule.on(memory)?.maxPoolGrad ?? null;
 }

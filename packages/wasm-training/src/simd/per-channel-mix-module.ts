@@ -1,4 +1,4 @@
-import { assembleModule, FunctionBuilder, instantiateOn, V128 } from './wasm-assembler';
+import { FunctionBuilder, simdModule, V128 } from './wasm-assembler';
 
 /**
  * A small mixing along one axis with its own matrix per channel, and its weight gradient, in
@@ -133,13 +133,12 @@ function filter(unroll: number): FunctionBuilder {
   return f;
 }
 
-let bytes: Uint8Array<ArrayBuffer> | undefined;
+const perChannelMixModule = simdModule<PerChannelMixFunction>(() =>
+  UNROLLS.flatMap((u) => [mix(u), filter(u)]),
+);
 
 /** The module's bytes (assembled once). */
-export function perChannelMixModuleBytes(): Uint8Array<ArrayBuffer> {
-  bytes ??= assembleModule(UNROLLS.flatMap((u) => [mix(u), filter(u)]));
-  return bytes;
-}
+export const perChannelMixModuleBytes = perChannelMixModule.bytes;
 
 /**
  * The kernels for `c` channels on `memory` (16 channels per step where `c % 16 = 0`, else 4), or
@@ -150,10 +149,7 @@ export function perChannelMixKernels(
   c: number,
 ): PerChannelMixKernels | null {
   if (c % 4 !== 0) return null;
-  const e = instantiateOn(perChannelMixModuleBytes(), memory) as Record<
-    string,
-    PerChannelMixFunction
-  > | null;
+  const e = perChannelMixModule.on(memory);
   if (!e) return null;
   const u = c % 16 === 0 ? 4 : 1;
   return { mix: e[`mix${u}`]!, filter: e[`filter${u}`]! };

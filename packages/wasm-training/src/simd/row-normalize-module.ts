@@ -1,12 +1,5 @@
 import { emitRowSums } from './row-sum-module';
-import {
-  assembleModule,
-  type Expr,
-  F32,
-  FunctionBuilder,
-  instantiateOn,
-  V128,
-} from './wasm-assembler';
+import { type Expr, F32, FunctionBuilder, simdModule, V128 } from './wasm-assembler';
 
 /**
  * Normalisation of the rows of a row-major float32 matrix `[rows, n]` (a layer norm over the
@@ -159,13 +152,13 @@ function backward(): FunctionBuilder {
   return f;
 }
 
-let bytes: Uint8Array<ArrayBuffer> | undefined;
+const rowNormalizeModule = simdModule<NormalizeForwardFunction | NormalizeBackwardFunction>(() => [
+  forward(),
+  backward(),
+]);
 
 /** The module's bytes (assembled once). */
-export function rowNormalizeModuleBytes(): Uint8Array<ArrayBuffer> {
-  bytes ??= assembleModule([forward(), backward()]);
-  return bytes;
-}
+export const rowNormalizeModuleBytes = rowNormalizeModule.bytes;
 
 export interface RowNormalizeKernels {
   forward: NormalizeForwardFunction;
@@ -174,7 +167,7 @@ export interface RowNormalizeKernels {
 
 /** The kernels on `memory`, or `null` where this engine has no wasm SIMD. */
 export function rowNormalizeKernels(memory: WebAssembly.Memory): RowNormalizeKernels | null {
-  const e = instantiateOn(rowNormalizeModuleBytes(), memory);
+  const e = rowNormalizeModule.on(memory);
   if (!e) return null;
   return {
     forward: e.normalizeForward as NormalizeForwardFunction,

@@ -1,11 +1,4 @@
-import {
-  assembleModule,
-  type Expr,
-  F32,
-  FunctionBuilder,
-  instantiateOn,
-  V128,
-} from './wasm-assembler';
+import { type Expr, F32, FunctionBuilder, simdModule, V128 } from './wasm-assembler';
 
 /**
  * Sums (or means) of the rows of a row-major float32 matrix `[rows, n]` in 128-bit wasm SIMD:
@@ -98,16 +91,12 @@ function rowSum(): FunctionBuilder {
   return f;
 }
 
-let bytes: Uint8Array<ArrayBuffer> | undefined;
+const rowSumModule = simdModule<RowSumFunction>(() => [rowSum()]);
 
 /** The module's bytes (assembled once). */
-export function rowSumModuleBytes(): Uint8Array<ArrayBuffer> {
-  bytes ??= assembleModule([rowSum()]);
-  return bytes;
-}
+export const rowSumModuleBytes = rowSumModule.bytes;
 
 /** The kernel on `memory`, or `null` where this engine has no wasm SIMD. */
 export function rowSumKernel(memory: WebAssembly.Memory): RowSumFunction | null {
-  const e = instantiateOn(rowSumModuleBytes(), memory);
-  return e ? (e.rowSum as RowSumFunction) : null;
+  return rowSumModule.on(memory)?.rowSum ?? null;
 }

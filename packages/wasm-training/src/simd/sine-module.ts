@@ -1,4 +1,4 @@
-import { assembleModule, type Expr, FunctionBuilder, instantiateOn, V128 } from './wasm-assembler';
+import { type Expr, FunctionBuilder, simdModule, V128 } from './wasm-assembler';
 
 /**
  * `sin` or `cos` of float32 values in 128-bit wasm SIMD:
@@ -79,16 +79,12 @@ function sine(): FunctionBuilder {
   return f;
 }
 
-let bytes: Uint8Array<ArrayBuffer> | undefined;
+const sineModule = simdModule<SineFunction>(() => [sine()]);
 
 /** The module's bytes (assembled once). */
-export function sineModuleBytes(): Uint8Array<ArrayBuffer> {
-  bytes ??= assembleModule([sine()]);
-  return bytes;
-}
+export const sineModuleBytes = sineModule.bytes;
 
 /** The kernel on `memory`, or `null` where this engine has no wasm SIMD. */
 export function sineKernel(memory: WebAssembly.Memory): SineFunction | null {
-  const e = instantiateOn(sineModuleBytes(), memory);
-  return e ? (e.sine as SineFunction) : null;
+  return sineModule.on(memory)?.sine ?? null;
 }

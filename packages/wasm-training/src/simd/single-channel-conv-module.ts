@@ -1,4 +1,4 @@
-import { assembleModule, type Expr, FunctionBuilder, instantiateOn, V128 } from './wasm-assembler';
+import { type Expr, FunctionBuilder, type SimdModule, simdModule, V128 } from './wasm-assembler';
 
 /**
  * A conv2d with one input channel (a lifting layer on grey images) in 128-bit wasm SIMD, NHWC
@@ -180,19 +180,24 @@ function forward(unroll: number): FunctionBuilder {
   return f;
 }
 
-const modules = new Map<number, Uint8Array<ArrayBuffer>>();
+const modules = new Map<number, SimdModule<ForwardFunction | FilterGradFunction>>();
+
+/** The module for filter width `kw` (assembled once per width, see {@link singleChannelConvModuleBytes}). */
+function moduleFor(kw: number): SimdModule<ForwardFunction | FilterGradFunction> {
+  let m = modules.get(kw);
+  if (!m) {
+    m = simdModule(() => [forward(2), forward(1), filterGrad(kw, 2), filterGrad(kw, 1)]);
+    modules.set(kw, m);
+  }
+  return m;
+}
 
 /**
- * The module for filter width `kw` (assembled once per width): `forward` and `filterGrad<kw>`,
- * each for 8 channels per block (`x2`) and 4 (`x1`).
+ * The module's bytes for filter width `kw` (assembled once per width): `forward` and
+ * `filterGrad<kw>`, each for 8 channels per block (`x2`) and 4 (`x1`).
  */
 export function singleChannelConvModuleBytes(kw: number): Uint8Array<ArrayBuffer> {
-  let bytes = modules.get(kw);
-  if (!bytes) {
-    bytes = assembleModule([forward(2), forward(1), filterGrad(kw, 2), filterGrad(kw, 1)]);
-    modules.set(kw, bytes);
-  }
-  return bytes;
+  return moduleFor(kw).bytes();
 }
 
 export interface SingleChannelConvKernels {
@@ -211,7 +216,7 @@ export function singleChannelConvKernels(
 ): SingleChannelConvKernels | null {
   if (!(kw >= 1 && kw <= MAX_FILTER_WIDTH) || c % 4 !== 0) return null;
   const unroll = c % 8 === 0 ? 2 : 1;
-  const e = instantiateOn(singleChannelConvModuleBytes(kw), memory);
+  const e = moduleFor(kw).on(memory);
   if (!e) return null;
   return {
     forward: e[`forward${unroll}`] as ForwardFunction,

@@ -1,4 +1,4 @@
-import { assembleModule, FunctionBuilder, instantiateOn, V128 } from './wasm-assembler';
+import { FunctionBuilder, simdModule, V128 } from './wasm-assembler';
 
 /**
  * `out[m, n] += Σ_k a[k, m] · b[k, n]`: the product `aᵀ·b` of two tall row-major float32 matrices
@@ -72,18 +72,14 @@ function transposedAMatMul(): FunctionBuilder {
   return f;
 }
 
-let bytes: Uint8Array<ArrayBuffer> | undefined;
+const transposedAMatMulModule = simdModule<TransposedAMatMulFunction>(() => [transposedAMatMul()]);
 
 /** The module's bytes (assembled once). */
-export function transposedAMatMulModuleBytes(): Uint8Array<ArrayBuffer> {
-  bytes ??= assembleModule([transposedAMatMul()]);
-  return bytes;
-}
+export const transposedAMatMulModuleBytes = transposedAMatMulModule.bytes;
 
 /** The kernel on `memory`, or `null` where this engine has no wasm SIMD. */
 export function transposedAMatMulKernel(
   memory: WebAssembly.Memory,
 ): TransposedAMatMulFunction | null {
-  const e = instantiateOn(transposedAMatMulModuleBytes(), memory);
-  return e ? (e.transposedAMatMul as TransposedAMatMulFunction) : null;
+  return transposedAMatMulModule.on(memory)?.transposedAMatMul ?? null;
 }

@@ -1,4 +1,4 @@
-import { assembleModule, FunctionBuilder, instantiateOn, V128 } from './wasm-assembler';
+import { FunctionBuilder, simdModule, V128 } from './wasm-assembler';
 
 /**
  * `out[n] = Σ_k a[k] · b[k, n]`: a row vector times a matrix (`[1, K]·[K, N]`, float32, row-major,
@@ -41,18 +41,14 @@ function vecMat(unroll: number): FunctionBuilder {
   return f;
 }
 
-let bytes: Uint8Array<ArrayBuffer> | undefined;
+const vecMatModule = simdModule<VecMatFunction>(() => UNROLLS.map(vecMat));
 
 /** The module's bytes (assembled once). */
-export function vecMatModuleBytes(): Uint8Array<ArrayBuffer> {
-  bytes ??= assembleModule(UNROLLS.map(vecMat));
-  return bytes;
-}
+export const vecMatModuleBytes = vecMatModule.bytes;
 
 /** The kernel for `N` output columns on `memory`, or `null` (no SIMD, or `N % 4 ≠ 0`). */
 export function vecMatKernel(memory: WebAssembly.Memory, n: number): VecMatFunction | null {
   const unroll = UNROLLS.find((u) => n % (4 * u) === 0);
   if (unroll === undefined) return null;
-  const e = instantiateOn(vecMatModuleBytes(), memory);
-  return e ? (e[`vecMat${unroll}`] as VecMatFunction) : null;
+  return vecMatModule.on(memory)?.[`vecMat${unroll}`] ?? null;
 }

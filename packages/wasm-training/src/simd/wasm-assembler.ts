@@ -461,7 +461,7 @@ const instances = new WeakMap<
  * engine cannot run it (no wasm SIMD). Compiled synchronously, as kernels are synchronous; the
  * modules are a few KB.
  */
-export function instantiateOn(
+function instantiateOn(
   bytes: Uint8Array<ArrayBuffer>,
   memory: WebAssembly.Memory,
 ): WebAssembly.Exports | null {
@@ -478,4 +478,31 @@ export function instantiateOn(
     byMemory.set(memory, exports);
   }
   return exports;
+}
+
+/** A module assembled on first use ({@link simdModule}). */
+export interface SimdModule<F> {
+  /** The module's bytes (assembled once). */
+  bytes(): Uint8Array<ArrayBuffer>;
+  /**
+   * Its exports on `memory` (instantiated once per memory), or `null` where this engine has no
+   * wasm SIMD.
+   */
+  on(memory: WebAssembly.Memory): Readonly<Record<string, F>> | null;
+}
+
+/**
+ * The module of the functions `functions()` builds, assembled the first time it is asked for
+ * (a kernel's module costs nothing until a kernel runs) and instantiated once per memory.
+ */
+export function simdModule<F>(functions: () => readonly FunctionBuilder[]): SimdModule<F> {
+  let bytes: Uint8Array<ArrayBuffer> | undefined;
+  const assembled = () => {
+    bytes ??= assembleModule(functions());
+    return bytes;
+  };
+  return {
+    bytes: assembled,
+    on: (memory) => instantiateOn(assembled(), memory) as Readonly<Record<string, F>> | null,
+  };
 }
