@@ -1,7 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { pair } from './conv-util';
 import { guardWasmHeap } from './heap-guard';
-import { runSimdDepthwise, simdDepthwiseAvailable, simdGeometry } from './simd/depthwise-simd';
+import {
+  type DepthwiseGeometry,
+  runSimdDepthwise,
+  simdDepthwiseAvailable,
+  simdGeometry,
+} from './simd/depthwise-simd';
 import { runStockKernel } from './stock-kernels';
 
 const NAME = 'DepthwiseConv2dNative';
@@ -17,24 +22,36 @@ export const depthwiseConv2dNativeConfig: tf.KernelConfig = {
   kernelFunc: (args) => {
     const { inputs, attrs, backend } = args;
     const { x, filter } = inputs as { x: tf.TensorInfo; filter: tf.TensorInfo };
-    const a = attrs as unknown as tf.DepthwiseConv2dNativeAttrs;
-    if (x.dtype === 'float32' && filter.dtype === 'float32' && a.dataFormat !== 'NCHW') {
-      const info = tf.backend_util.computeConv2DInfo(
-        x.shape as [number, number, number, number],
-        filter.shape as [number, number, number, number],
-        a.strides,
-        pair(a.dilations),
-        a.pad,
-        a.dimRoundingMode,
-        true,
-      );
-      const g = simdGeometry(info);
-      const be = backend as tf.KernelBackend;
-      if (g && simdDepthwiseAvailable(be, g)) {
-        guardWasmHeap(be);
-        return runSimdDepthwise('forward', be, x, filter, g);
-      }
+    const g = forwardGeometry(backend as tf.KernelBackend, x, filter, attrs);
+    if (g) {
+      guardWasmHeap(backend as tf.KernelBackend);
+      return runSimdDepthwise('forward', backend as tf.KernelBackend, x, filter, g);
     }
     return runStockKernel(NAME, args);
   },
 };
+
+/**
+ * The geometry of a depthwise forward conv of `x` with `filter` where the SIMD kernel runs it
+ * (float32 NHWC, channel multiplier 1, dilation 1, `C % 4 = 0`, wasm SIMD), else null.
+ */
+export function forwardGeometry(
+  backend: tf.KernelBackend,
+  x: tf.TensorInfo,
+  filter: tf.TensorInfo,
+  attrs: tf.NamedAttrMap | undefined,
+): DepthwiseGeometry | null {
+  const a = attrs as unknown as tf.DepthwiseConv2dNativeAttrs;
+  if (x.dtype !== 'float32' || filter.dtype !== 'float32' || a.dataFormat === 'NCHW') return null;
+  const info = tf.backend_util.computeConv2DInfo(
+    x.shape as [number, number, number, number],
+    filter.shape as [number, number, number, number],
+    a.strides,
+    pair(a.dilations),
+    a.pad,
+    a.dimRoundingMode,
+    true,
+  );
+  const g = simdGeometry(info);
+  return g && simdDepthwiseAvailable(backend, g) ? g : null;
+}

@@ -8,6 +8,7 @@ import { depthwiseConv2dNativeBackpropFilterConfig } from './depthwise-conv2d-ba
 import { depthwiseConv2dNativeBackpropInputConfig } from './depthwise-conv2d-backprop-input';
 import { depthwiseConv2dNativeConfig } from './depthwise-conv2d-native';
 import { fusedBatchNormConfig } from './fused-batch-norm';
+import { fusedDepthwiseConv2DConfig } from './fused-depthwise-conv2d';
 import { groupAxisMergeConfig, groupAxisSplitConfig } from './group-axis';
 import { guardWasmHeap } from './heap-guard';
 import { identityConfig } from './identity';
@@ -30,6 +31,7 @@ export const WASM_TRAINING_KERNELS: readonly tf.KernelConfig[] = [
   depthwiseConv2dNativeBackpropInputConfig,
   depthwiseConv2dNativeBackpropFilterConfig,
   depthwiseConv2dNativeConfig,
+  fusedDepthwiseConv2DConfig,
   fusedBatchNormConfig,
   batchNormTrainConfig,
   batchNormTrainGradConfig,
@@ -61,7 +63,8 @@ let registered = false;
  * `DepthwiseConv2dNativeBackpropFilter` and `UnsortedSegmentSum`; replaces the stock
  * `MaxPoolGrad` (wrong for all-negative windows in 4.22.0; SIMD for tiling windows),
  * `Conv2DBackpropInput` (correct but slow), `Conv2D` (a SIMD kernel for one input channel, the
- * rest stock), `DepthwiseConv2dNative` (a SIMD kernel, ≈ 6× faster on 7×7 filters),
+ * rest stock), `DepthwiseConv2dNative` (a SIMD kernel, ≈ 6× faster on 7×7 filters) and
+ * `FusedDepthwiseConv2D` (the same, adding a bias and a ReLU as it stores),
  * `BatchMatMul` (a SIMD kernel for row vector × matrix, the rest stock), `FusedBatchNorm` (one
  * SIMD pass `x·s + t` for per-channel statistics), `Sum` and `Mean` (SIMD
  * for the innermost axes), `Sin` and `Cos` (SIMD, float32), `Slice`, `SplitV` and `Unpack` (copied the whole input per slice),

@@ -38,8 +38,15 @@ export type DepthwiseFunction = (
   padLeft: number,
 ) => void;
 
+/** `forward` with a 16th argument, the bias pointer `[c]` (see {@link ForwardEpilogue}). */
+export type DepthwiseEpilogueFunction = (
+  ...args: [...Parameters<DepthwiseFunction>, bias: number]
+) => void;
+
 export interface DepthwiseKernels {
   forward: DepthwiseFunction;
+  forwardBias: DepthwiseEpilogueFunction;
+  forwardBiasRelu: DepthwiseEpilogueFunction;
   backpropInput: DepthwiseFunction;
   backpropFilter: DepthwiseFunction;
 }
@@ -72,8 +79,13 @@ const PARAM_NAMES = [
  * A kernel function with its parameters as expressions (`p.h` pushes `h`), the byte size of one
  * pixel's channels `px`, `locals` named as given, and `unroll` v128 accumulators.
  */
-function start<const K extends string>(name: string, unroll: number, localNames: readonly K[]) {
-  const f = new FunctionBuilder(name, PARAM_NAMES.length);
+function start<const K extends string>(
+  name: string,
+  unroll: number,
+  localNames: readonly K[],
+  extraParams = 0,
+) {
+  const f = new FunctionBuilder(name, PARAM_NAMES.length + extraParams);
   const p = Object.fromEntries(PARAM_NAMES.map((k, i) => [k, f.get(i)])) as Record<
     (typeof PARAM_NAMES)[number],
     Expr
@@ -168,28 +180,45 @@ function backpropInput(unroll: number): FunctionBuilder {
   return f;
 }
 
+/**
+ * What the forward kernel does to each sum before it stores it: nothing (`forward`), add the
+ * channel's bias (`forwardBias`), or add it and apply a ReLU (`forwardBiasRelu`). The latter two
+ * take the bias pointer as a 16th argument: tfjs's `FusedDepthwiseConv2D` with a bias and a
+ * linear or ReLU activation, e.g. an inference batch norm folded into the conv before it.
+ */
+export type ForwardEpilogue = 'none' | 'bias' | 'biasRelu';
+
+const FORWARD_NAMES = { none: 'forward', bias: 'forwardBias', biasRelu: 'forwardBiasRelu' };
+
 /** Output pixels along a row that the forward kernel computes together (see {@link forward}). */
 const TILE_PIXELS = 4;
 
 /** The forward kernel's function, locals and multiply-add (see {@link forward}). */
-function forwardContext(unroll: number, vectors: number) {
-  const { f, p, px, v, g } = start(`forward${unroll}`, 0, [
-    'b',
-    'oy',
-    'ox',
-    'cb',
-    'ky',
-    'kx',
-    'sy',
-    'sx',
-    'sx0',
-    'interior',
-    'rowA',
-    'tap',
-    'src',
-    'pOut',
-    'tail',
-  ] as const);
+function forwardContext(unroll: number, vectors: number, epilogue: ForwardEpilogue) {
+  const { f, p, px, v, g } = start(
+    `${FORWARD_NAMES[epilogue]}${unroll}`,
+    0,
+    [
+      'b',
+      'oy',
+      'ox',
+      'cb',
+      'ky',
+      'kx',
+      'sy',
+      'sx',
+      'sx0',
+      'interior',
+      'rowA',
+      'tap',
+      'src',
+      'pOut',
+      'tail',
+    ] as const,
+    epilogue === 'none' ? 0 : 1,
+  );
+  // the epilogue variants' 16th argument: the bias `[c]`
+  const bias = epilogue === 'none' ? null : f.get(PARAM_NAMES.length);
   const acc = Array.from({ length: TILE_PIXELS * vectors }, () => f.local(V128));
   const filter = Array.from({ length: vectors }, () => f.local(V128));
   // byte distance between the source pixels of neighbouring output pixels, times 0..TILE_PIXELS-1
@@ -204,7 +233,7 @@ function forwardContext(unroll: number, vectors: number) {
       f.set(r, f.f32x4Add(f.get(r), f.f32x4Mul(f.load(source, 16 * u), value(u))));
     }
   };
-  return { f, p, px, v, g, acc, filter, step, vectors, multiplyAdd };
+  return { f, p, px, v, g, acc, filter, step, vectors, multiplyAdd, epilogue, bias };
 }
 
 type ForwardContext = ReturnType<typeof forwardContext>;
@@ -260,9 +289,22 @@ function emitTile(c: ForwardContext, pixels: number): void {
     });
     for (let j = 0; j < pixels; j++) {
       const address = f.add(f.add(g(v.pOut), f.mul(px, f.i32(j))), g(v.cb));
-      for (let u = 0; u < vectors; u++) f.store(address, f.get(acc[j * vectors + u]!), 16 * u);
+      for (let u = 0; u < vectors; u++)
+        f.store(address, stored(c, acc[j * vectors + u]!, u), 16 * u);
     }
   });
+}
+
+/**
+ * What the forward kernel stores for accumulator `r` of channel vector `u`: the sum, or with the
+ * epilogue variants `sum + bias[c]`, then `pmax(·, 0)` (`v < 0 ? 0 : v`, tfjs's ReLU: NaN and −0
+ * pass through).
+ */
+function stored(c: ForwardContext, r: number, u: number): Expr {
+  const { f, g, v, epilogue, bias } = c;
+  if (bias === null) return f.get(r);
+  const biased = f.f32x4Add(f.get(r), f.load(f.add(bias, g(v.cb)), 16 * u));
+  return epilogue === 'biasRelu' ? f.f32x4Pmax(biased, f.v128Zero()) : biased;
 }
 
 /**
@@ -272,8 +314,12 @@ function emitTile(c: ForwardContext, pixels: number): void {
  * source pixels all lie inside the row take the fast path; taps at the borders check each pixel.
  * A row's last `ow mod TILE_PIXELS` pixels run as tiles of one pixel.
  */
-function forward(unroll: number, vectors: number): FunctionBuilder {
-  const c = forwardContext(unroll, vectors);
+function forward(
+  unroll: number,
+  vectors: number,
+  epilogue: ForwardEpilogue = 'none',
+): FunctionBuilder {
+  const c = forwardContext(unroll, vectors, epilogue);
   const { f, p, v, g } = c;
   f.forRange(v.b, f.i32(0), p.n, 1, () =>
     f.forRange(v.oy, f.i32(0), p.oh, 1, () => {
@@ -398,9 +444,11 @@ function backpropFilter(unroll: number, vectors: number): FunctionBuilder {
   return f;
 }
 
-const depthwiseModule = simdModule<DepthwiseFunction>(() =>
+const depthwiseModule = simdModule<DepthwiseFunction | DepthwiseEpilogueFunction>(() =>
   UNROLLS.flatMap((u) => [
     forward(u, FORWARD_VECTORS[u]),
+    forward(u, FORWARD_VECTORS[u], 'bias'),
+    forward(u, FORWARD_VECTORS[u], 'biasRelu'),
     backpropInput(u),
     backpropFilter(u, FILTER_VECTORS[u]),
   ]),
@@ -420,8 +468,10 @@ export function depthwiseKernels(
   const e = depthwiseModule.on(memory);
   if (!e) return null;
   return {
-    forward: e[`forward${unroll}`]!,
-    backpropInput: e[`backpropInput${unroll}`]!,
-    backpropFilter: e[`backpropFilter${unroll}`]!,
+    forward: e[`forward${unroll}`] as DepthwiseFunction,
+    forwardBias: e[`forwardBias${unroll}`] as DepthwiseEpilogueFunction,
+    forwardBiasRelu: e[`forwardBiasRelu${unroll}`] as DepthwiseEpilogueFunction,
+    backpropInput: e[`backpropInput${unroll}`] as DepthwiseFunction,
+    backpropFilter: e[`backpropFilter${unroll}`] as DepthwiseFunction,
   };
 }

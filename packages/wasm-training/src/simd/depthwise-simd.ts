@@ -52,9 +52,16 @@ export function simdDepthwiseAvailable(backend: tf.KernelBackend, g: DepthwiseGe
   return kernelsFor(backend, g.c) !== null;
 }
 
+/** A bias `[c]` the forward kernel adds to each output pixel, and whether it then applies a ReLU. */
+export interface ForwardBias {
+  bias: tf.TensorInfo;
+  relu: boolean;
+}
+
 /**
  * Runs one of the SIMD depthwise kernels (see depthwise-module.ts) on wasm tensors and returns
- * its output, allocated on the backend: `forward(x, filter)` → y `[n,oh,ow,c]`,
+ * its output, allocated on the backend: `forward(x, filter)` → y `[n,oh,ow,c]` (plus `epilogue`'s
+ * bias and ReLU where given),
  * `backpropInput(dy, filter)` → dx `[n,h,w,c]`, `backpropFilter(x, dy)` → df `[kh,kw,c,1]`.
  * Call only where {@link simdDepthwiseAvailable}.
  */
@@ -64,6 +71,7 @@ export function runSimdDepthwise(
   a: tf.TensorInfo,
   b: tf.TensorInfo,
   g: DepthwiseGeometry,
+  epilogue?: ForwardBias,
 ): tf.TensorInfo {
   const be = wasmBackend(backend);
   const k = kernelsFor(backend, g.c);
@@ -74,7 +82,11 @@ export function runSimdDepthwise(
   const at = (t: tf.TensorInfo) => be.getMemoryOffset(t.dataId);
   if (kind === 'forward') {
     const y = be.makeOutput([n, oh, ow, c], 'float32');
-    k.forward(at(a), at(b), at(y), ...args);
+    if (!epilogue) k.forward(at(a), at(b), at(y), ...args);
+    else {
+      const fused = epilogue.relu ? k.forwardBiasRelu : k.forwardBias;
+      fused(at(a), at(b), at(y), ...args, at(epilogue.bias));
+    }
     return y;
   }
   if (kind === 'backpropFilter') {

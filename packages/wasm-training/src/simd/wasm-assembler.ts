@@ -288,6 +288,10 @@ export class FunctionBuilder {
   f32x4Nearest(a: Expr): Expr {
     return this.simdUnary(0x6a, a);
   }
+  /** `a < b ? b : a` per lane (pseudo-maximum: `pmax(v, 0)` keeps v's NaN and −0). */
+  f32x4Pmax(a: Expr, b: Expr): Expr {
+    return this.simdBinary(0xeb, a, b);
+  }
   f32x4Abs(a: Expr): Expr {
     return this.simdUnary(0xe0, a);
   }
