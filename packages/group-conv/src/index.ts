@@ -51,7 +51,11 @@ export {
   GroupBatchNorm,
   hasBatchNormKernels,
 } from './layers/group-batch-norm';
-export { GroupConv2D, type GroupConvLayerOptions } from './layers/group-conv-2d';
+export {
+  GroupConv2D,
+  type GroupConvApplyOptions,
+  type GroupConvLayerOptions,
+} from './layers/group-conv-2d';
 export { KernelNetModule, type KernelNetOptions } from './layers/kernel-net-module';
 export type { ApplyOptions, ConvLayerOptions, GroupFeatures } from './layers/layer-options';
 export { LiftingConv2D } from './layers/lifting-conv-2d';
@@ -73,6 +77,11 @@ export {
   kernelNetBytes,
   type LayerMemory,
 } from './memory/layer-memory';
+export {
+  applyChannelEpilogue,
+  type ChannelEpilogue,
+  depthwiseWithEpilogue,
+} from './ops/channel-epilogue';
 export {
   circulantBlocks,
   circulantMatMul,

@@ -93,24 +93,21 @@ export class GroupConvBlock extends Module {
 
   /** `x` `[batch, h, w, Gin, Cin]` on `elements` `[Gin, paramDim]` → `[batch, h′, w′, Gout, Cout]`. */
   apply(x: GroupFeatures, options: GroupConvBlockApplyOptions = {}): GroupFeatures {
-    const { updateStatistics, ...convOptions } = options;
-    const training = options.training ?? false;
-    const norm = { training, updateStatistics };
+    const { updateStatistics: _, ...convOptions } = options;
     const keep = this.skipAlign === null;
     // Intermediates are disposed as soon as used (what a gradient needs is kept by its op), so
     // the block holds at most a few full-size maps at once (the Sim(2) model at batch 64 on wasm).
     const [features, elements] = tf.tidy((): [tf.Tensor5D, tf.Tensor2D] => {
-      const a = this.gconv1.apply(x, {
-        ...convOptions,
+      const a = convNormRelu(this.gconv1, this.norm1, x, {
+        ...options,
         outputElements: keep ? x.elements : undefined,
       });
-      const a1 = then(a.features, (t) => reluKeepingOutput(this.norm1.apply(t, norm)));
-      const b = this.gconv2.apply(
-        { features: a1, elements: a.elements },
-        { ...convOptions, outputElements: keep ? a.elements : undefined },
-      );
-      a1.dispose();
-      const b1 = then(b.features, (t) => reluKeepingOutput(this.norm2.apply(t, norm)));
+      const b = convNormRelu(this.gconv2, this.norm2, a, {
+        ...options,
+        outputElements: keep ? a.elements : undefined,
+      });
+      a.features.dispose();
+      const b1 = b.features;
       const skip = this.skipAlign
         ? this.skipAlign.apply(x, { ...convOptions, outputElements: b.elements }).features
         : x.features;
@@ -121,6 +118,35 @@ export class GroupConvBlock extends Module {
     });
     return { features, elements };
   }
+}
+
+/**
+ * `ReLU(norm(conv(x)))`. In inference, where the conv can fold it (`separable`), the norm (its
+ * running statistics as a per-channel affine map) and the ReLU run inside the conv's last op
+ * (one fused depthwise conv instead of three passes over the map); the same values up to
+ * round-off.
+ */
+function convNormRelu(
+  conv: GroupConv2D,
+  norm: GroupBatchNorm,
+  x: GroupFeatures,
+  options: GroupConvBlockApplyOptions & Pick<ApplyOptions, 'outputElements'>,
+): GroupFeatures {
+  const { updateStatistics, ...convOptions } = options;
+  const training = options.training ?? false;
+  if (!training && conv.foldsEpilogue) {
+    const epilogue = norm.inferenceEpilogue(true);
+    try {
+      return conv.apply(x, { ...convOptions, epilogue });
+    } finally {
+      tf.dispose([epilogue.scale, epilogue.shift]);
+    }
+  }
+  const y = conv.apply(x, convOptions);
+  const features = then(y.features, (t) =>
+    reluKeepingOutput(norm.apply(t, { training, updateStatistics })),
+  );
+  return { features, elements: y.elements };
 }
 
 /** `f(t)`, disposing `t` unless `f` returned it. */

@@ -4,6 +4,7 @@ import type { KernelNet } from '../kernels/kernel-net';
 import type { KernelNetSpecs } from '../kernels/kernel-net-specs';
 import type { KernelOptions } from '../kernels/kernel-options';
 import type { ConvMemoryDims, ConvTrainingMemory } from '../memory/layer-memory';
+import type { ChannelEpilogue } from '../ops/channel-epilogue';
 import type { ConvOptions } from '../ops/conv-options';
 
 /** The learnable parts of a group conv: kernel nets by role, and the channel projection of the d-variants. */
@@ -33,6 +34,11 @@ export interface ApplyGroupConvOptions extends ConvOptions {
   groupOut: number;
   /** The grid of the elements (the "+2d" factorisations need its rotations × scales). */
   grid: GroupGrid;
+  /**
+   * Applied to the output (inference: a batch norm and ReLU folded in); only passed to a
+   * factorisation that {@link GroupConvFactorisation.foldsEpilogue | folds} it.
+   */
+  epilogue?: ChannelEpilogue;
 }
 
 /**
@@ -53,6 +59,11 @@ export interface GroupConvFactorisation<
   readonly subgroups: readonly Subgroup['kind'][];
   /** Whether it learns a channel projection w_{o,c} `[Cin, Cout]` (the d-variants). */
   readonly projection: boolean;
+  /**
+   * Whether `apply` applies `options.epilogue` itself, folded into its last op; GroupConv2D
+   * applies the epilogue after the ops of the others.
+   */
+  readonly foldsEpilogue?: boolean;
   /** Its kernel nets by role, for a conv `Cin → Cout` with kernel size k. */
   netSpecs(group: AffineGroup, inChannels: number, outChannels: number, k: number): KernelNetSpecs;
   /**

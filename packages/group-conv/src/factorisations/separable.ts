@@ -46,6 +46,7 @@ export const separable: GroupConvFactorisation<'separable', SeparableKernels> = 
   kernel: 'k^H_{o,c}(h)·k^{R²}_o(x)',
   subgroups: EVERY_SUBGROUP,
   projection: false,
+  foldsEpilogue: true,
   netSpecs: (group, cin, cout, k) => {
     // The reference initialises the H-net of the scale groups with ks = k.
     const hKs = group.subgroup.kind === 'rotation' ? 1 : k;
@@ -68,6 +69,7 @@ export const separable: GroupConvFactorisation<'separable', SeparableKernels> = 
     separableGroupConv2d(x, kernels.mixing, kernels.spatial, options.groupOut, {
       ...convOptions(options),
       circulantRotations: fourierRotations(x, kernels),
+      epilogue: options.epilogue,
     }),
   // the depthwise conv keeps the mixed map; its gradient and the mixing's transposed input
   trainingMemory: (d) => {

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { assertGroupFeatures } from '../layout';
 import { registersKernels } from '../ops/backend-kernels';
+import type { ChannelEpilogue } from '../ops/channel-epilogue';
 import { Module } from './module';
 
 export interface BatchNormOptions {
@@ -66,6 +67,19 @@ abstract class BatchNormBase extends Module {
       this.epsilon,
     );
     return tf.reshape(y, x.shape);
+  }
+
+  /**
+   * The inference norm (running statistics) as a per-channel affine map for a conv to apply,
+   * `y·scale + shift` with `scale = γ/√(σ² + ε)`, `shift = β − μ·scale`, then a ReLU where
+   * `relu` (GroupConv2D's `epilogue`). The caller disposes `scale` and `shift`.
+   */
+  inferenceEpilogue(relu: boolean): ChannelEpilogue {
+    const [scale, shift] = tf.tidy(() => {
+      const s = tf.mul(this.weight, tf.rsqrt(tf.add(this.runningVar, this.epsilon)));
+      return [s, tf.sub(this.bias, tf.mul(this.runningMean, s))] as tf.Tensor1D[];
+    }) as [tf.Tensor1D, tf.Tensor1D];
+    return { scale, shift, relu };
   }
 
   /** Running averages ← (1 − m)·running + m·batch, with the unbiased variance of `n` rows. */

@@ -9,6 +9,11 @@ import {
 import type { KernelNetRole } from '../kernels/kernel-net-specs';
 import type { KernelOptions } from '../kernels/kernel-options';
 import { assertGroupFeatures } from '../layout';
+import {
+  applyChannelEpilogue,
+  type ChannelEpilogue,
+  epilogueAfterBias,
+} from '../ops/channel-epilogue';
 import { addChannelBias } from '../ops/lean-activations';
 import { ElementSampler } from './element-sampler';
 import { KernelNetModule } from './kernel-net-module';
@@ -23,6 +28,16 @@ import { Module } from './module';
 export interface GroupConvLayerOptions extends ConvLayerOptions {
   /** Kernel factorisation (default `'nonseparable'`). */
   implementation?: Implementation;
+}
+
+/** Options of {@link GroupConv2D.apply}. */
+export interface GroupConvApplyOptions extends ApplyOptions {
+  /**
+   * `relu?(y·scale + shift)` per output channel, applied to the output (after the bias): e.g. an
+   * inference batch norm and its ReLU. Folded into the conv's last op where the factorisation
+   * can ({@link GroupConv2D.foldsEpilogue}), else applied after it.
+   */
+  epilogue?: ChannelEpilogue;
 }
 
 /**
@@ -106,7 +121,15 @@ export class GroupConv2D extends Module {
     );
   }
 
-  apply(input: GroupFeatures, options: ApplyOptions = {}): GroupFeatures {
+  /**
+   * Whether an `epilogue` of {@link GroupConv2D.apply} runs inside the conv's last op (`separable`:
+   * one fused depthwise conv instead of the conv, a batch norm and a ReLU).
+   */
+  get foldsEpilogue(): boolean {
+    return this.factorisation.foldsEpilogue === true;
+  }
+
+  apply(input: GroupFeatures, options: GroupConvApplyOptions = {}): GroupFeatures {
     const { features: x, elements: hIn } = input;
     assertGroupFeatures('GroupConv2D', x, hIn.shape[0], this.options.inChannels);
     const training = options.training ?? false;
@@ -126,13 +149,18 @@ export class GroupConv2D extends Module {
       kernels = this.cache.kernels;
     }
     const features = tf.tidy(() => {
+      const bias = this.bias as tf.Tensor1D | null;
+      const epilogue =
+        options.epilogue && bias ? epilogueAfterBias(options.epilogue, bias) : options.epilogue;
       let y = this.factorisation.apply(x, kernels, {
         groupOut: hOut.shape[0],
         stride: this.options.stride,
         padding: this.options.padding,
         grid: this.grid,
+        epilogue: this.foldsEpilogue ? epilogue : undefined,
       });
-      if (this.bias) y = addChannelBias(y, this.bias as tf.Tensor1D);
+      if (bias && !epilogue) y = addChannelBias(y, bias);
+      if (epilogue && !this.foldsEpilogue) y = applyChannelEpilogue(y, epilogue);
       return y;
     });
     if (training) disposeKernels(kernels);

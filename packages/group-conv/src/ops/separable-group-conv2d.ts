@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { assertGroupFeatures, convPadding, unflattenGroup } from '../layout';
+import { type ChannelEpilogue, depthwiseWithEpilogue } from './channel-epilogue';
 import { circulantBlocks, circulantMatMul, useCirculantMixing } from './circulant-mixing';
 import { type ConvOptions, checkStride } from './conv-options';
 
@@ -12,6 +13,11 @@ export interface SeparableOptions extends ConvOptions {
    * round-off. Absent: the dense product.
    */
   circulantRotations?: number;
+  /**
+   * `relu?(y·scale + shift)` per output channel (`[Cout]`), folded into the depthwise conv: one
+   * fused op instead of the conv, an inference batch norm and a ReLU.
+   */
+  epilogue?: ChannelEpilogue;
 }
 
 /**
@@ -47,12 +53,10 @@ export function separableGroupConv2d(
       ? circulantMatMul(rows, circulantBlocks(mixing, r), r)
       : tf.matMul(rows, mixing);
     const mixed = tf.reshape(product, [b, h, w, mixing.shape[1]]) as tf.Tensor4D;
-    const y = tf.depthwiseConv2d(
-      mixed,
-      spatial,
-      stride,
-      convPadding('separableGroupConv2d', options.padding ?? 'same'),
-    );
+    const pad = convPadding('separableGroupConv2d', options.padding ?? 'same');
+    const y = options.epilogue
+      ? depthwiseWithEpilogue(mixed, spatial, stride, pad, options.epilogue, groupOut)
+      : tf.depthwiseConv2d(mixed, spatial, stride, pad);
     return unflattenGroup(y, groupOut);
   });
 }

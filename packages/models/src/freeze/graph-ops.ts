@@ -11,7 +11,9 @@ export type AttrValue =
   | { b: boolean }
   | { f: number }
   | { s: string }
+  | { i: string }
   | { list: { i: string[] } }
+  | { list: { s: string[] } }
   | { shape: { dim: Array<{ size: string }> } }
   | { tensor: { dtype: string; tensorShape: { dim: Array<{ size: string }> } } };
 
@@ -134,6 +136,32 @@ const GRAPH_OPS: Record<string, (dtype: string, attrs: Record<string, unknown>) 
     op: 'DepthwiseConv2dNative',
     inputs: [{ input: 'x' }, { input: 'filter' }],
     attr: convAttrs('DepthwiseConv2dNative', attrs, dtype),
+  }),
+  // a separable conv with its inference batch norm and ReLU folded in (tf.fused.depthwiseConv2d);
+  // tfjs-converter's op of grappler's fusion, fused_ops BiasAdd [+ Relu], the bias its one argument
+  FusedDepthwiseConv2D: (dtype, attrs) => {
+    // without a bias, graphNodes reports the missing input
+    const activation = attrs.activation ?? 'linear';
+    if (activation !== 'linear' && activation !== 'relu')
+      throw new Error(
+        `Error in freezeModel: kernel 'FusedDepthwiseConv2D' has activation '${activation}'; only 'linear' and 'relu' are supported`,
+      );
+    return {
+      op: 'FusedDepthwiseConv2dNative',
+      inputs: [{ input: 'x' }, { input: 'filter' }, { input: 'bias' }],
+      attr: {
+        ...convAttrs('FusedDepthwiseConv2D', attrs, dtype),
+        fused_ops: {
+          list: { s: (activation === 'relu' ? ['BiasAdd', 'Relu'] : ['BiasAdd']).map(btoa) },
+        },
+        num_args: { i: '1' },
+      },
+    };
+  },
+  Tile: (dtype, attrs) => ({
+    op: 'Tile',
+    inputs: [{ input: 'x' }, { int32: attrs.reps as number[] }],
+    attr: { T: dtypeAttr(dtype), Tmultiples: dtypeAttr('int32') },
   }),
   // inference batch norm (tf.batchNorm); TF's input order, offset and scale required
   FusedBatchNorm: (dtype, attrs) => ({

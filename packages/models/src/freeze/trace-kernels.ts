@@ -70,8 +70,11 @@ export function traceKernels(f: (x: tf.Tensor) => tf.Tensor, input: tf.Tensor): 
   };
   engine.runKernel = function (this: unknown, name, inputs, attrs) {
     if (depth > 0) return original.call(this, name, inputs, attrs);
+    // (fused ops pass their absent optional inputs as undefined)
     const sources = Object.fromEntries(
-      Object.entries(inputs).map(([key, t]) => [key, source(t as tf.Tensor)]),
+      Object.entries(inputs)
+        .filter(([, t]) => t !== undefined)
+        .map(([key, t]) => [key, source(t as tf.Tensor)]),
     );
     depth++;
     let out: tf.Tensor | tf.Tensor[];
