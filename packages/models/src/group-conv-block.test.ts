@@ -3,14 +3,18 @@
  * conv can (`separable`: one fused depthwise conv). Its output must equal the block's formula
  * written with its own modules, unfused: `ReLU(ReLU(BN₂(gconv2(ReLU(BN₁(gconv1(x)))))) + skip(x))`.
  */
-import { type GroupBatchNorm, type GroupFeatures, reluKeepingOutput } from '@gcnn/group-conv';
+import {
+  type GroupBatchNorm,
+  type GroupFeatures,
+  type Implementation,
+  reluKeepingOutput,
+} from '@gcnn/group-conv';
 import { createRng } from '@gcnn/lie-groups';
 import { relativeL2, tolerance } from '@gcnn/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { GroupConvBlock } from './group-conv-block';
 import { layerFactory } from './internal/layer-factory';
-import type { Implementation } from './model-config';
 import { MODEL_PRESETS } from './model-presets';
 
 function setStatistics(norm: GroupBatchNorm, seed: number): void {
