@@ -38,10 +38,21 @@ function merge(x: Float32Array, t: Float32Array, m: number, r: number, c: number
   return out;
 }
 
-const run = (name: string, x: tf.Tensor, t: tf.Tensor) =>
-  tf.tidy(() =>
-    Float32Array.from((tf.engine().runKernel(name, { x, basis: t }) as tf.Tensor).dataSync()),
-  );
+/** The split's J slabs `[m, 2c]`, concatenated (the `[r/2, m, 2, c]` layout of `split`). */
+const runSplit = (x: tf.Tensor, t: tf.Tensor) =>
+  tf.tidy(() => {
+    const slabs = tf.engine().runKernel(GROUP_AXIS_SPLIT, { x, basis: t }) as tf.Tensor[];
+    expect(slabs.length).toBe(t.shape[0]! / 2);
+    return Float32Array.from(slabs.flatMap((slab) => [...slab.dataSync()]));
+  });
+
+/** The merge of `[r/2, m, 2c]` passed as its r/2 slabs. */
+const runMerge = (x: tf.Tensor3D, t: tf.Tensor) =>
+  tf.tidy(() => {
+    const slabs = Object.fromEntries(tf.unstack(x).map((slab, j) => [`slab${j}`, slab]));
+    const out = tf.engine().runKernel(GROUP_AXIS_MERGE, { basis: t, ...slabs }) as tf.Tensor;
+    return Float32Array.from(out.dataSync());
+  });
 
 // wasm-only: the kernels against their sums in float64.
 describe.skipIf(!isWasmProject())('GcnnGroupAxisSplit and GcnnGroupAxisMerge on wasm', () => {
@@ -64,15 +75,17 @@ describe.skipIf(!isWasmProject())('GcnnGroupAxisSplit and GcnnGroupAxisMerge on 
         tf.tensor2d(tv, [r, r]),
         tf.tensor2d(yv, [m, r * c]),
       ];
-      const xs = run(GROUP_AXIS_SPLIT, x, t);
+      const ids = tf.backend().numDataIds();
+      const xs = runSplit(x, t);
+      expect(tf.backend().numDataIds(), 'the pointer table is freed').toBe(ids);
       expectClose(xs, split(xv, tv, m, r, c), 1e-5, 'split');
       const slabs = tf.tensor3d(xs, [r / 2, m, 2 * c]);
-      expectClose(run(GROUP_AXIS_MERGE, slabs, t), merge(xs, tv, m, r, c), 1e-5, 'merge');
+      expectClose(runMerge(slabs, t), merge(xs, tv, m, r, c), 1e-5, 'merge');
       // ⟨split_t(x), z⟩ = ⟨x, merge_tᵀ(z)⟩ for any z [r/2, m, 2c]
       const tt = tf.transpose(t);
       const z = tf.tensor3d(yv, [r / 2, m, 2 * c]);
       const left = xs.reduce((a, v, i) => a + v * yv[i]!, 0);
-      const back = run(GROUP_AXIS_MERGE, z, tt);
+      const back = runMerge(z, tt);
       const right = back.reduce((a, v, i) => a + v * xv[i]!, 0);
       expect(Math.abs(left - right)).toBeLessThanOrEqual(1e-4 * (1 + Math.abs(left)));
       tf.dispose([x, t, y, slabs, tt, z]);
@@ -85,17 +98,37 @@ describe.skipIf(!isWasmProject())('GcnnGroupAxisSplit and GcnnGroupAxisMerge on 
       expect(() =>
         tf.engine().runKernel(GROUP_AXIS_SPLIT, { x: tf.zeros([3, 6]), basis: t }),
       ).toThrow(
-        /GcnnGroupAxisSplit \(wasm, @gcnn\/tfjs-wasm-training\): x must be \[M, R·C\], got x float32 \[3,6\]/,
+        /GcnnGroupAxisSplit \(wasm, @gcnn\/tfjs-wasm-training\): x must be \[M, R·C\], got basis float32 \[4,4\] and x float32 \[3,6\]/,
       );
       expect(() =>
-        tf.engine().runKernel(GROUP_AXIS_MERGE, { x: tf.zeros([3, 2, 4]), basis: t }),
-      ).toThrow(/GcnnGroupAxisMerge .*x must be \[R\/2, M, 2·C\]/);
+        tf
+          .engine()
+          .runKernel(GROUP_AXIS_MERGE, {
+            slab0: tf.zeros([3, 3]),
+            slab1: tf.zeros([3, 3]),
+            basis: t,
+          }),
+      ).toThrow(/GcnnGroupAxisMerge .*each slab must be \[M, 2·C\]/);
+      expect(() =>
+        tf.engine().runKernel(GROUP_AXIS_MERGE, { slab0: tf.zeros([3, 4]), basis: t }),
+      ).toThrow(
+        /the R\/2 slabs slab0 … slab<R\/2 − 1> must all be \[M, 2·C\], got basis float32 \[4,4\] and x float32 \[3,4\], missing/,
+      );
+      expect(() =>
+        tf
+          .engine()
+          .runKernel(GROUP_AXIS_MERGE, {
+            slab0: tf.zeros([3, 4]),
+            slab1: tf.zeros([2, 4]),
+            basis: t,
+          }),
+      ).toThrow(/must all be \[M, 2·C\]/);
       expect(() =>
         tf.engine().runKernel(GROUP_AXIS_SPLIT, { x: tf.zeros([2, 6]), basis: tf.zeros([3, 3]) }),
       ).toThrow(/basis must be \[R, R\] with R even/);
       expect(() =>
         tf.engine().runKernel(GROUP_AXIS_SPLIT, { x: tf.zeros([2, 8], 'int32'), basis: t }),
-      ).toThrow(/needs float32 x and basis/);
+      ).toThrow(/needs float32 x/);
     });
   });
 });

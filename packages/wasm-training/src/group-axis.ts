@@ -1,67 +1,82 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import { guardWasmHeap } from './heap-guard';
+import { inKernelScope } from './kernel-scope';
 import { groupAxisKernels } from './simd/group-axis-module';
 import { wasmBackend, wasmHeap } from './wasm-backend';
 
 /**
  * The kernel names of @gcnn/group-conv's Fourier-form circulant mixing (its
  * `GROUP_AXIS_KERNELS`), which it runs where they are registered for the active backend (its
- * dense matMul otherwise). Inputs `{ x, basis }`, basis a float32 `[R, R]` matrix t, R even, J = R/2:
+ * dense matMul otherwise). basis a float32 `[R, R]` matrix t, R even, J = R/2, each slab `[M, 2·C]`
+ * a tensor of its own (the J products run on them without a slice or a stack):
  *
- * - `GcnnGroupAxisSplit`: x `[M, R·C]` (group-major rows) → `[J, M, 2·C]`,
- *   `out[j, m, p·C + c] = Σ_s t[2j + p, s] · x[m, s·C + c]`;
- * - `GcnnGroupAxisMerge`: x `[J, M, 2·C]` → `[M, R·C]`,
- *   `out[m, s·C + c] = Σ_{j,p} t[s, 2j + p] · x[j, m, p·C + c]`.
+ * - `GcnnGroupAxisSplit`: inputs `{ x, basis }`, x `[M, R·C]` (group-major rows) → J slabs,
+ *   `slab_j[m, p·C + c] = Σ_s t[2j + p, s] · x[m, s·C + c]`;
+ * - `GcnnGroupAxisMerge`: inputs `{ basis, slab0, …, slab<J−1> }` → `[M, R·C]`,
+ *   `out[m, s·C + c] = Σ_{j,p} t[s, 2j + p] · slab_j[m, p·C + c]`.
  */
 export const GROUP_AXIS_SPLIT = 'GcnnGroupAxisSplit';
 export const GROUP_AXIS_MERGE = 'GcnnGroupAxisMerge';
 
-/** `[M, R, C]` of one call, validated. */
+/** `[M, R, C]` of one call, validated; the slabs of a merge in order. */
 function geometry(
   kernel: string,
-  x: tf.TensorInfo,
-  basis: tf.TensorInfo,
-): [number, number, number] {
-  const r = basis.shape[0]!;
+  inputs: tf.NamedTensorInfoMap,
+): { m: number; r: number; c: number; x: tf.TensorInfo[] } {
+  const { basis } = inputs;
+  const r = basis?.shape[0] ?? 0;
+  const slabs = Array.from({ length: r / 2 }, (_, j) => inputs[`slab${j}`]);
+  const x = kernel === GROUP_AXIS_SPLIT ? [inputs.x] : slabs;
   const fail = (what: string): never => {
+    const shapes = x.map((t) => (t ? `${t.dtype} [${t.shape}]` : 'missing')).join(', ');
     throw new Error(
-      `Error in ${kernel} (wasm, @gcnn/tfjs-wasm-training): ${what}, got x ${x.dtype} [${x.shape}] and basis ${basis.dtype} [${basis.shape}]`,
+      `Error in ${kernel} (wasm, @gcnn/tfjs-wasm-training): ${what}, got basis ${basis?.dtype} [${basis?.shape}] and x ${shapes}`,
     );
   };
-  if (x.dtype !== 'float32' || basis.dtype !== 'float32') fail('needs float32 x and basis');
-  if (basis.shape.length !== 2 || basis.shape[1] !== r || r < 2 || r % 2 !== 0)
+  if (basis?.dtype !== 'float32') fail('needs a float32 basis');
+  if (basis!.shape.length !== 2 || basis!.shape[1] !== r || r < 2 || r % 2 !== 0)
     fail('basis must be [R, R] with R even');
+  if (x.some((t) => t === undefined))
+    fail(
+      kernel === GROUP_AXIS_SPLIT
+        ? 'needs x'
+        : 'the R/2 slabs slab0 … slab<R/2 − 1> must all be [M, 2·C]',
+    );
+  if (x.some((t) => t!.dtype !== 'float32')) fail('needs float32 x');
+  const first = x[0]!;
   if (kernel === GROUP_AXIS_SPLIT) {
-    if (x.shape.length !== 2 || x.shape[1]! % r !== 0) fail('x must be [M, R·C]');
-    return [x.shape[0]!, r, x.shape[1]! / r];
+    if (first.shape.length !== 2 || first.shape[1]! % r !== 0) fail('x must be [M, R·C]');
+    return { m: first.shape[0]!, r, c: first.shape[1]! / r, x: [first] };
   }
-  if (x.shape.length !== 3 || x.shape[0] !== r / 2 || x.shape[2]! % 2 !== 0)
-    fail('x must be [R/2, M, 2·C]');
-  return [x.shape[1]!, r, x.shape[2]! / 2];
+  const [m, twoC] = first.shape;
+  if (first.shape.length !== 2 || twoC! % 2 !== 0) fail('each slab must be [M, 2·C]');
+  if (x.some((t) => t!.shape.length !== 2 || t!.shape[0] !== m || t!.shape[1] !== twoC))
+    fail('the R/2 slabs slab0 … slab<R/2 − 1> must all be [M, 2·C]');
+  return { m: m!, r, c: twoC! / 2, x: x as tf.TensorInfo[] };
 }
 
-/** The same sums one element at a time, where the SIMD kernels do not apply. */
+/**
+ * The same sums one element at a time, where the SIMD kernels do not apply; `slabs` the byte
+ * offsets of the J slabs.
+ */
 function scalar(
   kind: 'split' | 'merge',
   heap: Float32Array,
-  at: { x: number; t: number; out: number },
-  [m, r, c]: [number, number, number],
+  at: { x: number; t: number; out: number; slabs: number[] },
+  { m, r, c }: { m: number; r: number; c: number },
 ): void {
   const [x, t, out] = [at.x / 4, at.t / 4, at.out / 4];
+  const slab = (l: number, row: number, ch: number) =>
+    at.slabs[l >> 1]! / 4 + (row * 2 + (l & 1)) * c + ch;
   for (let row = 0; row < m; row++)
     for (let s = 0; s < r; s++)
       for (let ch = 0; ch < c; ch++) {
         let sum = 0;
-        for (let l = 0; l < r; l++) {
-          const slab = (((l >> 1) * m + row) * 2 + (l & 1)) * c + ch;
+        for (let l = 0; l < r; l++)
           sum +=
             kind === 'split'
               ? heap[t + s * r + l]! * heap[x + (row * r + l) * c + ch]!
-              : heap[t + s * r + l]! * heap[x + slab]!;
-        }
-        const index =
-          kind === 'split' ? (((s >> 1) * m + row) * 2 + (s & 1)) * c + ch : (row * r + s) * c + ch;
-        heap[out + index] = sum;
+              : heap[t + s * r + l]! * heap[slab(l, row, ch)]!;
+        heap[kind === 'split' ? slab(s, row, ch) : out + (row * r + s) * c + ch] = sum;
       }
 }
 
@@ -70,22 +85,34 @@ function config(kernelName: string, kind: 'split' | 'merge'): tf.KernelConfig {
     kernelName,
     backendName: 'wasm',
     kernelFunc: ({ inputs, backend }) => {
-      const { x, basis } = inputs as { x: tf.TensorInfo; basis: tf.TensorInfo };
-      const g = geometry(kernelName, x, basis);
-      const [m, r, c] = g;
+      const g = geometry(kernelName, inputs);
+      const { m, r, c } = g;
       const be = wasmBackend(backend);
-      guardWasmHeap(backend as tf.KernelBackend);
-      const out = be.makeOutput(kind === 'split' ? [r / 2, m, 2 * c] : [m, r * c], 'float32');
-      const at = {
-        x: be.getMemoryOffset(x.dataId),
-        t: be.getMemoryOffset(basis.dataId),
-        out: be.getMemoryOffset(out.dataId),
-      };
-      const memory = wasmHeap(backend);
-      const k = memory ? groupAxisKernels(memory, c) : null;
-      if (k) k[kind](at.x, at.t, at.out, m, r, c);
-      else scalar(kind, new Float32Array(memory!.buffer), at, g);
-      return out;
+      const memory = wasmHeap(backend)!;
+      const at = (t: tf.TensorInfo) => be.getMemoryOffset(t.dataId);
+      // the table is freed on return; everything on a failed allocation (the heap guard)
+      const outs = inKernelScope(backend as tf.KernelBackend, kernelName, (s) => {
+        const slabs =
+          kind === 'split'
+            ? Array.from({ length: r / 2 }, () => s.allocate([m, 2 * c], 'float32'))
+            : g.x;
+        const out = kind === 'split' ? null : s.allocate([m, r * c], 'float32');
+        const table = s.allocate([r / 2], 'int32');
+        new Int32Array(memory.buffer, at(table), r / 2).set(slabs.map(at));
+        const source = kind === 'split' ? at(g.x[0]!) : at(table);
+        const target = kind === 'split' ? at(table) : at(out!);
+        const t = at(inputs.basis!);
+        const k = groupAxisKernels(memory, c);
+        if (k) k[kind](source, t, target, m, r, c);
+        else {
+          const x = kind === 'split' ? source : 0;
+          const o = kind === 'split' ? 0 : target;
+          scalar(kind, new Float32Array(memory.buffer), { x, t, out: o, slabs: slabs.map(at) }, g);
+        }
+        return kind === 'split' ? slabs : [out!];
+      });
+      // split: J tensors (an array even for J = 1); merge: one
+      return kind === 'split' ? outs : outs[0]!;
     },
   };
 }

@@ -4,11 +4,12 @@ import { denseMixingsOnly } from './dense-mixings';
 
 /**
  * Kernels a backend add-on may register to run a rotation mixing in Fourier form —
- * @gcnn/tfjs-wasm-training does for wasm. Inputs `{ x, basis }` with basis a float32 `[R, R]`
- * matrix t (R even, J = R/2): `split`: x `[M, R·C]` → `[J, M, 2·C]`,
- * `out[j, m, p·C + c] = Σ_s t[2j + p, s]·x[m, s·C + c]`; `merge`: x `[J, M, 2·C]` → `[M, R·C]`,
- * `out[m, s·C + c] = Σ_{j,p} t[s, 2j + p]·x[j, m, p·C + c]`. Without them the mixings stay dense
- * matMuls.
+ * @gcnn/tfjs-wasm-training does for wasm. basis a float32 `[R, R]` matrix t (R even, J = R/2);
+ * the J slabs `[M, 2·C]` are tensors of their own (the J products run on them without a slice or
+ * a stack): `split`: inputs `{ x, basis }`, x `[M, R·C]` → J slabs,
+ * `slab_j[m, p·C + c] = Σ_s t[2j + p, s]·x[m, s·C + c]`; `merge`: inputs
+ * `{ basis, slab0, …, slab<J−1> }` → `[M, R·C]`, `out[m, s·C + c] = Σ_{j,p} t[s, 2j + p]·slab_j[m, p·C + c]`.
+ * Without them the mixings stay dense matMuls.
  */
 export const GROUP_AXIS_KERNELS = {
   split: 'GcnnGroupAxisSplit',
@@ -150,34 +151,39 @@ export function circulantBlocks(mixing: tf.Tensor2D, r: number): tf.Tensor3D {
   });
 }
 
-function groupAxis(kind: 'split' | 'merge', x: tf.Tensor, basis: Float32Array, r: number) {
+/** The J slabs `[M, 2·C]` of the rows of x `[M, R·C]` (GROUP_AXIS_KERNELS.split). */
+function split(x: tf.Tensor2D, basis: Float32Array, r: number): tf.Tensor2D[] {
   return tf.tidy(
     () =>
       tf
         .engine()
-        .runKernel(GROUP_AXIS_KERNELS[kind], { x, basis: tf.tensor2d(basis, [r, r]) }) as tf.Tensor,
+        .runKernel(GROUP_AXIS_KERNELS.split, {
+          x,
+          basis: tf.tensor2d(basis, [r, r]),
+        }) as tf.Tensor2D[],
   );
 }
 
-/**
- * `[J, M, K]` → J matrices `[M, K]` times `b[j]` (`[K, N]`), as `[J, M, N]`; `transposeA` takes
- * `a[j]ᵀ`, `transposeB` takes `b[j]ᵀ`.
- */
+/** The rows `[M, R·C]` of J slabs `[M, 2·C]` (GROUP_AXIS_KERNELS.merge). */
+function merge(slabs: tf.Tensor2D[], basis: Float32Array, r: number): tf.Tensor2D {
+  return tf.tidy(() => {
+    const inputs = Object.fromEntries(slabs.map((slab, j) => [`slab${j}`, slab]));
+    return tf
+      .engine()
+      .runKernel(GROUP_AXIS_KERNELS.merge, {
+        basis: tf.tensor2d(basis, [r, r]),
+        ...inputs,
+      }) as tf.Tensor2D;
+  });
+}
+
+/** `a[j]·b[j]` for each slab j; `transposeA` takes `a[j]ᵀ`, `transposeB` takes `b[j]ᵀ`. */
 function slabProducts(
-  a: tf.Tensor3D,
+  a: tf.Tensor2D[],
   b: tf.Tensor[],
   { transposeA = false, transposeB = false } = {},
-): tf.Tensor3D {
-  const [j, m, k] = a.shape;
-  const products = Array.from({ length: j }, (_, i) =>
-    tf.tidy(() => {
-      const slab = tf.reshape(tf.slice(a, [i, 0, 0], [1, m, k]), [m, k]) as tf.Tensor2D;
-      return tf.matMul(slab, b[i] as tf.Tensor2D, transposeA, transposeB);
-    }),
-  );
-  const out = tf.stack(products) as tf.Tensor3D;
-  tf.dispose(products);
-  return out;
+): tf.Tensor2D[] {
+  return a.map((slab, j) => tf.matMul(slab, b[j] as tf.Tensor2D, transposeA, transposeB));
 }
 
 /**
@@ -216,10 +222,10 @@ export function circulantMatMul(x: tf.Tensor2D, blocks: tf.Tensor3D, r: number):
 export function circulantProduct(x: tf.Tensor2D, blocks: tf.Tensor3D, r: number): tf.Tensor2D {
   return tf.tidy(() => {
     const { analysis, synthesis } = fourierMatrices(r);
-    const xHat = groupAxis('split', x, analysis, r) as tf.Tensor3D;
+    const xHat = split(x, analysis, r);
     const yHat = slabProducts(xHat, tf.unstack(blocks));
-    xHat.dispose();
-    return groupAxis('merge', yHat, synthesis, r) as tf.Tensor2D;
+    tf.dispose(xHat);
+    return merge(yHat, synthesis, r);
   });
 }
 
@@ -235,12 +241,12 @@ export function circulantProductGradients(
 ): [tf.Tensor2D, tf.Tensor3D] {
   return tf.tidy(() => {
     const { analysis, analysisT, synthesisT } = fourierMatrices(r);
-    const dyHat = groupAxis('split', dy, synthesisT, r) as tf.Tensor3D;
-    const xHat = groupAxis('split', x, analysis, r) as tf.Tensor3D;
-    const dBlocks = slabProducts(xHat, tf.unstack(dyHat), { transposeA: true });
-    xHat.dispose();
+    const dyHat = split(dy, synthesisT, r);
+    const xHat = split(x, analysis, r);
+    const dBlocks = tf.stack(slabProducts(xHat, dyHat, { transposeA: true })) as tf.Tensor3D;
+    tf.dispose(xHat);
     const dxHat = slabProducts(dyHat, tf.unstack(blocks), { transposeB: true });
-    dyHat.dispose();
-    return [groupAxis('merge', dxHat, analysisT, r) as tf.Tensor2D, dBlocks];
+    tf.dispose(dyHat);
+    return [merge(dxHat, analysisT, r), dBlocks];
   });
 }

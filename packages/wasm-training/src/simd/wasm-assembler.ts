@@ -210,6 +210,14 @@ export class FunctionBuilder {
       this.code.push(lane);
     };
   }
+  /** Loads the i32 at `address + offset`. */
+  i32Load(address: Expr, offset = 0): Expr {
+    return () => {
+      address();
+      this.code.push(0x28);
+      this.memarg(offset);
+    };
+  }
   /** Loads the f32 at `address + offset`. */
   f32Load(address: Expr, offset = 0): Expr {
     return () => {
