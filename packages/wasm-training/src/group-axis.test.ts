@@ -101,13 +101,11 @@ describe.skipIf(!isWasmProject())('GcnnGroupAxisSplit and GcnnGroupAxisMerge on 
         /GcnnGroupAxisSplit \(wasm, @gcnn\/tfjs-wasm-training\): x must be \[M, R·C\], got basis float32 \[4,4\] and x float32 \[3,6\]/,
       );
       expect(() =>
-        tf
-          .engine()
-          .runKernel(GROUP_AXIS_MERGE, {
-            slab0: tf.zeros([3, 3]),
-            slab1: tf.zeros([3, 3]),
-            basis: t,
-          }),
+        tf.engine().runKernel(GROUP_AXIS_MERGE, {
+          slab0: tf.zeros([3, 3]),
+          slab1: tf.zeros([3, 3]),
+          basis: t,
+        }),
       ).toThrow(/GcnnGroupAxisMerge .*each slab must be \[M, 2·C\]/);
       expect(() =>
         tf.engine().runKernel(GROUP_AXIS_MERGE, { slab0: tf.zeros([3, 4]), basis: t }),
@@ -115,13 +113,11 @@ describe.skipIf(!isWasmProject())('GcnnGroupAxisSplit and GcnnGroupAxisMerge on 
         /the R\/2 slabs slab0 … slab<R\/2 − 1> must all be \[M, 2·C\], got basis float32 \[4,4\] and x float32 \[3,4\], missing/,
       );
       expect(() =>
-        tf
-          .engine()
-          .runKernel(GROUP_AXIS_MERGE, {
-            slab0: tf.zeros([3, 4]),
-            slab1: tf.zeros([2, 4]),
-            basis: t,
-          }),
+        tf.engine().runKernel(GROUP_AXIS_MERGE, {
+          slab0: tf.zeros([3, 4]),
+          slab1: tf.zeros([2, 4]),
+          basis: t,
+        }),
       ).toThrow(/must all be \[M, 2·C\]/);
       expect(() =>
         tf.engine().runKernel(GROUP_AXIS_SPLIT, { x: tf.zeros([2, 6]), basis: tf.zeros([3, 3]) }),

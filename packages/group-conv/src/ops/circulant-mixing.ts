@@ -155,12 +155,10 @@ export function circulantBlocks(mixing: tf.Tensor2D, r: number): tf.Tensor3D {
 function split(x: tf.Tensor2D, basis: Float32Array, r: number): tf.Tensor2D[] {
   return tf.tidy(
     () =>
-      tf
-        .engine()
-        .runKernel(GROUP_AXIS_KERNELS.split, {
-          x,
-          basis: tf.tensor2d(basis, [r, r]),
-        }) as tf.Tensor2D[],
+      tf.engine().runKernel(GROUP_AXIS_KERNELS.split, {
+        x,
+        basis: tf.tensor2d(basis, [r, r]),
+      }) as tf.Tensor2D[],
   );
 }
 
@@ -168,12 +166,10 @@ function split(x: tf.Tensor2D, basis: Float32Array, r: number): tf.Tensor2D[] {
 function merge(slabs: tf.Tensor2D[], basis: Float32Array, r: number): tf.Tensor2D {
   return tf.tidy(() => {
     const inputs = Object.fromEntries(slabs.map((slab, j) => [`slab${j}`, slab]));
-    return tf
-      .engine()
-      .runKernel(GROUP_AXIS_KERNELS.merge, {
-        basis: tf.tensor2d(basis, [r, r]),
-        ...inputs,
-      }) as tf.Tensor2D;
+    return tf.engine().runKernel(GROUP_AXIS_KERNELS.merge, {
+      basis: tf.tensor2d(basis, [r, r]),
+      ...inputs,
+    }) as tf.Tensor2D;
   });
 }
 
