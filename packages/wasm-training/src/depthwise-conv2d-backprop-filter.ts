@@ -1,7 +1,7 @@
-import * as tf from '@tensorflow/tfjs-core';
-import { padOrCrop, pair, unsupported } from './conv-util';
+import type * as tf from '@tensorflow/tfjs-core';
+import { padOrCrop, unsupported } from './conv-util';
 import { defineWasmKernel } from './define-kernel';
-import { runSimdDepthwise, simdDepthwiseAvailable, simdGeometry } from './simd/depthwise-simd';
+import { depthwiseConvInfo, runSimdDepthwise } from './simd/depthwise-simd';
 
 const NAME = 'DepthwiseConv2dNativeBackpropFilter';
 /** Bytes of padded input per chunk of the batch. */
@@ -26,18 +26,8 @@ export const depthwiseConv2dNativeBackpropFilterConfig = defineWasmKernel(
     const a = attrs as unknown as tf.DepthwiseConv2dNativeBackpropFilterAttrs;
     if (x.dtype !== 'float32' || dy.dtype !== 'float32')
       unsupported(NAME, 'dtype', [x.dtype, dy.dtype], 'float32 x and dy');
-    const info = tf.backend_util.computeConv2DInfo(
-      x.shape as [number, number, number, number],
-      a.filterShape,
-      a.strides,
-      pair(a.dilations),
-      a.pad,
-      a.dimRoundingMode,
-      true,
-    );
-    const g = simdGeometry(info);
-    if (g && simdDepthwiseAvailable(s.backend, g))
-      return runSimdDepthwise('backpropFilter', s.backend, x, dy, g);
+    const { info, simd } = depthwiseConvInfo(s.backend, x.shape, a.filterShape, a);
+    if (simd) return runSimdDepthwise('backpropFilter', s.backend, x, dy, simd);
     const [n, h, w, c] = x.shape as [number, number, number, number];
     const m = a.filterShape[3];
     const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;

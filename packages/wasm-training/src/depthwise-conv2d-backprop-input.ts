@@ -1,8 +1,8 @@
-import * as tf from '@tensorflow/tfjs-core';
-import { pair, unsupported } from './conv-util';
+import type * as tf from '@tensorflow/tfjs-core';
+import { unsupported } from './conv-util';
 import { convTransposeAsConv } from './conv2d-backprop-input';
 import { defineWasmKernel } from './define-kernel';
-import { runSimdDepthwise, simdDepthwiseAvailable, simdGeometry } from './simd/depthwise-simd';
+import { depthwiseConvInfo, runSimdDepthwise } from './simd/depthwise-simd';
 
 const NAME = 'DepthwiseConv2dNativeBackpropInput';
 
@@ -24,18 +24,8 @@ export const depthwiseConv2dNativeBackpropInputConfig = defineWasmKernel(
     if (dy.dtype !== 'float32' || filter.dtype !== 'float32')
       unsupported(NAME, 'dtype', [dy.dtype, filter.dtype], 'float32 dy and filter');
     const inputShape = a.inputShape as [number, number, number, number];
-    const info = tf.backend_util.computeConv2DInfo(
-      inputShape,
-      filter.shape as [number, number, number, number],
-      a.strides,
-      pair(a.dilations),
-      a.pad,
-      a.dimRoundingMode,
-      true,
-    );
-    const g = simdGeometry(info);
-    if (g && simdDepthwiseAvailable(s.backend, g))
-      return runSimdDepthwise('backpropInput', s.backend, dy, filter, g);
+    const { info, simd } = depthwiseConvInfo(s.backend, inputShape, filter.shape, a);
+    if (simd) return runSimdDepthwise('backpropInput', s.backend, dy, filter, simd);
     const dx = convTransposeAsConv(s, dy, filter, info, inputShape, 'DepthwiseConv2dNative');
     const m = filter.shape[3] as number;
     if (m === 1) return dx;

@@ -1,11 +1,10 @@
-import * as tf from '@tensorflow/tfjs-core';
-import { pair } from './conv-util';
+import type * as tf from '@tensorflow/tfjs-core';
 import { guardWasmHeap } from './heap-guard';
 import {
+  type DepthwiseAttrs,
   type DepthwiseGeometry,
+  depthwiseConvInfo,
   runSimdDepthwise,
-  simdDepthwiseAvailable,
-  simdGeometry,
 } from './simd/depthwise-simd';
 import { runStockKernel } from './stock-kernels';
 
@@ -41,17 +40,7 @@ export function forwardGeometry(
   filter: tf.TensorInfo,
   attrs: tf.NamedAttrMap | undefined,
 ): DepthwiseGeometry | null {
-  const a = attrs as unknown as tf.DepthwiseConv2dNativeAttrs;
+  const a = attrs as unknown as DepthwiseAttrs & { dataFormat?: string };
   if (x.dtype !== 'float32' || filter.dtype !== 'float32' || a.dataFormat === 'NCHW') return null;
-  const info = tf.backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number],
-    filter.shape as [number, number, number, number],
-    a.strides,
-    pair(a.dilations),
-    a.pad,
-    a.dimRoundingMode,
-    true,
-  );
-  const g = simdGeometry(info);
-  return g && simdDepthwiseAvailable(backend, g) ? g : null;
+  return depthwiseConvInfo(backend, x.shape, filter.shape, a).simd;
 }

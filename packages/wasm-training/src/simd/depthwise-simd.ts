@@ -1,4 +1,5 @@
-import type * as tf from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
+import { pair } from '../conv-util';
 import { wasmBackend, wasmHeap } from '../wasm-backend';
 import { type DepthwiseKernels, depthwiseKernels } from './depthwise-module';
 
@@ -45,6 +46,37 @@ function kernelsFor(backend: tf.KernelBackend, channels: number): DepthwiseKerne
   if (channels % 16 === 0) return depthwiseKernels(memory, 4);
   if (channels % 4 === 0) return depthwiseKernels(memory, 1);
   return null;
+}
+
+/** The attributes of a depthwise conv that fix its geometry (every depthwise kernel has them). */
+export interface DepthwiseAttrs {
+  strides: number | [number, number];
+  dilations?: number | [number, number];
+  pad: tf.DepthwiseConv2dNativeAttrs['pad'];
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+}
+
+/**
+ * The conv info of a depthwise conv of an input `xShape` with a filter `filterShape`, and its
+ * geometry where the SIMD kernels run it on `backend` (else `simd` is null).
+ */
+export function depthwiseConvInfo(
+  backend: tf.KernelBackend,
+  xShape: readonly number[],
+  filterShape: readonly number[],
+  a: DepthwiseAttrs,
+): { info: tf.backend_util.Conv2DInfo; simd: DepthwiseGeometry | null } {
+  const info = tf.backend_util.computeConv2DInfo(
+    xShape as [number, number, number, number],
+    filterShape as [number, number, number, number],
+    a.strides,
+    pair(a.dilations),
+    a.pad,
+    a.dimRoundingMode,
+    true,
+  );
+  const g = simdGeometry(info);
+  return { info, simd: g && simdDepthwiseAvailable(backend, g) ? g : null };
 }
 
 /** Whether {@link runSimdDepthwise} can run `g` on `backend`. */
