@@ -97,6 +97,12 @@ function start<const K extends string>(
   return { f, p, px: f.get(pixelBytes), v, acc, g: (i: number) => f.get(i) };
 }
 
+/**
+ * The locals of a loop over output (or input) pixels and filter taps: batch, row, column,
+ * channel block, tap row and column, source row and column.
+ */
+const PIXEL_LOOP_LOCALS = ['b', 'oy', 'ox', 'cb', 'ky', 'kx', 'sy', 'sx'] as const;
+
 /** `acc[u] += load(p + 16u) · load(q + 16u)` for every accumulator. */
 function multiplyAdd(f: FunctionBuilder, acc: readonly number[], p: Expr, q: Expr): void {
   acc.forEach((r, u) => {
@@ -128,14 +134,7 @@ function storeAll(
  */
 function backpropInput(unroll: number): FunctionBuilder {
   const { f, p, px, v, acc, g } = start(`backpropInput${unroll}`, unroll, [
-    'b',
-    'oy',
-    'ox',
-    'cb',
-    'ky',
-    'kx',
-    'sy',
-    'sx',
+    ...PIXEL_LOOP_LOCALS,
     't',
     'rowA',
     'rowF',
@@ -198,23 +197,7 @@ function forwardContext(unroll: number, vectors: number, epilogue: ForwardEpilog
   const { f, p, px, v, g } = start(
     `${FORWARD_NAMES[epilogue]}${unroll}`,
     0,
-    [
-      'b',
-      'oy',
-      'ox',
-      'cb',
-      'ky',
-      'kx',
-      'sy',
-      'sx',
-      'sx0',
-      'interior',
-      'rowA',
-      'tap',
-      'src',
-      'pOut',
-      'tail',
-    ] as const,
+    [...PIXEL_LOOP_LOCALS, 'sx0', 'interior', 'rowA', 'tap', 'src', 'pOut', 'tail'] as const,
     epilogue === 'none' ? 0 : 1,
   );
   // the epilogue variants' 16th argument: the bias `[c]`
