@@ -1,5 +1,6 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { forwardGeometry } from './depthwise-conv2d-native';
+import { channelVector } from './fused-batch-norm';
 import { guardWasmHeap } from './heap-guard';
 import { runSimdDepthwise } from './simd/depthwise-simd';
 import { runStockKernel } from './stock-kernels';
@@ -28,18 +29,13 @@ export const fusedDepthwiseConv2DConfig: tf.KernelConfig = {
     const { activation } = attrs as unknown as tf.FusedDepthwiseConv2DAttrs;
     const be = backend as tf.KernelBackend;
     const g = preluActivationWeights ? null : forwardGeometry(be, x, filter, attrs);
-    const channelBias =
-      bias !== undefined &&
-      bias.dtype === 'float32' &&
-      bias.shape.length === 1 &&
-      bias.shape[0] === g?.c;
-    if (g && channelBias && (activation === 'linear' || activation === 'relu')) {
+    // the SIMD kernel runs a [C] bias with a linear or ReLU activation, or no bias and linear
+    const withBias = g !== null && channelVector(bias, g.c);
+    const linear = activation === 'linear';
+    if (g && (withBias ? linear || activation === 'relu' : bias === undefined && linear)) {
       guardWasmHeap(be);
-      return runSimdDepthwise('forward', be, x, filter, g, { bias, relu: activation === 'relu' });
-    }
-    if (g && bias === undefined && activation === 'linear') {
-      guardWasmHeap(be);
-      return runSimdDepthwise('forward', be, x, filter, g);
+      const epilogue = withBias ? { bias: bias!, relu: activation === 'relu' } : undefined;
+      return runSimdDepthwise('forward', be, x, filter, g, epilogue);
     }
     return runStockKernel(NAME, args);
   },

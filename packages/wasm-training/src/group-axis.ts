@@ -55,28 +55,28 @@ function geometry(
 }
 
 /**
- * The same sums one element at a time, where the SIMD kernels do not apply; `slabs` the byte
- * offsets of the J slabs.
+ * The same sums one element at a time, where the SIMD kernels do not apply: `rows` the byte
+ * offset of the `[M, R·C]` side (split: its input, merge: its output), `slabs` those of the J
+ * slabs.
  */
 function scalar(
   kind: 'split' | 'merge',
   heap: Float32Array,
-  at: { x: number; t: number; out: number; slabs: number[] },
+  at: { rows: number; t: number; slabs: number[] },
   { m, r, c }: { m: number; r: number; c: number },
 ): void {
-  const [x, t, out] = [at.x / 4, at.t / 4, at.out / 4];
+  const [rows, t] = [at.rows / 4, at.t / 4];
   const slab = (l: number, row: number, ch: number) =>
     at.slabs[l >> 1]! / 4 + (row * 2 + (l & 1)) * c + ch;
+  const full = (row: number, s: number, ch: number) => rows + (row * r + s) * c + ch;
   for (let row = 0; row < m; row++)
     for (let s = 0; s < r; s++)
       for (let ch = 0; ch < c; ch++) {
         let sum = 0;
         for (let l = 0; l < r; l++)
           sum +=
-            kind === 'split'
-              ? heap[t + s * r + l]! * heap[x + (row * r + l) * c + ch]!
-              : heap[t + s * r + l]! * heap[slab(l, row, ch)]!;
-        heap[kind === 'split' ? slab(s, row, ch) : out + (row * r + s) * c + ch] = sum;
+            heap[t + s * r + l]! * heap[kind === 'split' ? full(row, l, ch) : slab(l, row, ch)]!;
+        heap[kind === 'split' ? slab(s, row, ch) : full(row, s, ch)] = sum;
       }
 }
 
@@ -90,29 +90,28 @@ function config(kernelName: string, kind: 'split' | 'merge'): tf.KernelConfig {
       const be = wasmBackend(backend);
       const memory = wasmHeap(backend)!;
       const at = (t: tf.TensorInfo) => be.getMemoryOffset(t.dataId);
-      // the table is freed on return; everything on a failed allocation (the heap guard)
+      const t = at(inputs.basis!);
+      const split = kind === 'split';
+      // in a scope: the pointer table is freed on return, everything on a failed allocation
       const outs = inKernelScope(backend as tf.KernelBackend, kernelName, (s) => {
-        const slabs =
-          kind === 'split'
-            ? Array.from({ length: r / 2 }, () => s.allocate([m, 2 * c], 'float32'))
-            : g.x;
-        const out = kind === 'split' ? null : s.allocate([m, r * c], 'float32');
-        const table = s.allocate([r / 2], 'int32');
-        new Int32Array(memory.buffer, at(table), r / 2).set(slabs.map(at));
-        const source = kind === 'split' ? at(g.x[0]!) : at(table);
-        const target = kind === 'split' ? at(table) : at(out!);
-        const t = at(inputs.basis!);
+        const slabs = split
+          ? Array.from({ length: r / 2 }, () => s.allocate([m, 2 * c], 'float32'))
+          : g.x;
+        const rows = split ? g.x[0]! : s.allocate([m, r * c], 'float32');
         const k = groupAxisKernels(memory, c);
-        if (k) k[kind](source, t, target, m, r, c);
-        else {
-          const x = kind === 'split' ? source : 0;
-          const o = kind === 'split' ? 0 : target;
-          scalar(kind, new Float32Array(memory.buffer), { x, t, out: o, slabs: slabs.map(at) }, g);
+        if (k) {
+          const table = s.allocate([r / 2], 'int32');
+          new Int32Array(memory.buffer, at(table), r / 2).set(slabs.map(at));
+          if (split) k.split(at(rows), t, at(table), m, r, c);
+          else k.merge(at(table), t, at(rows), m, r, c);
+        } else {
+          const heap = new Float32Array(memory.buffer);
+          scalar(kind, heap, { rows: at(rows), t, slabs: slabs.map(at) }, g);
         }
-        return kind === 'split' ? slabs : [out!];
+        return split ? slabs : [rows];
       });
       // split: J tensors (an array even for J = 1); merge: one
-      return kind === 'split' ? outs : outs[0]!;
+      return split ? outs : outs[0]!;
     },
   };
 }
