@@ -107,12 +107,11 @@ export class GroupConvBlock extends Module {
         outputElements: keep ? a.elements : undefined,
       });
       a.features.dispose();
-      const b1 = b.features;
       const skip = this.skipAlign
         ? this.skipAlign.apply(x, { ...convOptions, outputElements: b.elements }).features
         : x.features;
-      const sum = tf.add(b1, skip);
-      b1.dispose();
+      const sum = tf.add(b.features, skip);
+      b.features.dispose();
       if (skip !== x.features) skip.dispose();
       return [then(sum, reluKeepingOutput) as tf.Tensor5D, b.elements];
     });
