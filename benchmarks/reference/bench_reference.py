@@ -16,7 +16,8 @@ Subcommands (each prints one `RESULT <json>` line per measurement on stdout, pro
             then evaluate on the whole test split; times training and evaluation.
 
 `--device cuda` synchronizes around every timed call and reports the peak CUDA memory of each
-measurement; peak RSS (`resource.getrusage`) is this process's, over everything it ran.
+measurement; peak RSS (`resource.getrusage`) is this process's, over everything it ran, and
+`cpuPerCall` its user and system CPU time and minor page faults per timed call (means).
 """
 import argparse
 import json
@@ -154,21 +155,29 @@ def parse_mode(mode):
 
 def time_calls(call, sync, warmup, reps, slow_ms):
     """Times `call` like measure.ts: `warmup` calls, then `reps` timed ones; a first call slower
-    than `slow_ms` leaves 1 warm-up and 3 repetitions (2 beyond 4 × slow_ms)."""
+    than `slow_ms` leaves 1 warm-up and 3 repetitions (2 beyond 4 × slow_ms). Also returns the
+    process's CPU time and minor page faults per timed call (means, as measure.ts)."""
     times = []
+    usage = {"userMs": 0.0, "systemMs": 0.0, "minorFaults": 0.0}
     i = 0
     while i < warmup + reps:
         sync()
+        r0 = resource.getrusage(resource.RUSAGE_SELF)
         t0 = time.perf_counter()
         call()
         sync()
         ms = (time.perf_counter() - t0) * 1000
+        r1 = resource.getrusage(resource.RUSAGE_SELF)
         if i == 0 and ms > slow_ms:
             warmup, reps = 1, min(2 if ms > 4 * slow_ms else 3, reps)
         if i >= warmup:
             times.append(ms)
+            usage["userMs"] += (r1.ru_utime - r0.ru_utime) * 1000
+            usage["systemMs"] += (r1.ru_stime - r0.ru_stime) * 1000
+            usage["minorFaults"] += r1.ru_minflt - r0.ru_minflt
         i += 1
-    return warmup, reps, times
+    per_call = {key: value / len(times) for key, value in usage.items()}
+    return warmup, reps, times, per_call
 
 
 def step_cell(torch, cfg, config_id, mode, args):
@@ -198,7 +207,7 @@ def step_cell(torch, cfg, config_id, mode, args):
     sync = torch.cuda.synchronize if cuda else (lambda: None)
     if cuda:
         torch.cuda.reset_peak_memory_stats()
-    warmup, reps, times = time_calls(call, sync, args.warmup, args.reps, args.slow_ms)
+    warmup, reps, times, per_call = time_calls(call, sync, args.warmup, args.reps, args.slow_ms)
     ordered = sorted(times)
     median = ordered[len(ordered) // 2]  # measure.ts' rule (the upper one of an even count)
     result = {
@@ -206,6 +215,7 @@ def step_cell(torch, cfg, config_id, mode, args):
         "warmup": warmup, "reps": reps, "params": parameter_count(model),
         "minMs": ordered[0], "medianMs": median, "maxMs": ordered[-1], "timesMs": times,
         "imagesPerSecond": batch * 1000 / median, "peakRssMiB": peak_rss_mib(),
+        "cpuPerCall": per_call,
         **environment(torch, args.device),
     }
     if cuda:

@@ -8,6 +8,7 @@ describe('parseBenchOptions', () => {
       maxWait: 120,
       reference: undefined,
       python: undefined,
+      referenceMalloc: 'stock',
       mainJob: false,
     });
   });
@@ -22,9 +23,18 @@ describe('parseBenchOptions', () => {
         'ref',
         '--python',
         'py',
+        '--reference-malloc',
+        'retain',
         '--main-job',
       ]),
-    ).toEqual({ quick: true, maxWait: 30, reference: 'ref', python: 'py', mainJob: true });
+    ).toEqual({
+      quick: true,
+      maxWait: 30,
+      reference: 'ref',
+      python: 'py',
+      referenceMalloc: 'retain',
+      mainJob: true,
+    });
     expect(parseBenchOptions(['--reference=ref']).reference).toBe('ref');
     expect(parseBenchOptions(['--configs', 'default, se2-separable']).configs).toEqual([
       'default',
@@ -40,6 +50,11 @@ describe('parseBenchOptions', () => {
     [['--reference='], /--reference needs a value/],
     [['--python', 'py'], /--python selects the Python of --reference <dir>/],
     [['--main-job'], /--main-job .* needs --reference <dir>/],
+    [
+      ['--reference', 'r', '--reference-malloc', 'tuned'],
+      /--reference-malloc must be stock or retain, got 'tuned'/,
+    ],
+    [['--reference-malloc', 'retain'], /--reference-malloc .* needs --reference <dir>/],
     [['--configs', 'se3'], /--configs takes configuration ids .*default.*, got 'se3'/],
     [['--configs='], /--configs takes configuration ids/],
     [

@@ -11,6 +11,11 @@ export interface BenchOptions {
   reference?: string;
   /** Python with torch for the reference (default: the first of `python3`, `/usr/bin/python3` with torch). */
   python?: string;
+  /**
+   * How the reference's Python allocates (`--reference-malloc`): `stock` (glibc as installed,
+   * as users run it) or `retain` (glibc told to keep freed memory, see reference-runner.ts).
+   */
+  referenceMalloc: ReferenceMalloc;
   /** The main job (train + evaluate) of gcnn and the reference instead of the step matrix. */
   mainJob: boolean;
   /**
@@ -20,13 +25,22 @@ export interface BenchOptions {
   configs?: string[];
 }
 
+export type ReferenceMalloc = 'stock' | 'retain';
+
+/** How a report describes the reference's allocator (absent in reports before 2026-12-07: stock). */
+export function referenceMallocPhrase(malloc: ReferenceMalloc = 'stock'): string {
+  return malloc === 'retain'
+    ? 'glibc told to keep freed memory (`--reference-malloc retain`: `MALLOC_MMAP_MAX_=0`, `MALLOC_TRIM_THRESHOLD_=2^46`), so it reuses its memory instead of faulting it in again on every call'
+    : 'glibc as installed (large freed blocks go back to the kernel and are faulted in again on the next call; `--reference-malloc retain` measures the reference with its memory kept)';
+}
+
 /** A mistake in how `pnpm bench` was called (flags, the reference folder, the Python). */
 export class BenchUsageError extends Error {
   override name = 'BenchUsageError';
 }
 
 export const BENCH_USAGE =
-  'usage: pnpm bench [--quick] [--max-wait=<s>] [--configs <id,…>] [--reference <dir> [--python <exe>] [--main-job]]';
+  'usage: pnpm bench [--quick] [--max-wait=<s>] [--configs <id,…>] [--reference <dir> [--python <exe>] [--reference-malloc stock|retain] [--main-job]]';
 
 /** Parses the flags of `pnpm bench` (pnpm may pass a leading `--`); throws naming a bad one. */
 export function parseBenchOptions(argv: readonly string[]): BenchOptions {
@@ -54,6 +68,17 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
       'pnpm bench: --python selects the Python of --reference <dir>; give both',
     );
   }
+  const referenceMalloc = values['reference-malloc'] ?? 'stock';
+  if (referenceMalloc !== 'stock' && referenceMalloc !== 'retain') {
+    throw new BenchUsageError(
+      `pnpm bench: --reference-malloc must be stock or retain, got '${referenceMalloc}'`,
+    );
+  }
+  if (values['reference-malloc'] !== undefined && reference === undefined) {
+    throw new BenchUsageError(
+      "pnpm bench: --reference-malloc sets how the reference's Python allocates; it needs --reference <dir>",
+    );
+  }
   const mainJob = values['main-job'] ?? false;
   if (mainJob && reference === undefined) {
     throw new BenchUsageError(
@@ -78,6 +103,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     maxWait,
     reference,
     python,
+    referenceMalloc,
     mainJob,
     ...(configs ? { configs } : {}),
   };
@@ -93,6 +119,7 @@ const parse = (args: string[]) =>
       'max-wait': { type: 'string' },
       reference: { type: 'string' },
       python: { type: 'string' },
+      'reference-malloc': { type: 'string' },
       'main-job': { type: 'boolean' },
       configs: { type: 'string' },
     },

@@ -1,3 +1,4 @@
+import type { ReferenceMalloc } from './bench-options';
 import type { FlopSummary } from './flops';
 
 /** A measurement process that failed: its row in the table says why. */
@@ -8,6 +9,16 @@ export interface FailedMeasurement {
   /** The process's last error line. */
   error: string;
   loadBefore: number;
+}
+
+/**
+ * Resource use of the measuring process per timed call (`getrusage`: every thread of the
+ * process): user and system CPU time, and minor page faults (pages the kernel mapped in).
+ */
+export interface CpuPerCall {
+  userMs: number;
+  systemMs: number;
+  minorFaults: number;
 }
 
 /** What every timed measurement has: the median (min, max) of its repetitions, its memory. */
@@ -24,6 +35,8 @@ interface Timed {
   peakRssMiB: number;
   /** 1-minute load average before the process started. */
   loadBefore: number;
+  /** The process's CPU time and minor page faults per timed call, means (absent before 2026-12-07). */
+  cpuPerCall?: CpuPerCall;
   [more: string]: unknown;
 }
 
@@ -50,6 +63,8 @@ export interface ReferenceRun {
   threads: number;
   /** `git rev-parse --short HEAD` of the reference folder, or why it is unknown. */
   commit: string;
+  /** How its allocator was set up (absent in reports before 2026-12-07: stock). */
+  malloc?: ReferenceMalloc;
   results: ReferenceResult[];
 }
 

@@ -1,10 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import type { BenchReport, GcnnResult, ReferenceResult } from './bench-report';
+import type { BenchReport, GcnnMeasurement, ReferenceMeasurement } from './bench-report';
 import { referenceFor, renderBenchTable } from './bench-table';
 import { benchConfig } from './configs';
 import { summarize } from './flops';
 
-const gcnn = (config: string, backend: string, mode: string, medianMs: number): GcnnResult => ({
+const gcnn = (
+  config: string,
+  backend: string,
+  mode: string,
+  medianMs: number,
+): GcnnMeasurement => ({
   config,
   backend,
   mode,
@@ -16,7 +21,7 @@ const gcnn = (config: string, backend: string, mode: string, medianMs: number): 
   peakTfBytes: 9 * 2 ** 20,
   loadBefore: 1.05,
 });
-const reference = (config: string, mode: string, medianMs: number): ReferenceResult => ({
+const reference = (config: string, mode: string, medianMs: number): ReferenceMeasurement => ({
   config,
   backend: 'torch-cpu',
   mode,
@@ -51,7 +56,10 @@ function report(withReference: boolean): BenchReport {
       ]),
     ),
     results: [
-      gcnn('se2-nonseparable', 'wasm', 'train16', 20000),
+      {
+        ...gcnn('se2-nonseparable', 'wasm', 'train16', 20000),
+        cpuPerCall: { userMs: 19800, systemMs: 200, minorFaults: 1500 },
+      },
       gcnn('se2-separable', 'wasm', 'train16', 1000),
       gcnn('se2-separable', 'wasm', 'train16-w2', 500),
       {
@@ -70,7 +78,10 @@ function report(withReference: boolean): BenchReport {
             threads: 2,
             commit: 'e2de2bd',
             results: [
-              reference('se2-nonseparable', 'train16', 4000),
+              {
+                ...reference('se2-nonseparable', 'train16', 4000),
+                cpuPerCall: { userMs: 5000, systemMs: 2500, minorFaults: 512345 },
+              },
               reference('se2-separable', 'train16', 800),
               {
                 config: 'se2-separable',
@@ -95,9 +106,30 @@ describe('renderBenchTable with the reference measured side by side', () => {
     const text = lines.join('\n');
     expect(text).toContain('pnpm bench --quick --reference <dir>');
     expect(text).toContain(
-      'commit e2de2bd) on torch 1.13.0a0 (Python 3.11.2, 2 threads, CPU), **measured in this run**',
+      'commit e2de2bd) on torch 1.13.0a0 (Python 3.11.2, 2 threads, CPU, glibc as installed (large freed blocks go back to the kernel',
     );
+    expect(text).toContain('**measured in this run**');
     expect(text).not.toContain('another day');
+  });
+
+  it('names a reference measured with its freed memory kept', () => {
+    const r = report(true);
+    r.reference!.malloc = 'retain';
+    expect(renderBenchTable(r).join('\n')).toContain(
+      'glibc told to keep freed memory (`--reference-malloc retain`',
+    );
+  });
+
+  it('gives system CPU time and page faults per call where both sides recorded them', () => {
+    const i = lines.indexOf(
+      '| configuration | backend | mode | gcnn: system CPU, faults | reference: system CPU, faults |',
+    );
+    expect(i).toBeGreaterThan(0);
+    expect(lines[i + 2]).toBe(
+      '| SE(2) N=8 nonseparable | wasm | train16 | 200 ms of 20000 ms (1 %), 1,500 faults | 2500 ms of 7500 ms (33 %), 512,345 faults |',
+    );
+    // the separable cells have no counts on one side or failed: no row
+    expect(lines[i + 3] ?? '').not.toContain('| SE(2) N=8 separable |');
   });
 
   it('puts the reference cell next to each gcnn row: times, ratio, both peak RSS, both loads', () => {

@@ -1,6 +1,8 @@
+import { referenceMallocPhrase } from './bench-options';
 import { referenceModeOf } from './bench-plan';
 import type {
   BenchReport,
+  CpuPerCall,
   FailedMeasurement,
   GcnnMeasurement,
   GcnnResult,
@@ -31,6 +33,7 @@ export function renderBenchTable(report: BenchReport): string[] {
     `Ceiling (wasm, 1 thread; load ${report.ceilingLoad.toFixed(2)}): conv2d ${c.conv2d.gflops.toFixed(1)} GFLOP/s (${c.conv2d.what}), matMul ${c.matMul.gflops.toFixed(1)} GFLOP/s (${c.matMul.what}), depthwise ${c.depthwise.gflops.toFixed(2)} GFLOP/s (${c.depthwise.what}; stock XNNPACK), ${c.depthwiseSimd.gflops.toFixed(1)} GFLOP/s with @gcnn/tfjs-wasm-training's SIMD kernel.${twoAtOnceSentence(report)}`,
     '',
     ...(report.reference ? sideBySideTable(report) : storedReferenceTable(report)),
+    ...kernelTimeTable(report),
     ...speedupLines(report.results),
     ...separableLines(report),
     ...flopTable(report),
@@ -58,7 +61,7 @@ export function referenceFor(
 function sideBySideTable(report: BenchReport): string[] {
   const ref = report.reference!;
   const lines = [
-    `Reference: the PyTorch reference (\`ck_g_cnn\`, commit ${ref.commit}) on torch ${ref.torch} (Python ${ref.python}, ${ref.threads} threads, CPU), **measured in this run**: each cell (configuration × mode) once, in its own process, right after gcnn's measurements of the cell or right before them (alternating from cell to cell), so drift of the machine during the run hits both sides. "vs reference" = reference median / gcnn median from this run (> 1× = gcnn faster); \`-w2\` rows and \`infer64-nocache\` are compared with the reference's \`train<B>\` / \`infer64\` of the cell. Peak RSS: each measuring process's own peak resident memory (gcnn: Node, tfjs, the wasm heap and worker threads; reference: Python, torch and its allocator). "load" = 1-minute load average before the gcnn / reference process.`,
+    `Reference: the PyTorch reference (\`ck_g_cnn\`, commit ${ref.commit}) on torch ${ref.torch} (Python ${ref.python}, ${ref.threads} threads, CPU, ${referenceMallocPhrase(ref.malloc)}), **measured in this run**: each cell (configuration × mode) once, in its own process, right after gcnn's measurements of the cell or right before them (alternating from cell to cell), so drift of the machine during the run hits both sides. "vs reference" = reference median / gcnn median from this run (> 1× = gcnn faster); \`-w2\` rows and \`infer64-nocache\` are compared with the reference's \`train<B>\` / \`infer64\` of the cell. Peak RSS: each measuring process's own peak resident memory (gcnn: Node, tfjs, the wasm heap and worker threads; reference: Python, torch and its allocator). "load" = 1-minute load average before the gcnn / reference process.`,
     '',
     '| configuration | backend | mode | gcnn median (min–max) | reference median (min–max) | vs reference | images/s | GFLOP/s | peak RSS gcnn | peak RSS reference | peak tf bytes | load |',
     '|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
@@ -87,6 +90,36 @@ function sideBySideTable(report: BenchReport): string[] {
     );
   }
   return lines;
+}
+
+/** `system ms (faults)` of one call, and the system share of its CPU time. */
+const kernelTime = (u: CpuPerCall) =>
+  `${u.systemMs.toFixed(0)} ms of ${(u.userMs + u.systemMs).toFixed(0)} ms (${((100 * u.systemMs) / Math.max(u.userMs + u.systemMs, 1e-9)).toFixed(0)} %), ${Math.round(u.minorFaults).toLocaleString('en-US')} faults`;
+
+/**
+ * Per cell with both sides measured: the CPU time each process spent in the kernel per call and
+ * its minor page faults. A process that faults its memory in on every call pays what faults cost
+ * on this machine that day, which moves its time between runs independently of its arithmetic.
+ */
+function kernelTimeTable(report: BenchReport): string[] {
+  if (!report.reference) return [];
+  const rows = report.results.flatMap((r) => {
+    const refRow = referenceFor(report.reference!.results, r);
+    if (r.error !== undefined || refRow?.error !== undefined) return [];
+    if (!r.cpuPerCall || !refRow?.cpuPerCall) return [];
+    return [
+      `| ${title(r.config)} | ${r.backend} | ${r.mode} | ${kernelTime(r.cpuPerCall)} | ${kernelTime(refRow.cpuPerCall)} |`,
+    ];
+  });
+  if (rows.length === 0) return [];
+  return [
+    '',
+    "System CPU time per call, of the process's whole CPU time per call (every thread), and minor page faults per call (`getrusage` around the timed calls; means). System time is mostly the kernel mapping in pages the process touches for the first time since it last gave them back.",
+    '',
+    '| configuration | backend | mode | gcnn: system CPU, faults | reference: system CPU, faults |',
+    '|---|---|---|---:|---:|',
+    ...rows,
+  ];
 }
 
 function storedReferenceTable(report: BenchReport): string[] {

@@ -1,3 +1,4 @@
+import { type ReferenceMalloc, referenceMallocPhrase } from './bench-options';
 import type { BenchReport } from './bench-report';
 
 /** One side of the main job: how long training and evaluation took, the accuracy, the memory. */
@@ -41,6 +42,8 @@ export interface MainJobReport {
     python: string;
     threads: number;
     commit: string;
+    /** Absent in reports from before 2026-12-07 (stock). */
+    malloc?: ReferenceMalloc;
   };
 }
 
@@ -138,7 +141,7 @@ export function renderMainJobTable(report: MainJobReport): string[] {
   const lines = [
     `Run: \`pnpm bench --reference <dir> --main-job${report.quick ? ' --quick' : ''}\`, ${report.date.slice(0, 16).replace('T', ' ')} UTC; ${report.machine.lscpu.join('; ')}; nproc ${report.machine.nproc}; Node ${report.machine.node}.`,
     '',
-    `Recipe (both sides, from \`gcnn train${report.flags.length ? ` ${report.flags.join(' ')}` : ''}\`): ${JSON.stringify(report.recipe)}. gcnn: \`gcnn train --workers ${g.workers}\` (backend ${g.backend}); reference: \`ck_g_cnn\` ${r.commit} on torch ${r.torch} (Python ${r.python}), ${r.threads} threads, same images and labels, its own data order. One after the other: gcnn, then the reference.`,
+    `Recipe (both sides, from \`gcnn train${report.flags.length ? ` ${report.flags.join(' ')}` : ''}\`): ${JSON.stringify(report.recipe)}. gcnn: \`gcnn train --workers ${g.workers}\` (backend ${g.backend}); reference: \`ck_g_cnn\` ${r.commit} on torch ${r.torch} (Python ${r.python}), ${r.threads} threads, ${referenceMallocPhrase(r.malloc)}, same images and labels, its own data order. One after the other: gcnn, then the reference.`,
     '',
     '| | gcnn | reference | reference / gcnn |',
     '|---|---:|---:|---:|',

@@ -32,6 +32,7 @@ import {
   REFERENCE_SCRIPT,
   type ReferenceSetup,
   referenceCommit,
+  referenceEnv,
 } from './reference-runner';
 import { waitQuiet } from './wait-quiet';
 import { writeResults } from './write-results';
@@ -116,7 +117,12 @@ function runReference(
       '--threads',
       `${WORKERS}`,
     ],
-    { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8', maxBuffer: 64 * 2 ** 20 },
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      encoding: 'utf8',
+      maxBuffer: 64 * 2 ** 20,
+      env: referenceEnv(setup.malloc),
+    },
   );
   const processSeconds = (performance.now() - t0) / 1000;
   const results = p.status === 0 ? parseResultLines(p.stdout, 'bench_reference.py main-job') : [];
@@ -128,7 +134,11 @@ function runReference(
 }
 
 export async function runMainJob(options: BenchOptions): Promise<void> {
-  const setup = findPython(checkReferenceDir(options.reference!), options.python);
+  const setup = findPython(
+    checkReferenceDir(options.reference!),
+    options.python,
+    options.referenceMalloc,
+  );
   const flags = options.quick ? QUICK_FLAGS : [];
   const run = resolveRun(parseFlags(TRAIN_FLAGS, flags, 'train').given, 'train');
   const started = new Date();
@@ -151,6 +161,7 @@ export async function runMainJob(options: BenchOptions): Promise<void> {
         python: setup.pythonVersion,
         threads: WORKERS,
         commit: referenceCommit(setup.dir),
+        malloc: setup.malloc,
       },
     };
     const lines = renderMainJobTable(report);

@@ -5,7 +5,8 @@
  * `infer64-w2` (the training step / cached inference data-parallel on 2 threads,
  * parallel-workload.ts). `--memory` chooses what a training step keeps for the backward pass
  * (default the model's, `lean`). Prints one JSON line; `peakBufferBytes` is the largest amount of
- * tensor data this thread held during the steps (each buffer once, `meterBufferBytes`).
+ * tensor data this thread held during the steps (each buffer once, `meterBufferBytes`);
+ * `cpuPerCall` the process's CPU time and minor page faults per timed call.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
@@ -44,14 +45,22 @@ async function step(): Promise<void> {
 
 let peakBytes = 0;
 const times: number[] = [];
+const usage = { userMs: 0, systemMs: 0, minorFaults: 0 };
 let warmup = maxWarmup;
 let reps = maxReps;
 for (let i = 0; i < warmup + reps; i++) {
+  const u0 = process.resourceUsage();
   const t0 = performance.now();
   await step();
   const ms = performance.now() - t0;
+  const u1 = process.resourceUsage();
   if (i === 0 && ms > slowMs) [warmup, reps] = [1, Math.min(ms > 4 * slowMs ? 2 : 3, maxReps)];
-  if (i >= warmup) times.push(ms);
+  if (i >= warmup) {
+    times.push(ms);
+    usage.userMs += (u1.userCPUTime - u0.userCPUTime) / 1000;
+    usage.systemMs += (u1.systemCPUTime - u0.systemCPUTime) / 1000;
+    usage.minorFaults += u1.minorPageFault - u0.minorPageFault;
+  }
   peakBytes = Math.max(peakBytes, tf.memory().numBytes);
 }
 let kernels: Array<{ name: string; ms: number; count: number; shapes: string }> | undefined;
@@ -89,6 +98,12 @@ const result = {
   timesMs: times,
   imagesPerSecond: (batch * 1000) / sorted[Math.floor(sorted.length / 2)]!,
   peakRssMiB: process.resourceUsage().maxRSS / 1024,
+  // CPU time and minor page faults of the whole process (worker threads included) per timed call
+  cpuPerCall: {
+    userMs: usage.userMs / times.length,
+    systemMs: usage.systemMs / times.length,
+    minorFaults: usage.minorFaults / times.length,
+  },
   peakTfBytes: peakBytes,
   peakBufferBytes: meter.peakBytes,
   ...(memory ? { memory } : {}),

@@ -8,6 +8,7 @@ import {
   lastErrorLine,
   parseResultLines,
   REFERENCE_SCRIPT,
+  referenceEnv,
   referenceStepArgs,
   toReferenceResult,
 } from './reference-runner';
@@ -86,7 +87,13 @@ describe('lastErrorLine', () => {
 
 describe('referenceStepArgs', () => {
   it('runs the step command of the script for one cell with measure.ts’ timing', () => {
-    const setup = { python: 'python3', dir: '/ref', torch: '1.13', pythonVersion: '3.11' };
+    const setup = {
+      python: 'python3',
+      dir: '/ref',
+      torch: '1.13',
+      pythonVersion: '3.11',
+      malloc: 'stock' as const,
+    };
     expect(
       referenceStepArgs(
         setup,
@@ -132,5 +139,20 @@ describe('checkReferenceDir', () => {
     expect(() => checkReferenceDir(dir)).toThrow(
       /--reference .* must be the folder holding .*ck_g_cnn\/__init__\.py not found/,
     );
+  });
+});
+
+describe('referenceEnv', () => {
+  it('leaves the allocator as installed for stock', () => {
+    const env = referenceEnv('stock');
+    expect(env.MALLOC_MMAP_MAX_).toBe(process.env.MALLOC_MMAP_MAX_);
+    expect(env.MALLOC_TRIM_THRESHOLD_).toBe(process.env.MALLOC_TRIM_THRESHOLD_);
+  });
+
+  it('tells glibc to map nothing and never trim for retain, keeping the rest of the environment', () => {
+    const env = referenceEnv('retain');
+    expect(env.MALLOC_MMAP_MAX_).toBe('0');
+    expect(Number(env.MALLOC_TRIM_THRESHOLD_)).toBeGreaterThanOrEqual(2 ** 40);
+    expect(env.PATH).toBe(process.env.PATH);
   });
 });

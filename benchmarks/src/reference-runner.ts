@@ -6,7 +6,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BenchUsageError } from './bench-options';
+import { BenchUsageError, type ReferenceMalloc } from './bench-options';
 import type { FailedMeasurement, ReferenceMeasurement } from './bench-report';
 
 /** The Python script, beside this folder. */
@@ -24,6 +24,24 @@ export interface ReferenceSetup {
   dir: string;
   torch: string;
   pythonVersion: string;
+  /** How its allocator is set up ({@link referenceEnv}). */
+  malloc: ReferenceMalloc;
+}
+
+/**
+ * The environment of the reference's Python. `stock` leaves glibc as installed: torch's
+ * allocator hands every large tensor back to the kernel when it is freed (glibc maps blocks
+ * above its mmap threshold, at most 32 MiB, and unmaps them on free), so each call faults its
+ * activations in again, page by page (SE(2) separable inference at batch 64: ≈ 320,000 minor
+ * faults and about half of the call's CPU time in the kernel on 2026-12-07). What a fault costs
+ * depends on the machine's hypervisor and memory, which is one reason why the reference's times
+ * move between days. `retain` tells glibc to map nothing (`MALLOC_MMAP_MAX_=0`) and never trim
+ * its heap (`MALLOC_TRIM_THRESHOLD_`), so freed memory is reused: the reference as a tuned
+ * deployment would run it, at a higher peak RSS.
+ */
+export function referenceEnv(malloc: ReferenceMalloc): NodeJS.ProcessEnv {
+  if (malloc === 'stock') return process.env;
+  return { ...process.env, MALLOC_MMAP_MAX_: '0', MALLOC_TRIM_THRESHOLD_: String(2 ** 46) };
 }
 
 /** Warm-ups, repetitions and the slow-step threshold (ms) of measure.ts, for the reference too. */
@@ -50,12 +68,17 @@ const PROBE = 'import platform, torch, numpy; print(torch.__version__, platform.
  * The Python to run the reference with: `explicit` (`--python`), else the first of `python3` on
  * PATH and Debian's `/usr/bin/python3` (python3-torch) that imports torch and numpy.
  */
-export function findPython(dir: string, explicit?: string): ReferenceSetup {
+export function findPython(
+  dir: string,
+  explicit?: string,
+  malloc: ReferenceMalloc = 'stock',
+): ReferenceSetup {
   const candidates = explicit ? [explicit] : ['python3', '/usr/bin/python3'];
   for (const python of candidates) {
     const probe = spawnSync(python, ['-c', PROBE], { encoding: 'utf8' });
     const [torch, pythonVersion] = (probe.stdout ?? '').trim().split(' ');
-    if (probe.status === 0 && torch && pythonVersion) return { python, dir, torch, pythonVersion };
+    if (probe.status === 0 && torch && pythonVersion)
+      return { python, dir, torch, pythonVersion, malloc };
   }
   throw new BenchUsageError(
     explicit
@@ -175,7 +198,11 @@ export function runReferenceCell(
   loadBefore: number,
 ): ReferenceMeasurement | FailedMeasurement {
   const args = referenceStepArgs(setup, configsFile, cell, timing);
-  const out = spawnSync(setup.python, args, { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
+  const out = spawnSync(setup.python, args, {
+    encoding: 'utf8',
+    maxBuffer: 64 * 2 ** 20,
+    env: referenceEnv(setup.malloc),
+  });
   const results = out.status === 0 ? parseResultLines(out.stdout, 'bench_reference.py') : [];
   if (results.length !== 1) {
     const error = lastErrorLine(

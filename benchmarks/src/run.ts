@@ -128,7 +128,8 @@ async function main(options: BenchOptions): Promise<void> {
     return runMainJob(options);
   }
   const dir = options.reference === undefined ? undefined : checkReferenceDir(options.reference);
-  const setup = dir === undefined ? undefined : findPython(dir, options.python);
+  const setup =
+    dir === undefined ? undefined : findPython(dir, options.python, options.referenceMalloc);
   const timing: Timing = options.quick
     ? { warmup: 1, reps: 2, slowMs: 4000 }
     : { warmup: 2, reps: 5, slowMs: 8000 };
@@ -153,6 +154,7 @@ async function main(options: BenchOptions): Promise<void> {
       python: setup.pythonVersion,
       threads: 2,
       commit: referenceCommit(setup.dir),
+      malloc: setup.malloc,
       results: run.referenceResults,
     };
     const flops = Object.fromEntries(
