@@ -29,15 +29,15 @@ export interface ReferenceSetup {
 }
 
 /**
- * The environment of the reference's Python. `stock` leaves glibc as installed: torch's
- * allocator hands every large tensor back to the kernel when it is freed (glibc maps blocks
- * above its mmap threshold, at most 32 MiB, and unmaps them on free), so each call faults its
- * activations in again, page by page (SE(2) separable inference at batch 64: ≈ 320,000 minor
- * faults and about half of the call's CPU time in the kernel on 2026-12-07). What a fault costs
- * depends on the machine's hypervisor and memory, which is one reason why the reference's times
- * move between days. `retain` tells glibc to map nothing (`MALLOC_MMAP_MAX_=0`) and never trim
- * its heap (`MALLOC_TRIM_THRESHOLD_`), so freed memory is reused: the reference as a tuned
- * deployment would run it, at a higher peak RSS.
+ * The environment of the reference's Python. `stock` leaves glibc as installed: every large
+ * tensor torch frees goes back to the kernel (glibc maps blocks above its mmap threshold, at
+ * most 32 MiB, and unmaps them on free), so each call faults its activations in again, page by
+ * page (SE(2) separable inference at batch 64 on 2026-12-07: 190,000–360,000 minor faults and a
+ * third to a half of the call's CPU time in the kernel). What a fault costs depends on the
+ * machine's hypervisor and memory, which is one reason why the reference's times move between
+ * days. `retain` tells glibc to map nothing (`MALLOC_MMAP_MAX_=0`) and never trim its heap
+ * (`MALLOC_TRIM_THRESHOLD_`), so freed memory is reused: the reference as a deployment tuned
+ * for speed might run it, at a higher peak RSS.
  */
 export function referenceEnv(malloc: ReferenceMalloc): NodeJS.ProcessEnv {
   if (malloc === 'stock') return process.env;
