@@ -27,10 +27,23 @@ export interface BenchOptions {
 
 export type ReferenceMalloc = 'stock' | 'retain';
 
+/**
+ * What `retain` adds to the reference's environment: glibc maps no block on its own and trims
+ * its heap only once 2^46 bytes at its top are free (in practice never), so what torch frees
+ * stays in the process for reuse.
+ */
+export const RETAIN_MALLOC_ENV: Readonly<Record<string, string>> = {
+  MALLOC_MMAP_MAX_: '0',
+  MALLOC_TRIM_THRESHOLD_: String(2 ** 46),
+};
+
 /** How a report describes the reference's allocator (absent in reports before 2026-12-07: stock). */
 export function referenceMallocPhrase(malloc: ReferenceMalloc = 'stock'): string {
+  const settings = Object.entries(RETAIN_MALLOC_ENV)
+    .map(([name, value]) => `\`${name}=${value}\``)
+    .join(', ');
   return malloc === 'retain'
-    ? 'glibc told to keep freed memory (`--reference-malloc retain`: `MALLOC_MMAP_MAX_=0`, `MALLOC_TRIM_THRESHOLD_=2^46`), so it reuses its memory instead of faulting it in again on every call'
+    ? `glibc told to keep freed memory (\`--reference-malloc retain\`: ${settings}), so it reuses its memory instead of faulting it in again on every call`
     : 'glibc as installed (large freed blocks go back to the kernel and are faulted in again on the next call; `--reference-malloc retain` measures the reference with its memory kept)';
 }
 

@@ -6,7 +6,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BenchUsageError, type ReferenceMalloc } from './bench-options';
+import { BenchUsageError, RETAIN_MALLOC_ENV, type ReferenceMalloc } from './bench-options';
 import type { FailedMeasurement, ReferenceMeasurement } from './bench-report';
 
 /** The Python script, beside this folder. */
@@ -35,13 +35,13 @@ export interface ReferenceSetup {
  * page (SE(2) separable inference at batch 64 on 2026-12-07: 190,000–360,000 minor faults and a
  * third to a half of the call's CPU time in the kernel). What a fault costs depends on the
  * machine's hypervisor and memory, which is one reason why the reference's times move between
- * days. `retain` tells glibc to map nothing (`MALLOC_MMAP_MAX_=0`) and never trim its heap
- * (`MALLOC_TRIM_THRESHOLD_`), so freed memory is reused: the reference as a deployment tuned
+ * days. `retain` adds {@link RETAIN_MALLOC_ENV}: glibc maps nothing on its own and never trims
+ * its heap, so freed memory is reused: the reference as a deployment tuned
  * for speed might run it, at a higher peak RSS.
  */
 export function referenceEnv(malloc: ReferenceMalloc): NodeJS.ProcessEnv {
   if (malloc === 'stock') return process.env;
-  return { ...process.env, MALLOC_MMAP_MAX_: '0', MALLOC_TRIM_THRESHOLD_: String(2 ** 46) };
+  return { ...process.env, ...RETAIN_MALLOC_ENV };
 }
 
 /** Warm-ups, repetitions and the slow-step threshold (ms) of measure.ts, for the reference too. */
