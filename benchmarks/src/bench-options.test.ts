@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BenchUsageError, parseBenchOptions } from './bench-options';
+import { BenchUsageError, parseBenchOptions, referenceMallocs } from './bench-options';
 
 describe('parseBenchOptions', () => {
   it('defaults: the full matrix, 120 s wait, no reference', () => {
@@ -36,6 +36,9 @@ describe('parseBenchOptions', () => {
       mainJob: true,
     });
     expect(parseBenchOptions(['--reference=ref']).reference).toBe('ref');
+    expect(
+      parseBenchOptions(['--reference', 'ref', '--reference-malloc', 'both']).referenceMalloc,
+    ).toBe('both');
     expect(parseBenchOptions(['--configs', 'default, se2-separable']).configs).toEqual([
       'default',
       'se2-separable',
@@ -52,7 +55,11 @@ describe('parseBenchOptions', () => {
     [['--main-job'], /--main-job .* needs --reference <dir>/],
     [
       ['--reference', 'r', '--reference-malloc', 'tuned'],
-      /--reference-malloc must be stock or retain, got 'tuned'/,
+      /--reference-malloc must be stock, retain or both, got 'tuned'/,
+    ],
+    [
+      ['--reference', 'r', '--reference-malloc', 'both', '--main-job'],
+      /--main-job measures the reference once; give --reference-malloc stock or retain/,
     ],
     [['--reference-malloc', 'retain'], /--reference-malloc .* needs --reference <dir>/],
     [['--configs', 'se3'], /--configs takes configuration ids .*default.*, got 'se3'/],
@@ -64,5 +71,13 @@ describe('parseBenchOptions', () => {
   ])('%j is a usage error naming the flag', (argv, message) => {
     expect(() => parseBenchOptions(argv)).toThrow(BenchUsageError);
     expect(() => parseBenchOptions(argv)).toThrow(message);
+  });
+});
+
+describe('referenceMallocs', () => {
+  it('is the allocators a run measures the reference with, as installed first', () => {
+    expect(referenceMallocs('stock')).toEqual(['stock']);
+    expect(referenceMallocs('retain')).toEqual(['retain']);
+    expect(referenceMallocs('both')).toEqual(['stock', 'retain']);
   });
 });

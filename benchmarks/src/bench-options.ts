@@ -13,9 +13,10 @@ export interface BenchOptions {
   python?: string;
   /**
    * How the reference's Python allocates (`--reference-malloc`): `stock` (glibc as installed,
-   * as users run it) or `retain` (glibc told to keep freed memory, see reference-runner.ts).
+   * as users run it), `retain` (glibc told to keep freed memory, see reference-runner.ts) or
+   * `both` (each cell of the step matrix measured both ways, next to each other).
    */
-  referenceMalloc: ReferenceMalloc;
+  referenceMalloc: ReferenceMalloc | 'both';
   /** The main job (train + evaluate) of gcnn and the reference instead of the step matrix. */
   mainJob: boolean;
   /**
@@ -26,6 +27,11 @@ export interface BenchOptions {
 }
 
 export type ReferenceMalloc = 'stock' | 'retain';
+
+/** The allocators a run measures the reference with, in order (`both`: as installed first). */
+export function referenceMallocs(choice: ReferenceMalloc | 'both'): ReferenceMalloc[] {
+  return choice === 'both' ? ['stock', 'retain'] : [choice];
+}
 
 /**
  * What `retain` adds to the reference's environment: glibc maps no block on its own and trims
@@ -53,7 +59,7 @@ export class BenchUsageError extends Error {
 }
 
 export const BENCH_USAGE =
-  'usage: pnpm bench [--quick] [--max-wait=<s>] [--configs <id,…>] [--reference <dir> [--python <exe>] [--reference-malloc stock|retain] [--main-job]]';
+  'usage: pnpm bench [--quick] [--max-wait=<s>] [--configs <id,…>] [--reference <dir> [--python <exe>] [--reference-malloc stock|retain|both] [--main-job]]';
 
 /** Parses the flags of `pnpm bench` (pnpm may pass a leading `--`); throws naming a bad one. */
 export function parseBenchOptions(argv: readonly string[]): BenchOptions {
@@ -82,9 +88,9 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     );
   }
   const referenceMalloc = values['reference-malloc'] ?? 'stock';
-  if (referenceMalloc !== 'stock' && referenceMalloc !== 'retain') {
+  if (referenceMalloc !== 'stock' && referenceMalloc !== 'retain' && referenceMalloc !== 'both') {
     throw new BenchUsageError(
-      `pnpm bench: --reference-malloc must be stock or retain, got '${referenceMalloc}'`,
+      `pnpm bench: --reference-malloc must be stock, retain or both, got '${referenceMalloc}'`,
     );
   }
   if (values['reference-malloc'] !== undefined && reference === undefined) {
@@ -96,6 +102,11 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
   if (mainJob && reference === undefined) {
     throw new BenchUsageError(
       'pnpm bench: --main-job runs gcnn and the reference side by side; it needs --reference <dir>',
+    );
+  }
+  if (mainJob && referenceMalloc === 'both') {
+    throw new BenchUsageError(
+      'pnpm bench: --main-job measures the reference once; give --reference-malloc stock or retain, and run it again for the other',
     );
   }
   const configs = values.configs?.split(',').map((id) => id.trim());

@@ -4,7 +4,7 @@ import { type BenchStep, benchJobs, interleave, type Job, referenceModeOf } from
 const label = (s: BenchStep) =>
   s.kind === 'gcnn'
     ? `${s.job.config} ${s.job.backend} ${s.job.mode}`
-    : `${s.config} reference ${s.mode}`;
+    : `${s.config} reference${s.malloc === 'stock' ? '' : ` (${s.malloc})`} ${s.mode}`;
 
 describe('referenceModeOf', () => {
   it('maps each gcnn mode to the reference mode of its cell', () => {
@@ -28,13 +28,13 @@ describe('interleave', () => {
   ];
 
   it('without the reference: the jobs, in order', () => {
-    expect(interleave(jobs, false).map(label)).toEqual(
+    expect(interleave(jobs).map(label)).toEqual(
       jobs.map((j) => `${j.config} ${j.backend} ${j.mode}`),
     );
   });
 
   it('measures the reference once per cell, alternately after and before its first block', () => {
-    expect(interleave(jobs, true).map(label)).toEqual([
+    expect(interleave(jobs, ['stock']).map(label)).toEqual([
       'a wasm train16',
       'a wasm train16-w2',
       'a reference train16',
@@ -48,11 +48,37 @@ describe('interleave', () => {
     ]);
   });
 
+  it('with both allocators: each cell twice, as installed next to gcnn, the order mirrored', () => {
+    expect(interleave(jobs, ['stock', 'retain']).map(label)).toEqual([
+      'a wasm train16',
+      'a wasm train16-w2',
+      'a reference train16',
+      'a reference (retain) train16',
+      'a reference (retain) infer64',
+      'a reference infer64',
+      'a wasm infer64',
+      'a wasm infer64-nocache',
+      'b wasm train16',
+      'b reference train16',
+      'b reference (retain) train16',
+      'a cpu infer64',
+    ]);
+  });
+
+  it('measures the reference with its memory kept alone when asked', () => {
+    const refs = interleave(jobs, ['retain']).filter((s) => s.kind === 'reference');
+    expect(refs.map(label)).toEqual([
+      'a reference (retain) train16',
+      'a reference (retain) infer64',
+      'b reference (retain) train16',
+    ]);
+  });
+
   it.each([false, true])(
     'covers the real matrix (quick %s): every job once, one reference per cell',
     (quick) => {
       const all = benchJobs(quick);
-      const steps = interleave(all, true);
+      const steps = interleave(all, ['stock']);
       expect(steps.filter((s) => s.kind === 'gcnn').map((s) => s.kind === 'gcnn' && s.job)).toEqual(
         all,
       );
@@ -64,7 +90,7 @@ describe('interleave', () => {
   );
 
   it('quick: train16 and infer64 of each configuration, nonseparable train16 only', () => {
-    const cells = interleave(benchJobs(true), true)
+    const cells = interleave(benchJobs(true), ['stock'])
       .filter((s) => s.kind === 'reference')
       .map(label);
     expect(cells).toEqual([

@@ -1,3 +1,4 @@
+import type { ReferenceMalloc } from './bench-options';
 import { BENCH_CONFIGS } from './configs';
 
 /** A gcnn measurement: one process of measure.ts. */
@@ -20,7 +21,7 @@ export type ReferenceMode = 'train16' | 'train64' | 'infer64';
 /** One process of a run, in order: a gcnn measurement or the reference's measurement of a cell. */
 export type BenchStep =
   | { kind: 'gcnn'; job: Job }
-  | { kind: 'reference'; config: string; mode: ReferenceMode };
+  | { kind: 'reference'; config: string; mode: ReferenceMode; malloc: ReferenceMalloc };
 
 /**
  * The matrix. wasm: everything. cpu: inference of the separable models and the small default
@@ -69,16 +70,21 @@ export function referenceModeOf(mode: string): ReferenceMode {
 }
 
 /**
- * The order of a run's processes. Without the reference: the jobs. With it, jobs are grouped
- * into cells (configuration × reference mode; consecutive jobs of one cell form a block) and the
- * reference is measured once per cell, next to the cell's first block, alternately after it
- * (even cells) and before it (odd cells), so that a machine slowing down or speeding up during
- * a run biases neither side. Later blocks of a measured cell (the cpu rows at the end) are
- * compared with that measurement.
+ * The order of a run's processes. Without the reference (`mallocs` empty): the jobs. With it,
+ * jobs are grouped into cells (configuration × reference mode; consecutive jobs of one cell form
+ * a block) and the reference is measured once per cell and allocator, next to the cell's first
+ * block, alternately after it (even cells) and before it (odd cells), so that a machine slowing
+ * down or speeding up during a run biases neither side. With two allocators the order around the
+ * block is mirrored too (block, stock, retain; then retain, stock, block): the reference as
+ * installed always next to gcnn, neither allocator always first. Later blocks of a measured cell
+ * (the cpu rows at the end) are compared with those measurements.
  */
-export function interleave(jobs: readonly Job[], withReference: boolean): BenchStep[] {
+export function interleave(
+  jobs: readonly Job[],
+  mallocs: readonly ReferenceMalloc[] = [],
+): BenchStep[] {
   const gcnn = (job: Job): BenchStep => ({ kind: 'gcnn', job });
-  if (!withReference) return jobs.map(gcnn);
+  if (mallocs.length === 0) return jobs.map(gcnn);
   const steps: BenchStep[] = [];
   const measured = new Set<string>();
   for (let i = 0; i < jobs.length; ) {
@@ -95,8 +101,14 @@ export function interleave(jobs: readonly Job[], withReference: boolean): BenchS
     const key = `${config} ${mode}`;
     if (measured.has(key)) steps.push(...block);
     else {
-      const reference: BenchStep = { kind: 'reference', config, mode };
-      steps.push(...(measured.size % 2 === 0 ? [...block, reference] : [reference, ...block]));
+      const references = mallocs.map(
+        (malloc): BenchStep => ({ kind: 'reference', config, mode, malloc }),
+      );
+      steps.push(
+        ...(measured.size % 2 === 0
+          ? [...block, ...references]
+          : [...references.reverse(), ...block]),
+      );
       measured.add(key);
     }
     i = end;

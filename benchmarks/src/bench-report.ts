@@ -63,9 +63,14 @@ export interface ReferenceRun {
   threads: number;
   /** `git rev-parse --short HEAD` of the reference folder, or why it is unknown. */
   commit: string;
-  /** How its allocator was set up (absent in reports before 2026-12-07: stock). */
+  /** How its allocator was set up for `results` (absent in reports before 2026-12-07: stock). */
   malloc?: ReferenceMalloc;
   results: ReferenceResult[];
+  /**
+   * `--reference-malloc both`: the same cells measured again, next to `results` (as installed),
+   * with glibc keeping the memory it frees.
+   */
+  memoryKept?: ReferenceResult[];
 }
 
 /** One kernel of ceiling.ts. */

@@ -155,6 +155,60 @@ describe('renderBenchTable with the reference measured side by side', () => {
   });
 });
 
+describe('renderBenchTable with the reference measured both ways (--reference-malloc both)', () => {
+  const both = report(true);
+  both.reference!.malloc = 'stock';
+  both.reference!.memoryKept = [
+    {
+      ...reference('se2-nonseparable', 'train16', 3000),
+      peakRssMiB: 2100,
+      cpuPerCall: { userMs: 4900, systemMs: 50, minorFaults: 1234 },
+    },
+    reference('se2-separable', 'train16', 400),
+    {
+      config: 'se2-separable',
+      backend: 'torch-cpu',
+      mode: 'infer64',
+      error: 'Killed',
+      loadBefore: 1,
+    },
+  ];
+  const lines = renderBenchTable(both);
+  const head =
+    '| configuration | backend | mode | gcnn median | reference, memory kept, median (min–max) | vs kept | vs installed | peak RSS reference, memory kept | load |';
+
+  it('adds a table against the reference with its memory kept, the installed ratio beside it', () => {
+    const i = lines.indexOf(head);
+    expect(i).toBeGreaterThan(0);
+    expect(lines[i - 2]).toContain('glibc told to keep freed memory (`--reference-malloc retain`');
+    expect(lines.slice(i + 2, i + 5)).toEqual([
+      '| SE(2) N=8 nonseparable | wasm | train16 | 20.00 s | 3.00 s (2.98 s–3.02 s) | 0.15× | 0.20× | 2100 MiB | 0.95 |',
+      '| SE(2) N=8 separable | wasm | train16 | 1.00 s | 0.40 s (0.38 s–0.42 s) | 0.40× | 0.80× | 1510 MiB | 0.95 |',
+      '| SE(2) N=8 separable | wasm | train16-w2 | 0.50 s | 0.40 s (0.38 s–0.42 s) | 0.80× | 1.60× | 1510 MiB | 0.95 |',
+    ]);
+    // gcnn's failed infer64 has no row; the main table still names the reference as installed
+    expect(lines[i + 5]).toBe('');
+    expect(lines.join('\n')).toContain('CPU, glibc as installed (large freed blocks');
+  });
+
+  it('gives the kernel time of both reference processes', () => {
+    const i = lines.findIndex((l) =>
+      l.startsWith('| configuration | backend | mode | gcnn: system'),
+    );
+    expect(lines[i]).toBe(
+      '| configuration | backend | mode | gcnn: system CPU, faults | reference as installed: system CPU, faults | reference, memory kept: system CPU, faults |',
+    );
+    expect(lines[i + 1]).toBe('|---|---|---|---:|---:|---:|');
+    expect(lines[i + 2]).toBe(
+      '| SE(2) N=8 nonseparable | wasm | train16 | 200 ms of 20000 ms (1 %), 1,500 faults | 2500 ms of 7500 ms (33 %), 512,345 faults | 50 ms of 4950 ms (1 %), 1,234 faults |',
+    );
+  });
+
+  it('has no such table when the run measured one allocator', () => {
+    expect(renderBenchTable(report(true))).not.toContain(head);
+  });
+});
+
 describe('renderBenchTable without the reference', () => {
   const lines = renderBenchTable(report(false));
 

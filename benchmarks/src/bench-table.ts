@@ -33,6 +33,7 @@ export function renderBenchTable(report: BenchReport): string[] {
     `Ceiling (wasm, 1 thread; load ${report.ceilingLoad.toFixed(2)}): conv2d ${c.conv2d.gflops.toFixed(1)} GFLOP/s (${c.conv2d.what}), matMul ${c.matMul.gflops.toFixed(1)} GFLOP/s (${c.matMul.what}), depthwise ${c.depthwise.gflops.toFixed(2)} GFLOP/s (${c.depthwise.what}; stock XNNPACK), ${c.depthwiseSimd.gflops.toFixed(1)} GFLOP/s with @gcnn/tfjs-wasm-training's SIMD kernel.${twoAtOnceSentence(report)}`,
     '',
     ...(report.reference ? sideBySideTable(report) : storedReferenceTable(report)),
+    ...memoryKeptTable(report),
     ...kernelTimeTable(report),
     ...speedupLines(report.results),
     ...separableLines(report),
@@ -92,32 +93,80 @@ function sideBySideTable(report: BenchReport): string[] {
   return lines;
 }
 
+/**
+ * Against the reference measured a second time in each cell with glibc keeping its freed memory
+ * (`--reference-malloc both`): its times, the ratio against them and, for reading the two side by
+ * side, the ratio against the reference as installed from the table above.
+ */
+function memoryKeptTable(report: BenchReport): string[] {
+  const kept = report.reference?.memoryKept;
+  if (!kept) return [];
+  const lines = [
+    '',
+    `The same cells against the reference with ${referenceMallocPhrase('retain')}, measured in this run next to the reference as installed (the cell's two reference processes one after the other, their order alternating). "vs kept" = its median / gcnn's median; "vs installed" repeats the ratio of the table above.`,
+    '',
+    '| configuration | backend | mode | gcnn median | reference, memory kept, median (min–max) | vs kept | vs installed | peak RSS reference, memory kept | load |',
+    '|---|---|---|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const r of report.results) {
+    if (r.error !== undefined) continue;
+    const keptRow = referenceFor(kept, r);
+    if (!keptRow) continue;
+    const installed = referenceFor(report.reference!.results, r);
+    const ratio = (ref: ReferenceResult | undefined) =>
+      ref && ref.error === undefined ? speed(r.medianMs, ref.medianMs) : '—';
+    const cells =
+      keptRow.error !== undefined
+        ? [seconds(r.medianMs), failed(keptRow), '—', ratio(installed), '—']
+        : [
+            seconds(r.medianMs),
+            spread(keptRow),
+            ratio(keptRow),
+            ratio(installed),
+            `${keptRow.peakRssMiB.toFixed(0)} MiB`,
+          ];
+    lines.push(
+      `| ${title(r.config)} | ${r.backend} | ${r.mode} | ${cells.join(' | ')} | ${keptRow.loadBefore.toFixed(2)} |`,
+    );
+  }
+  return lines;
+}
+
 /** `system ms (faults)` of one call, and the system share of its CPU time. */
 const kernelTime = (u: CpuPerCall) =>
   `${u.systemMs.toFixed(0)} ms of ${(u.userMs + u.systemMs).toFixed(0)} ms (${((100 * u.systemMs) / Math.max(u.userMs + u.systemMs, 1e-9)).toFixed(0)} %), ${Math.round(u.minorFaults).toLocaleString('en-US')} faults`;
 
 /**
  * Per cell with both sides measured: the CPU time each process spent in the kernel per call and
- * its minor page faults. A process that faults its memory in on every call pays what faults cost
- * on this machine that day, which moves its time between runs independently of its arithmetic.
+ * its minor page faults (with `--reference-malloc both`, for both reference processes). A process
+ * that faults its memory in on every call pays what faults cost on this machine that day, which
+ * moves its time between runs independently of its arithmetic.
  */
 function kernelTimeTable(report: BenchReport): string[] {
-  if (!report.reference) return [];
+  const ref = report.reference;
+  if (!ref) return [];
+  const sets = [ref.results, ...(ref.memoryKept ? [ref.memoryKept] : [])];
   const rows = report.results.flatMap((r) => {
-    const refRow = referenceFor(report.reference!.results, r);
-    if (r.error !== undefined || refRow?.error !== undefined) return [];
-    if (!r.cpuPerCall || !refRow?.cpuPerCall) return [];
-    return [
-      `| ${title(r.config)} | ${r.backend} | ${r.mode} | ${kernelTime(r.cpuPerCall)} | ${kernelTime(refRow.cpuPerCall)} |`,
-    ];
+    const refRows = sets.map((results) => referenceFor(results, r));
+    if (r.error !== undefined || !r.cpuPerCall) return [];
+    const counted = refRows.map((x) => (x?.error === undefined ? x?.cpuPerCall : undefined));
+    if (counted.some((u) => u === undefined)) return [];
+    const cells = [r.cpuPerCall, ...(counted as CpuPerCall[])].map(kernelTime);
+    return [`| ${title(r.config)} | ${r.backend} | ${r.mode} | ${cells.join(' | ')} |`];
   });
   if (rows.length === 0) return [];
+  const installed = ref.memoryKept ? 'reference as installed' : 'reference';
+  const heads = [
+    'gcnn: system CPU, faults',
+    `${installed}: system CPU, faults`,
+    ...(ref.memoryKept ? ['reference, memory kept: system CPU, faults'] : []),
+  ];
   return [
     '',
     "System CPU time per call, of the process's whole CPU time per call (every thread), and minor page faults per call (`getrusage` around the timed calls; means). System time is mostly the kernel mapping in pages the process touches for the first time since it last gave them back.",
     '',
-    '| configuration | backend | mode | gcnn: system CPU, faults | reference: system CPU, faults |',
-    '|---|---|---|---:|---:|',
+    `| configuration | backend | mode | ${heads.join(' | ')} |`,
+    `|---|---|---|${heads.map(() => '---:').join('|')}|`,
     ...rows,
   ];
 }

@@ -14,7 +14,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { loadDatasets, parseFlags, type ResolvedRun, resolveRun, TRAIN_FLAGS } from '@gcnn/cli';
 import { DATASET_INFO } from '@gcnn/datasets';
-import type { BenchOptions } from './bench-options';
+import { type BenchOptions, type ReferenceMalloc, referenceMallocs } from './bench-options';
 import { machine } from './machine';
 import { writeMainJobFiles } from './main-job-files';
 import {
@@ -99,6 +99,7 @@ function runGcnn(folder: string, flags: string[], maxWait: number): MainJobSide 
 /** bench_reference.py `main-job` in its own process (its progress shown). */
 function runReference(
   setup: ReferenceSetup,
+  malloc: ReferenceMalloc,
   jobFile: string,
   maxWait: number,
 ): MainJobSide | FailedMainJob {
@@ -121,7 +122,7 @@ function runReference(
       stdio: ['ignore', 'pipe', 'inherit'],
       encoding: 'utf8',
       maxBuffer: 64 * 2 ** 20,
-      env: referenceEnv(setup.malloc),
+      env: referenceEnv(malloc),
     },
   );
   const processSeconds = (performance.now() - t0) / 1000;
@@ -134,11 +135,9 @@ function runReference(
 }
 
 export async function runMainJob(options: BenchOptions): Promise<void> {
-  const setup = findPython(
-    checkReferenceDir(options.reference!),
-    options.python,
-    options.referenceMalloc,
-  );
+  const setup = findPython(checkReferenceDir(options.reference!), options.python);
+  // parseBenchOptions refuses `both` with --main-job
+  const [malloc] = referenceMallocs(options.referenceMalloc) as [ReferenceMalloc];
   const flags = options.quick ? QUICK_FLAGS : [];
   const run = resolveRun(parseFlags(TRAIN_FLAGS, flags, 'train').given, 'train');
   const started = new Date();
@@ -146,7 +145,7 @@ export async function runMainJob(options: BenchOptions): Promise<void> {
   try {
     const jobFile = await exportJob(scratch, run);
     const gcnn = runGcnn(scratch, flags, options.maxWait);
-    const reference = runReference(setup, jobFile, options.maxWait);
+    const reference = runReference(setup, malloc, jobFile, options.maxWait);
     const { epochs, batchSize, learningRate, optimizer, lrSchedule, evalBatchSize } = run.train;
     const report: MainJobReport = {
       date: started.toISOString(),
@@ -161,7 +160,7 @@ export async function runMainJob(options: BenchOptions): Promise<void> {
         python: setup.pythonVersion,
         threads: WORKERS,
         commit: referenceCommit(setup.dir),
-        malloc: setup.malloc,
+        malloc,
       },
     };
     const lines = renderMainJobTable(report);

@@ -92,7 +92,6 @@ describe('referenceStepArgs', () => {
       dir: '/ref',
       torch: '1.13',
       pythonVersion: '3.11',
-      malloc: 'stock' as const,
     };
     expect(
       referenceStepArgs(

@@ -24,8 +24,6 @@ export interface ReferenceSetup {
   dir: string;
   torch: string;
   pythonVersion: string;
-  /** How its allocator is set up ({@link referenceEnv}). */
-  malloc: ReferenceMalloc;
 }
 
 /**
@@ -68,17 +66,12 @@ const PROBE = 'import platform, torch, numpy; print(torch.__version__, platform.
  * The Python to run the reference with: `explicit` (`--python`), else the first of `python3` on
  * PATH and Debian's `/usr/bin/python3` (python3-torch) that imports torch and numpy.
  */
-export function findPython(
-  dir: string,
-  explicit?: string,
-  malloc: ReferenceMalloc = 'stock',
-): ReferenceSetup {
+export function findPython(dir: string, explicit?: string): ReferenceSetup {
   const candidates = explicit ? [explicit] : ['python3', '/usr/bin/python3'];
   for (const python of candidates) {
     const probe = spawnSync(python, ['-c', PROBE], { encoding: 'utf8' });
     const [torch, pythonVersion] = (probe.stdout ?? '').trim().split(' ');
-    if (probe.status === 0 && torch && pythonVersion)
-      return { python, dir, torch, pythonVersion, malloc };
+    if (probe.status === 0 && torch && pythonVersion) return { python, dir, torch, pythonVersion };
   }
   throw new BenchUsageError(
     explicit
@@ -189,19 +182,20 @@ export function lastErrorLine(stderr: string, fallback: string): string {
   );
 }
 
-/** Measures one cell of the reference in its own Python process. */
+/** Measures one cell of the reference in its own Python process, its allocator set up as `cell.malloc`. */
 export function runReferenceCell(
   setup: ReferenceSetup,
   configsFile: string,
-  cell: { config: string; mode: string },
+  cell: { config: string; mode: string; malloc: ReferenceMalloc },
   timing: Timing,
   loadBefore: number,
 ): ReferenceMeasurement | FailedMeasurement {
-  const args = referenceStepArgs(setup, configsFile, cell, timing);
+  const { config, mode } = cell;
+  const args = referenceStepArgs(setup, configsFile, { config, mode }, timing);
   const out = spawnSync(setup.python, args, {
     encoding: 'utf8',
     maxBuffer: 64 * 2 ** 20,
-    env: referenceEnv(setup.malloc),
+    env: referenceEnv(cell.malloc),
   });
   const results = out.status === 0 ? parseResultLines(out.stdout, 'bench_reference.py') : [];
   if (results.length !== 1) {
@@ -209,7 +203,7 @@ export function runReferenceCell(
       out.stderr ?? '',
       out.error?.message ?? `exit ${out.status}, ${results.length} RESULT lines`,
     );
-    return { ...cell, backend: 'torch-cpu', error, loadBefore };
+    return { config, mode, backend: 'torch-cpu', error, loadBefore };
   }
   return toReferenceResult(results[0]!, loadBefore);
 }

@@ -1,10 +1,11 @@
 /**
- * `pnpm bench [--quick] [--max-wait=<s>] [--reference <dir> [--python <exe>]] [--main-job]`:
- * every measurement in its own process (src/measure.ts for gcnn, bundled to plain JavaScript by
- * measure-scripts.ts and run by `node`; with `--reference`,
- * ../reference/bench_reference.py for the PyTorch reference, interleaved cell by cell, see
- * bench-plan.ts), sequentially, each after the 1-minute load average drops below 1.2 (or
- * `--max-wait` seconds passed; the load is recorded with every result). Writes
+ * `pnpm bench [--quick] [--max-wait=<s>] [--configs <id,…>] [--reference <dir> [--python <exe>]
+ * [--reference-malloc stock|retain|both] [--main-job]]` (bench-options.ts): every measurement in
+ * its own process (src/measure.ts for gcnn, bundled to plain JavaScript by measure-scripts.ts and
+ * run by `node`; with `--reference`, ../reference/bench_reference.py for the PyTorch reference,
+ * interleaved cell by cell and, with `both`, once per allocator, see bench-plan.ts),
+ * sequentially, each after the 1-minute load average drops below 1.2 (or `--max-wait` seconds
+ * passed; the load is recorded with every result). Writes
  * benchmarks/results/latest(-quick).json and .md; a full run also writes the table between the
  * `bench` markers of docs/benchmarks.md. `--main-job`: main-job.ts instead.
  */
@@ -18,6 +19,8 @@ import {
   type BenchOptions,
   BenchUsageError,
   parseBenchOptions,
+  type ReferenceMalloc,
+  referenceMallocs,
 } from './bench-options';
 import { type BenchStep, benchJobs, interleave, type Job } from './bench-plan';
 import type {
@@ -78,7 +81,7 @@ function describe(r: GcnnResult | ReferenceResult): string {
   return `median ${s(r.medianMs)} (min ${s(r.minMs)}, max ${s(r.maxMs)}), RSS ${r.peakRssMiB.toFixed(0)} MiB`;
 }
 
-/** Runs the steps in order; returns gcnn's and the reference's results. */
+/** Runs the steps in order; returns gcnn's results and the reference's, by allocator. */
 function runSteps(
   steps: readonly BenchStep[],
   options: BenchOptions,
@@ -87,7 +90,7 @@ function runSteps(
   reference?: { setup: ReferenceSetup; configsFile: string },
 ) {
   const results: GcnnResult[] = [];
-  const referenceResults: ReferenceResult[] = [];
+  const referenceResults: Record<ReferenceMalloc, ReferenceResult[]> = { stock: [], retain: [] };
   for (const step of steps) {
     const loadBefore = waitQuiet(options.maxWait);
     const t0 = Date.now();
@@ -99,8 +102,8 @@ function runSteps(
       label = `${step.job.config} ${step.job.backend} ${step.job.mode}`;
     } else {
       r = runReferenceCell(reference!.setup, reference!.configsFile, step, timing, loadBefore);
-      referenceResults.push(r);
-      label = `${step.config} reference ${step.mode}`;
+      referenceResults[step.malloc].push(r);
+      label = `${step.config} reference (${step.malloc}) ${step.mode}`;
     }
     console.log(
       `${label}: ${describe(r)}, load ${loadBefore.toFixed(2)} [${((Date.now() - t0) / 1000).toFixed(0)} s]`,
@@ -128,15 +131,15 @@ async function main(options: BenchOptions): Promise<void> {
     return runMainJob(options);
   }
   const dir = options.reference === undefined ? undefined : checkReferenceDir(options.reference);
-  const setup =
-    dir === undefined ? undefined : findPython(dir, options.python, options.referenceMalloc);
+  const setup = dir === undefined ? undefined : findPython(dir, options.python);
+  const mallocs = setup ? referenceMallocs(options.referenceMalloc) : [];
   const timing: Timing = options.quick
     ? { warmup: 1, reps: 2, slowMs: 4000 }
     : { warmup: 2, reps: 5, slowMs: 8000 };
-  const steps = interleave(benchJobs(options.quick, options.configs), setup !== undefined);
+  const steps = interleave(benchJobs(options.quick, options.configs), mallocs);
   const started = new Date();
   console.log(
-    `gcnn bench (${options.quick ? 'quick' : 'full'}${options.configs ? `, only ${options.configs.join(', ')}` : ''}): ${steps.length} measurements${setup ? `, the reference side by side (torch ${setup.torch}, ${setup.python})` : ''}`,
+    `gcnn bench (${options.quick ? 'quick' : 'full'}${options.configs ? `, only ${options.configs.join(', ')}` : ''}): ${steps.length} measurements${setup ? `, the reference side by side (torch ${setup.torch}, ${setup.python}, --reference-malloc ${options.referenceMalloc})` : ''}`,
   );
   const scripts = await buildMeasureScripts();
   const ceilingLoad = waitQuiet(options.maxWait);
@@ -154,8 +157,9 @@ async function main(options: BenchOptions): Promise<void> {
       python: setup.pythonVersion,
       threads: 2,
       commit: referenceCommit(setup.dir),
-      malloc: setup.malloc,
-      results: run.referenceResults,
+      malloc: mallocs[0],
+      results: run.referenceResults[mallocs[0]!],
+      ...(mallocs.length > 1 ? { memoryKept: run.referenceResults.retain } : {}),
     };
     const flops = Object.fromEntries(
       BENCH_CONFIGS.map((c) => [
@@ -175,7 +179,7 @@ async function main(options: BenchOptions): Promise<void> {
       ...(reference ? { reference } : {}),
     };
     // only a full run of every configuration is the project's table (docs/benchmarks.md)
-    const name = options.quick ? 'latest-quick' : options.configs ? 'latest-partial' : 'latest';
+    const name = options.configs ? 'latest-partial' : options.quick ? 'latest-quick' : 'latest';
     const docs = name === 'latest' ? 'bench' : undefined;
     writeResults(name, report, renderBenchTable(report), docs);
   } finally {
