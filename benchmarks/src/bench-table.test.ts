@@ -177,6 +177,17 @@ describe('renderBenchTable with the reference measured both ways (--reference-ma
   const head =
     '| configuration | backend | mode | gcnn median | reference, memory kept, median (min–max) | vs kept | vs installed | peak RSS reference, memory kept | load |';
 
+  it('names the flag in the run line', () => {
+    expect(lines[0]).toMatch(
+      /^Run: `pnpm bench --quick --reference <dir> --reference-malloc both`/,
+    );
+    const retain = report(true);
+    retain.reference!.malloc = 'retain';
+    expect(renderBenchTable(retain)[0]).toContain(
+      '`pnpm bench --quick --reference <dir> --reference-malloc retain`',
+    );
+  });
+
   it('adds a table against the reference with its memory kept, the installed ratio beside it', () => {
     const i = lines.indexOf(head);
     expect(i).toBeGreaterThan(0);

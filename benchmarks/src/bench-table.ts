@@ -26,7 +26,7 @@ const failed = (r: FailedMeasurement) => `failed: ${r.error.replace(/\|/g, '/').
  */
 export function renderBenchTable(report: BenchReport): string[] {
   const { machine, ceiling: c } = report;
-  const command = `pnpm bench${report.quick ? ' --quick' : ''}${report.reference ? ' --reference <dir>' : ''}`;
+  const command = `pnpm bench${report.quick ? ' --quick' : ''}${report.reference ? ` --reference <dir>${mallocFlag(report.reference)}` : ''}`;
   return [
     `Run: \`${command}\`, ${report.date.slice(0, 16).replace('T', ' ')} UTC; ${machine.lscpu.join('; ')}; nproc ${machine.nproc}; Node ${machine.node}.`,
     '',
@@ -39,6 +39,12 @@ export function renderBenchTable(report: BenchReport): string[] {
     ...separableLines(report),
     ...flopTable(report),
   ];
+}
+
+/** The `--reference-malloc` flag a run was given, as the run's command line shows it. */
+function mallocFlag(reference: NonNullable<BenchReport['reference']>): string {
+  if (reference.memoryKept) return ' --reference-malloc both';
+  return reference.malloc === 'retain' ? ' --reference-malloc retain' : '';
 }
 
 /** The ceiling measured in two processes at once, as a sentence after the one-thread ceiling. */
