@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { BenchReport, GcnnMeasurement, ReferenceMeasurement } from './bench-report';
+import type {
+  BenchReport,
+  FailedMeasurement,
+  GcnnMeasurement,
+  ReferenceMeasurement,
+} from './bench-report';
 import { referenceFor, renderBenchTable } from './bench-table';
 import { benchConfig } from './configs';
 import { summarize } from './flops';
@@ -34,6 +39,15 @@ const reference = (config: string, mode: string, medianMs: number): ReferenceMea
   torch: '1.13.0a0',
   threads: 2,
   loadBefore: 0.95,
+});
+
+/** The reference's SE(2) separable `infer64` process, killed (e.g. out of memory). */
+const killedInfer64 = (loadBefore: number): FailedMeasurement => ({
+  config: 'se2-separable',
+  backend: 'torch-cpu',
+  mode: 'infer64',
+  error: 'Killed',
+  loadBefore,
 });
 
 function report(withReference: boolean): BenchReport {
@@ -83,13 +97,7 @@ function report(withReference: boolean): BenchReport {
                 cpuPerCall: { userMs: 5000, systemMs: 2500, minorFaults: 512345 },
               },
               reference('se2-separable', 'train16', 800),
-              {
-                config: 'se2-separable',
-                backend: 'torch-cpu',
-                mode: 'infer64',
-                error: 'Killed',
-                loadBefore: 1.3,
-              },
+              killedInfer64(1.3),
             ],
           },
         }
@@ -165,13 +173,7 @@ describe('renderBenchTable with the reference measured both ways (--reference-ma
       cpuPerCall: { userMs: 4900, systemMs: 50, minorFaults: 1234 },
     },
     reference('se2-separable', 'train16', 400),
-    {
-      config: 'se2-separable',
-      backend: 'torch-cpu',
-      mode: 'infer64',
-      error: 'Killed',
-      loadBefore: 1,
-    },
+    killedInfer64(1),
   ];
   const lines = renderBenchTable(both);
   const head =
