@@ -82,7 +82,7 @@ export interface CeilingKernel {
 /** The kernels ceiling.ts measures. */
 export type CeilingSet = Record<'conv2d' | 'matMul' | 'depthwise' | 'depthwiseSimd', CeilingKernel>;
 
-/** Everything one `pnpm bench` run measured: benchmarks/results/latest(-quick).json. */
+/** Everything one `pnpm bench` run measured: benchmarks/results/latest(-quick|-partial).json. */
 export interface BenchReport {
   date: string;
   quick: boolean;

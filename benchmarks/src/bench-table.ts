@@ -18,11 +18,13 @@ const title = (id: string) => BENCH_CONFIGS.find((c) => c.id === id)?.title ?? i
 const failed = (r: FailedMeasurement) => `failed: ${r.error.replace(/\|/g, '/').slice(0, 160)}`;
 
 /**
- * The section of docs/benchmarks.md (and benchmarks/results/latest(-quick).md) for a run: the
- * machine, the wasm ceiling, one row per gcnn measurement with its speed relative to the
+ * The section of docs/benchmarks.md (and benchmarks/results/latest(-quick|-partial).md) for a
+ * run: the machine, the wasm ceiling, one row per gcnn measurement with its speed relative to the
  * reference — measured in the same run when the report has `reference`, otherwise the stored
- * numbers of benchmarks/reference-cpu.md, which the text says are from another day — then the
- * data-parallel speed-ups, separable vs nonseparable and the FLOP counts.
+ * numbers of benchmarks/reference-cpu.md, which the text says are from another day — with
+ * `--reference-malloc both` the same rows against the reference with its memory kept, the
+ * processes' system time, then the data-parallel speed-ups, separable vs nonseparable and the
+ * FLOP counts.
  */
 export function renderBenchTable(report: BenchReport): string[] {
   const { machine, ceiling: c } = report;
@@ -153,9 +155,11 @@ function kernelTimeTable(report: BenchReport): string[] {
   if (!ref) return [];
   const sets = [ref.results, ...(ref.memoryKept ? [ref.memoryKept] : [])];
   const rows = report.results.flatMap((r) => {
-    const refRows = sets.map((results) => referenceFor(results, r));
     if (r.error !== undefined || !r.cpuPerCall) return [];
-    const counted = refRows.map((x) => (x?.error === undefined ? x?.cpuPerCall : undefined));
+    const counted = sets.map((results) => {
+      const x = referenceFor(results, r);
+      return x?.error === undefined ? x?.cpuPerCall : undefined;
+    });
     if (counted.some((u) => u === undefined)) return [];
     const cells = [r.cpuPerCall, ...(counted as CpuPerCall[])].map(kernelTime);
     return [`| ${title(r.config)} | ${r.backend} | ${r.mode} | ${cells.join(' | ')} |`];

@@ -5,9 +5,10 @@
  * run by `node`; with `--reference`, ../reference/bench_reference.py for the PyTorch reference,
  * interleaved cell by cell and, with `both`, once per allocator, see bench-plan.ts),
  * sequentially, each after the 1-minute load average drops below 1.2 (or `--max-wait` seconds
- * passed; the load is recorded with every result). Writes
- * benchmarks/results/latest(-quick).json and .md; a full run also writes the table between the
- * `bench` markers of docs/benchmarks.md. `--main-job`: main-job.ts instead.
+ * passed; the load is recorded with every result). Writes benchmarks/results/latest.json and
+ * .md (`latest-partial` with `--configs`, else `latest-quick` with `--quick`); a full run of every
+ * configuration also writes the table between the `bench` markers of docs/benchmarks.md.
+ * `--main-job`: main-job.ts instead.
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
